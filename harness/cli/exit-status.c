@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Errors become exit statuses here and nowhere else. */
+#include "exit-status.h"
+#include "macro.h"
+
+static const struct {
+        TsExitStatus status;
+        const char *meaning;
+} exit_statuses[] = {
+        { TS_EXIT_SUCCESS, "success" },
+        { TS_EXIT_FAILURE, "the operation ran and failed" },
+        { TS_EXIT_USAGE, "bad command line (unknown verb or flag, missing or bad argument)" },
+        { TS_EXIT_NOPERM, "needs root" },
+        { TS_EXIT_UNAVAILABLE, "what it needs is missing or busy (systemd, pids controller, sandbox lock)" },
+        { TS_EXIT_BROKEN, "set-up failed (sandbox did not boot, D-Bus connection lost)" },
+        { TS_EXIT_CANNOT_EXEC, "sandbox: the command could not be executed" },
+        { TS_EXIT_NOT_FOUND, "sandbox: the command was not found" },
+};
+
+static const struct {
+        int error;
+        TsExitStatus status;
+} errno_map[] = {
+        { EINVAL, TS_EXIT_USAGE },       { EPERM, TS_EXIT_NOPERM },         { EACCES, TS_EXIT_NOPERM },
+        { ENOMEDIUM, TS_EXIT_UNAVAILABLE }, { EBUSY, TS_EXIT_UNAVAILABLE }, { EHOSTDOWN, TS_EXIT_UNAVAILABLE },
+        { ENOPKG, TS_EXIT_UNAVAILABLE }, { ECHILD, TS_EXIT_BROKEN },        { ETIMEDOUT, TS_EXIT_BROKEN },
+        { ECONNRESET, TS_EXIT_BROKEN },  { ENOTCONN, TS_EXIT_BROKEN },      { ENOEXEC, TS_EXIT_CANNOT_EXEC },
+};
+
+TsExitStatus ts_exit_status_from_errno(int error) {
+        if (error >= 0)
+                return TS_EXIT_SUCCESS;
+        for (size_t i = 0; i < ELEMENTSOF(errno_map); i++)
+                if (errno_map[i].error == -error)
+                        return errno_map[i].status;
+        return TS_EXIT_FAILURE;
+}
+
+void ts_exit_status_print_table(void) {
+        printf("Exit status:\n");
+        for (size_t i = 0; i < ELEMENTSOF(exit_statuses); i++)
+                printf("  %3d  %s\n", exit_statuses[i].status, exit_statuses[i].meaning);
+}

@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The exit statuses of the taskstorm command: one table, documented in the README and --help. */
+#pragma once
+
+typedef enum TsExitStatus {
+        TS_EXIT_SUCCESS = 0,     /* done, or the verdict was good */
+        TS_EXIT_FAILURE = 1,     /* the operation ran and failed */
+        TS_EXIT_USAGE = 2,       /* bad command line: unknown verb or flag, missing or bad argument */
+        TS_EXIT_NOPERM = 4,      /* needs root (or another privilege) it does not have */
+        TS_EXIT_UNAVAILABLE = 5, /* what it needs is not there: no systemd, no pids controller, busy */
+        TS_EXIT_BROKEN = 6,      /* set-up failed: the sandbox did not boot, the bus broke */
+        TS_EXIT_CANNOT_EXEC = 126,
+        TS_EXIT_NOT_FOUND = 127,
+} TsExitStatus;
+
+/* Maps a negative errno from a verb to an exit status through one table. */
+TsExitStatus ts_exit_status_from_errno(int error);
+void ts_exit_status_print_table(void);

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* One-line diagnostics on stderr; %m in a format refers to the error passed in. */
+#include <stdarg.h>
+
+#include "log.h"
+
+static void log_va(int error, const char *prefix, const char *format, va_list ap) {
+        int saved = errno;
+        if (error != 0)
+                errno = error < 0 ? -error : error;
+        fputs("taskstorm: ", stderr);
+        fputs(prefix, stderr);
+        vfprintf(stderr, format, ap);
+        fputc('\n', stderr);
+        errno = saved;
+}
+
+int log_error_errno(int error, const char *format, ...) {
+        va_list ap;
+        va_start(ap, format);
+        log_va(error, "", format, ap);
+        va_end(ap);
+        return error < 0 ? error : -error;
+}
+
+int log_warning_errno(int error, const char *format, ...) {
+        va_list ap;
+        va_start(ap, format);
+        log_va(error, "warning: ", format, ap);
+        va_end(ap);
+        return error < 0 ? error : -error;
+}
+
+void log_error(const char *format, ...) {
+        va_list ap;
+        va_start(ap, format);
+        log_va(0, "", format, ap);
+        va_end(ap);
+}
+
+void log_warning(const char *format, ...) {
+        va_list ap;
+        va_start(ap, format);
+        log_va(0, "warning: ", format, ap);
+        va_end(ap);
+}
+
+void log_info(const char *format, ...) {
+        va_list ap;
+        va_start(ap, format);
+        log_va(0, "", format, ap);
+        va_end(ap);
+}

@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The only place taskstorm talks to people about errors: one line on stderr, prefixed with the
+ * program name. log_*_errno() prints and returns the error in one step, so callers can write
+ * `return log_error_errno(r, "Failed to …: %m");` where %m stands for strerror(-r). */
+#pragma once
+
+#include "macro.h"
+
+int log_error_errno(int error, const char *format, ...) _printf_(2, 3);
+int log_warning_errno(int error, const char *format, ...) _printf_(2, 3);
+void log_error(const char *format, ...) _printf_(1, 2);
+void log_warning(const char *format, ...) _printf_(1, 2);
+void log_info(const char *format, ...) _printf_(1, 2);
