@@ -1,0 +1,170 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* sd-bus plumbing: connect to systemd, read Manager properties, wait for start-up to finish. */
+#include <limits.h>
+
+#include "bus.h"
+#include "macro.h"
+
+#define SD_DEST "org.freedesktop.systemd1"
+#define SD_PATH "/org/freedesktop/systemd1"
+#define SD_MANAGER "org.freedesktop.systemd1.Manager"
+
+int ts_bus_error_to_errno(const sd_bus_error *error, int r) {
+        int e = sd_bus_error_get_errno(error);
+        if (e > 0)
+                return -e;
+        return r < 0 ? r : -EIO;
+}
+
+static int bus_open_address(const char *address, sd_bus **ret) {
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        int r = sd_bus_new(&bus);
+        if (r < 0)
+                return r;
+        r = sd_bus_set_address(bus, address);
+        if (r < 0)
+                return r;
+        r = sd_bus_start(bus);
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(bus);
+        return 0;
+}
+
+int ts_bus_open_private_at(const char *root_dir, sd_bus **ret) {
+        char address[PATH_MAX + 32];
+        int n = snprintf(address, sizeof address, "unix:path=%s/run/systemd/private",
+                         streq(root_dir, "/") ? "" : root_dir);
+        if (n < 0 || (size_t)n >= sizeof address)
+                return -ENAMETOOLONG;
+        return bus_open_address(address, ret);
+}
+
+int ts_bus_open_systemd(sd_bus **ret) {
+        if (geteuid() == 0 && access("/run/systemd/private", F_OK) == 0) {
+                int r = ts_bus_open_private_at("/", ret);
+                if (r >= 0)
+                        return r;
+        }
+        return sd_bus_open_system(ret);
+}
+
+int ts_manager_get_string(sd_bus *bus, const char *property, char **ret) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        char *s = NULL;
+        int r = sd_bus_get_property_string(bus, SD_DEST, SD_PATH, SD_MANAGER, property, &error, &s);
+        if (r < 0)
+                return ts_bus_error_to_errno(&error, r);
+        *ret = s;
+        return 0;
+}
+
+int ts_manager_get_u64(sd_bus *bus, const char *property, uint64_t *ret) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        uint64_t v;
+        int r = sd_bus_get_property_trivial(bus, SD_DEST, SD_PATH, SD_MANAGER, property, &error, 't', &v);
+        if (r < 0)
+                return ts_bus_error_to_errno(&error, r);
+        *ret = v;
+        return 0;
+}
+
+static int manager_subscribe(sd_bus *bus) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        int r = sd_bus_call_method(bus, SD_DEST, SD_PATH, SD_MANAGER, "Subscribe", &error, NULL, NULL);
+        if (r < 0)
+                return ts_bus_error_to_errno(&error, r);
+        return 0;
+}
+
+int ts_manager_wait_started(sd_bus *bus, usec_t timeout, char **ret_state) {
+        /* The match only has to wake sd_bus_wait(); the state is re-read after every message, so a
+         * StartupFinished that fired before the match existed cannot be missed. */
+        int r = sd_bus_match_signal(bus, NULL, NULL, SD_PATH, SD_MANAGER, "StartupFinished", NULL, NULL);
+        if (r < 0)
+                return r;
+        r = manager_subscribe(bus);
+        if (r < 0)
+                return r;
+
+        usec_t deadline = ts_now(CLOCK_MONOTONIC) + timeout;
+        for (;;) {
+                _cleanup_(freep) char *state = NULL;
+                r = ts_manager_get_string(bus, "SystemState", &state);
+                if (r < 0)
+                        return r;
+                if (streq(state, "running") || streq(state, "degraded")) {
+                        if (ret_state)
+                                *ret_state = TAKE_PTR(state);
+                        return 0;
+                }
+                if (streq(state, "stopping") || streq(state, "offline") || streq(state, "maintenance"))
+                        return -ECANCELED;
+
+                for (;;) {
+                        r = sd_bus_process(bus, NULL);
+                        if (r < 0)
+                                return r;
+                        if (r == 0)
+                                break;
+                }
+                usec_t n = ts_now(CLOCK_MONOTONIC);
+                if (n >= deadline)
+                        return -ETIMEDOUT;
+                r = sd_bus_wait(bus, deadline - n);
+                if (r < 0)
+                        return r;
+        }
+}
+
+static int on_job_removed(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        TsJobWait *w = userdata;
+        uint32_t id;
+        const char *path, *unit, *result;
+        if (sd_bus_message_read(m, "uoss", &id, &path, &unit, &result) < 0)
+                return 0;
+        if (w->job && !w->result && streq(path, w->job))
+                w->result = strdup(result);
+        return 0;
+}
+
+int ts_job_wait_prepare(sd_bus *bus, TsJobWait *w) {
+        *w = (TsJobWait){};
+        int r = manager_subscribe(bus);
+        if (r < 0)
+                return r;
+        return sd_bus_match_signal(bus, &w->slot, SD_DEST, SD_PATH, SD_MANAGER, "JobRemoved", on_job_removed, w);
+}
+
+int ts_job_wait_set(TsJobWait *w, const char *job_path) {
+        free(w->job);
+        w->job = strdup(job_path);
+        return w->job ? 0 : -ENOMEM;
+}
+
+int ts_job_wait_run(sd_bus *bus, TsJobWait *w, usec_t timeout, const char **ret_result) {
+        usec_t deadline = ts_now(CLOCK_MONOTONIC) + timeout;
+        while (!w->result) {
+                int r = sd_bus_process(bus, NULL);
+                if (r < 0)
+                        return r;
+                if (r > 0)
+                        continue;
+                usec_t n = ts_now(CLOCK_MONOTONIC);
+                if (n >= deadline)
+                        return -ETIMEDOUT;
+                r = sd_bus_wait(bus, deadline - n);
+                if (r < 0)
+                        return r;
+        }
+        if (ret_result)
+                *ret_result = w->result;
+        return 0;
+}
+
+void ts_job_wait_done(TsJobWait *w) {
+        w->slot = sd_bus_slot_unref(w->slot);
+        free(w->job);
+        free(w->result);
+        w->job = w->result = NULL;
+}

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* sd-bus connections to systemd (the host's or a sandbox's) and reads of Manager properties. */
+#pragma once
+
+#include <stdint.h>
+#include <systemd/sd-bus.h>
+
+#include "time-util.h"
+
+/* Connects to systemd: to its private socket when root (as systemctl does), else the system bus. */
+int ts_bus_open_systemd(sd_bus **ret);
+/* Connects to the private socket of a systemd whose root file system is at root_dir. */
+int ts_bus_open_private_at(const char *root_dir, sd_bus **ret);
+
+int ts_manager_get_string(sd_bus *bus, const char *property, char **ret);
+int ts_manager_get_u64(sd_bus *bus, const char *property, uint64_t *ret);
+
+/* Waits until the manager reports SystemState "running" or "degraded" (returned in ret_state),
+ * using the StartupFinished signal; -ETIMEDOUT after timeout. */
+int ts_manager_wait_started(sd_bus *bus, usec_t timeout, char **ret_state);
+
+/* Turns a D-Bus error into a negative errno (sd_bus_error_get_errno, never 0). */
+int ts_bus_error_to_errno(const sd_bus_error *error, int r);
+
+/* Waiting for a job's JobRemoved: prepare (Subscribe and the match) before the call that creates
+ * the job, then set the job path from its reply, then run. */
+typedef struct TsJobWait {
+        sd_bus_slot *slot;
+        char *job;
+        char *result;
+} TsJobWait;
+
+int ts_job_wait_prepare(sd_bus *bus, TsJobWait *w);
+int ts_job_wait_set(TsJobWait *w, const char *job_path);
+/* Returns 0 with the job's result ("done", "failed", "canceled", ...) or -ETIMEDOUT. */
+int ts_job_wait_run(sd_bus *bus, TsJobWait *w, usec_t timeout, const char **ret_result);
+void ts_job_wait_done(TsJobWait *w);
