@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The embedded default: a verb that needs systemd, started where PID 1 is not systemd, runs the
+ * same command line again inside a private sandbox (one line on stderr says so). */
+#include <limits.h>
+#include <systemd/sd-daemon.h>
+
+#include "log.h"
+#include "sandbox.h"
+#include "verbs.h"
+
+#define IN_SANDBOX_ENV "TASKSTORM_IN_SANDBOX"
+
+int ts_cli_run_in_sandbox(int argc, char *argv[]) {
+        if (getenv(IN_SANDBOX_ENV))
+                return log_error_errno(-EHOSTDOWN, "Inside the sandbox, yet systemd is not visible as PID 1.");
+        if (arg_no_sandbox)
+                return log_error_errno(-EHOSTDOWN, "PID 1 is not systemd and --no-sandbox was given: "
+                                                   "run on a host booted with systemd, or drop --no-sandbox.");
+        if (geteuid() != 0)
+                return log_error_errno(-EPERM, "PID 1 is not systemd: a private sandbox is needed, and "
+                                               "booting one needs root.");
+
+        char exe[PATH_MAX];
+        ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+        if (n < 0)
+                return log_error_errno(negative_errno(), "Failed to find my own executable: %m");
+        exe[n] = 0;
+
+        _cleanup_(freep) char **cmd = calloc((size_t)argc + 1, sizeof(char *));
+        if (!cmd)
+                return log_error_errno(-ENOMEM, "Out of memory.");
+        cmd[0] = exe;
+        for (int i = 1; i < argc; i++)
+                cmd[i] = argv[i];
+        if (setenv(IN_SANDBOX_ENV, "1", 1) < 0)
+                return log_error_errno(negative_errno(), "Failed to set %s: %m", IN_SANDBOX_ENV);
+
+        log_info("PID 1 is not systemd: running in a private sandbox (--no-sandbox to refuse).");
+        TsSandboxOptions o = { .bind_cwd = true, .boot_timeout = 60 * USEC_PER_SEC };
+        return ts_cli_sandbox_run(&o, cmd);
+}

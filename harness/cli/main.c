@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Entry point of the taskstorm command: global options, the verb table, and the embedded default
+ * (verbs that need systemd run in a private sandbox where PID 1 is not systemd). */
+#include <getopt.h>
+#include <systemd/sd-daemon.h>
+
+#include "config.h"
+#include "exit-status.h"
+#include "log.h"
+#include "verbs.h"
+
+bool arg_no_sandbox = false;
+
+static const Verb verbs[] = {
+        { "env", "show what this machine offers: systemd, cgroups, pids controller, limits, seccomp", 0,
+          verb_env },
+        { "sandbox", "boot a private systemd on an overlay and run a command inside it", VERB_NEEDS_ROOT,
+          verb_sandbox },
+};
+
+static void help(void) {
+        printf("Usage: taskstorm [--no-sandbox] VERB [OPTIONS...]\n\n"
+               "Fault-injection harness for systemd's TasksMax failures.\n\n"
+               "Verbs:\n");
+        for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
+                printf("  %-10s %s\n", verbs[i].name, verbs[i].summary);
+        printf("\nGlobal options:\n"
+               "  -h --help        show this help\n"
+               "     --version     show the version\n"
+               "     --no-sandbox  where PID 1 is not systemd, fail instead of booting a private sandbox\n\n"
+               "Run 'taskstorm VERB --help' for the options of a verb.\n\n");
+        ts_exit_status_print_table();
+}
+
+static const Verb *find_verb(const char *name) {
+        for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
+                if (streq(verbs[i].name, name))
+                        return &verbs[i];
+        return NULL;
+}
+
+static bool verb_wants_help(int argc, char *argv[]) {
+        for (int i = 1; i < argc && !streq(argv[i], "--"); i++)
+                if (streq(argv[i], "--help") || streq(argv[i], "-h"))
+                        return true;
+        return false;
+}
+
+static int parse_global(int argc, char *argv[]) {
+        enum { ARG_VERSION = 0x100, ARG_NO_SANDBOX };
+        static const struct option options[] = {
+                { "help", no_argument, NULL, 'h' },
+                { "version", no_argument, NULL, ARG_VERSION },
+                { "no-sandbox", no_argument, NULL, ARG_NO_SANDBOX },
+                {},
+        };
+        int c;
+
+        opterr = 0;
+        while ((c = getopt_long(argc, argv, "+h", options, NULL)) >= 0)
+                switch (c) {
+                case 'h':
+                        help();
+                        return 0;
+                case ARG_VERSION:
+                        printf("taskstorm %s\n", TS_VERSION);
+                        return 0;
+                case ARG_NO_SANDBOX:
+                        arg_no_sandbox = true;
+                        break;
+                case '?':
+                        return log_error_errno(-EINVAL, "Unknown option '%s'; see 'taskstorm --help'.",
+                                               argv[optind - 1]);
+                default:
+                        return -EINVAL;
+                }
+        return 1;
+}
+
+static int run(int argc, char *argv[]) {
+        int r = parse_global(argc, argv);
+        if (r <= 0)
+                return r;
+
+        if (optind >= argc)
+                return log_error_errno(-EINVAL, "No verb given; see 'taskstorm --help'.");
+
+        const Verb *verb = find_verb(argv[optind]);
+        if (!verb)
+                return log_error_errno(-EINVAL, "Unknown verb '%s'; see 'taskstorm --help'.", argv[optind]);
+
+        int verb_argc = argc - optind;
+        char **verb_argv = argv + optind;
+        optind = 0; /* each verb parses its own options from scratch */
+
+        if (!verb_wants_help(verb_argc, verb_argv)) {
+                if ((verb->flags & VERB_NEEDS_ROOT) && geteuid() != 0)
+                        return log_error_errno(-EPERM, "'taskstorm %s' needs root (it uses namespaces, mounts "
+                                                       "and cgroups).", verb->name);
+                if ((verb->flags & VERB_NEEDS_SYSTEMD) && sd_booted() <= 0)
+                        return ts_cli_run_in_sandbox(argc, argv);
+        }
+
+        return verb->run(verb_argc, verb_argv);
+}
+
+int main(int argc, char *argv[]) {
+        int r = run(argc, argv);
+        fflush(stdout);
+        if (r < 0)
+                return ts_exit_status_from_errno(r);
+        return r;
+}

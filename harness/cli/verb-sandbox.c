@@ -1,0 +1,192 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* taskstorm sandbox [--root DIR] [--bind DIR]... -- CMD [ARG...]: boot a private systemd, run
+ * CMD inside with its output streamed, exit with CMD's status, and tear everything down, also on
+ * SIGINT, SIGTERM and SIGHUP. */
+#include <getopt.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "exit-status.h"
+#include "fileio.h"
+#include "log.h"
+#include "sandbox.h"
+#include "verbs.h"
+
+static void help(void) {
+        printf("Usage: taskstorm sandbox [OPTIONS...] [--] CMD [ARG...]\n\n"
+               "Boot a private systemd as PID 1 of new PID, mount, network, UTS and IPC namespaces, on an\n"
+               "overlay of the host's root (or of DIR) whose writes land on a tmpfs; run CMD inside with\n"
+               "the system bus at its usual path; exit with CMD's status; remove everything again.\n"
+               "The current directory is bound read-write at the same path, so CMD can write results.\n\n"
+               "  -h --help              show this help\n"
+               "     --root DIR          boot the systemd of this distro root file system instead of the host's\n"
+               "     --bind DIR          also bind this host directory read-write (repeatable)\n"
+               "     --no-bind-cwd       do not bind the current directory\n"
+               "     --boot-timeout SEC  give up if systemd is not up after SEC seconds (default 60)\n");
+}
+
+static int check_dir_argument(const char *option, const char *path) {
+        struct stat st;
+        if (path[0] != '/')
+                return log_error_errno(-EINVAL, "%s %s: not an absolute path.", option, path);
+        if (stat(path, &st) < 0)
+                return log_error_errno(-EINVAL, "%s %s: %s.", option, path, strerror(errno));
+        if (!S_ISDIR(st.st_mode))
+                return log_error_errno(-EINVAL, "%s %s: not a directory.", option, path);
+        return 0;
+}
+
+static int boot_error(int r, const TsSandboxOptions *o) {
+        switch (-r) {
+        case EPERM:
+                return log_error_errno(r, "The sandbox needs root (namespaces, mounts, cgroups).");
+        case ENOPKG:
+                return log_error_errno(r, "No systemd in %s (looked for /lib/systemd/systemd and "
+                                          "/usr/lib/systemd/systemd).", o->root ? o->root : "/");
+        case EBUSY:
+                return log_error_errno(r, "Another taskstorm sandbox is running on this machine; "
+                                          "run one at a time.");
+        case ECHILD:
+                return log_error_errno(r, "The sandbox's systemd exited while booting.");
+        case ETIMEDOUT:
+                return log_error_errno(r, "The sandbox's systemd was not up after %llu s.",
+                                       (unsigned long long)(o->boot_timeout / USEC_PER_SEC));
+        case ENOMEDIUM:
+                return log_error_errno(r, "No writable cgroup hierarchy to give the sandbox.");
+        default:
+                return log_error_errno(r, "Failed to boot the sandbox: %m");
+        }
+}
+
+/* Waits for the command or a terminating signal; returns the exit status to pass on. */
+static int wait_command(int pidfd, pid_t pid, int sigfd, const char *name) {
+        struct pollfd fds[] = { { .fd = pidfd, .events = POLLIN }, { .fd = sigfd, .events = POLLIN } };
+        for (;;) {
+                if (poll(fds, ELEMENTSOF(fds), -1) < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return log_error_errno(negative_errno(), "Failed to wait for '%s': %m", name);
+                }
+                if (fds[1].revents & POLLIN) {
+                        struct signalfd_siginfo si;
+                        if (read(sigfd, &si, sizeof si) == (ssize_t)sizeof si) {
+                                log_info("Got %s: stopping the sandbox.", strsignal((int)si.ssi_signo));
+                                return 128 + (int)si.ssi_signo;
+                        }
+                }
+                if (fds[0].revents & POLLIN) {
+                        siginfo_t si = {};
+                        if (waitid(P_PID, (id_t)pid, &si, WEXITED) < 0)
+                                return log_error_errno(negative_errno(), "Failed to reap '%s': %m", name);
+                        return si.si_code == CLD_EXITED ? si.si_status : 128 + si.si_status;
+                }
+        }
+}
+
+int ts_cli_sandbox_run(const TsSandboxOptions *o, char *const cmd[]) {
+        sigset_t mask;
+        sigemptyset(&mask);
+        sigaddset(&mask, SIGINT);
+        sigaddset(&mask, SIGTERM);
+        sigaddset(&mask, SIGHUP);
+        /* Blocked from the start: a signal during boot is acted on as soon as boot returns. */
+        if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
+                return log_error_errno(negative_errno(), "Failed to block signals: %m");
+        _cleanup_(closep) int sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+        if (sigfd < 0)
+                return log_error_errno(negative_errno(), "Failed to create signalfd: %m");
+
+        TsSandbox *s = NULL;
+        int r = ts_sandbox_boot(o, &s);
+        if (r < 0)
+                return boot_error(r, o);
+
+        struct signalfd_siginfo si;
+        pid_t pid = 0;
+        _cleanup_(closep) int pidfd = -EBADF;
+        if (read(sigfd, &si, sizeof si) == (ssize_t)sizeof si) {
+                log_info("Got %s while booting: stopping the sandbox.", strsignal((int)si.ssi_signo));
+                r = 128 + (int)si.ssi_signo;
+        } else {
+                r = ts_sandbox_spawn(s, cmd, &pid, &pidfd);
+                if (r == -ENOENT) {
+                        log_error_errno(r, "%s: command not found in the sandbox.", cmd[0]);
+                        r = TS_EXIT_NOT_FOUND;
+                } else if (r < 0) {
+                        log_error_errno(r, "Failed to execute %s in the sandbox: %m", cmd[0]);
+                        r = TS_EXIT_CANNOT_EXEC;
+                } else
+                        r = wait_command(pidfd, pid, sigfd, cmd[0]);
+        }
+
+        int left = ts_sandbox_destroy(s);
+        if (left > 0)
+                log_warning("%d cgroup director%s of the sandbox could not be removed.", left,
+                            left == 1 ? "y" : "ies");
+        return r;
+}
+
+int verb_sandbox(int argc, char *argv[]) {
+        enum { ARG_ROOT = 0x100, ARG_BIND, ARG_NO_BIND_CWD, ARG_BOOT_TIMEOUT };
+        static const struct option options[] = {
+                { "help", no_argument, NULL, 'h' },
+                { "root", required_argument, NULL, ARG_ROOT },
+                { "bind", required_argument, NULL, ARG_BIND },
+                { "no-bind-cwd", no_argument, NULL, ARG_NO_BIND_CWD },
+                { "boot-timeout", required_argument, NULL, ARG_BOOT_TIMEOUT },
+                {},
+        };
+        TsSandboxOptions o = { .bind_cwd = true, .boot_timeout = 60 * USEC_PER_SEC };
+        _cleanup_(freep) char **binds = calloc((size_t)argc + 1, sizeof(char *));
+        size_t n_binds = 0;
+        uint64_t u;
+        int c, r;
+
+        if (!binds)
+                return log_error_errno(-ENOMEM, "Out of memory.");
+        opterr = 0;
+        while ((c = getopt_long(argc, argv, "+h", options, NULL)) >= 0)
+                switch (c) {
+                case 'h':
+                        help();
+                        return 0;
+                case ARG_ROOT:
+                        r = check_dir_argument("--root", optarg);
+                        if (r < 0)
+                                return r;
+                        o.root = optarg;
+                        break;
+                case ARG_BIND:
+                        r = check_dir_argument("--bind", optarg);
+                        if (r < 0)
+                                return r;
+                        binds[n_binds++] = optarg;
+                        break;
+                case ARG_NO_BIND_CWD:
+                        o.bind_cwd = false;
+                        break;
+                case ARG_BOOT_TIMEOUT:
+                        if (ts_safe_atou64(optarg, &u) < 0 || u == 0 || u > 3600)
+                                return log_error_errno(-EINVAL, "--boot-timeout %s: not a number of seconds "
+                                                                "from 1 to 3600.", optarg);
+                        o.boot_timeout = u * USEC_PER_SEC;
+                        break;
+                case '?':
+                        if (optopt != 0)
+                                return log_error_errno(-EINVAL, "Option '%s' needs a value; see "
+                                                                "'taskstorm sandbox --help'.", argv[optind - 1]);
+                        return log_error_errno(-EINVAL, "Unknown option '%s'; see 'taskstorm sandbox --help'.",
+                                               argv[optind - 1]);
+                default:
+                        return -EINVAL;
+                }
+
+        if (optind >= argc)
+                return log_error_errno(-EINVAL, "No command given: taskstorm sandbox [OPTIONS] -- CMD [ARG...]");
+        o.binds = binds;
+        return ts_cli_sandbox_run(&o, argv + optind);
+}

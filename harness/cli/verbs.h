@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The verb table of the taskstorm command: one verb, one file (verb-<name>.c). */
+#pragma once
+
+#include <stdbool.h>
+
+typedef enum VerbFlags {
+        VERB_NEEDS_ROOT = 1 << 0,
+        VERB_NEEDS_SYSTEMD = 1 << 1, /* runs in a private sandbox where PID 1 is not systemd */
+} VerbFlags;
+
+typedef struct Verb {
+        const char *name;
+        const char *summary;
+        VerbFlags flags;
+        /* argv[0] is the verb; returns an exit status (>= 0) or a negative errno. */
+        int (*run)(int argc, char *argv[]);
+} Verb;
+
+/* Global options, set before the verb runs. */
+extern bool arg_no_sandbox;
+
+int verb_env(int argc, char *argv[]);
+int verb_sandbox(int argc, char *argv[]);
+
+struct TsSandboxOptions;
+/* Boots a sandbox, runs cmd in it, tears it down; returns cmd's exit status (verb-sandbox.c). */
+int ts_cli_sandbox_run(const struct TsSandboxOptions *o, char *const cmd[]);
+
+/* Re-runs the current command line inside a sandbox where PID 1 is not systemd (embed.c). */
+int ts_cli_run_in_sandbox(int argc, char *argv[]);

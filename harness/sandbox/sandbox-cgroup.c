@@ -1,0 +1,263 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The sandbox's cgroup subtree: one directory, taskstorm-sandbox-<pid>, below the caller's own
+ * cgroup in every hierarchy. systemd inside treats it as its root; on teardown only these
+ * directories (and what systemd made inside them) are removed, never anything else. */
+#include <dirent.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
+#include <signal.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "cgroup-layout.h"
+#include "fileio.h"
+#include "macro.h"
+#include "sandbox.h"
+#include "time-util.h"
+
+struct TsSandboxCgroups {
+        size_t n;
+        char **dirs;  /* the subtree in each hierarchy, as a host path */
+        char **names; /* where it appears under the sandbox's /sys/fs/cgroup ("pids", "unified") */
+        bool unified; /* cgroup2 only: the single subtree becomes /sys/fs/cgroup itself */
+};
+
+void ts_sandbox_cgroups_free(TsSandboxCgroups *c) {
+        if (!c)
+                return;
+        for (size_t i = 0; i < c->n; i++) {
+                free(c->dirs[i]);
+                free(c->names[i]);
+        }
+        free(c->dirs);
+        free(c->names);
+        free(c);
+}
+
+static int pids_in_subtree(const char *dir, pid_t *pids, size_t max, size_t *n);
+
+static int pids_in_dir(const char *dir, pid_t *pids, size_t max, size_t *n) {
+        char path[PATH_MAX];
+        if (path_printf(path, sizeof path, "%s/cgroup.procs", dir) < 0)
+                return -ENAMETOOLONG;
+        _cleanup_(fclosep) FILE *f = fopen(path, "re");
+        if (!f)
+                return errno == ENOENT ? 0 : negative_errno();
+        long p;
+        while (fscanf(f, "%ld", &p) == 1)
+                if (*n < max && p > 0)
+                        pids[(*n)++] = (pid_t)p;
+        return 0;
+}
+
+static int pids_in_subtree(const char *dir, pid_t *pids, size_t max, size_t *n) {
+        int r = pids_in_dir(dir, pids, max, n);
+        if (r < 0)
+                return r;
+        DIR *d = opendir(dir);
+        if (!d)
+                return errno == ENOENT ? 0 : negative_errno();
+        struct dirent *de;
+        while ((de = readdir(d))) {
+                if (de->d_type != DT_DIR || de->d_name[0] == '.')
+                        continue;
+                char sub[PATH_MAX];
+                if (snprintf(sub, sizeof sub, "%s/%s", dir, de->d_name) >= (int)sizeof sub)
+                        continue;
+                (void)pids_in_subtree(sub, pids, max, n);
+        }
+        closedir(d);
+        return 0;
+}
+
+static int rmdir_one(const char *path, const struct stat *st, int type, struct FTW *ftw) {
+        if (type == FTW_DP)
+                (void)rmdir(path); /* failures show up as the top directory remaining */
+        return 0;
+}
+
+/* Kills every process left in dir and its children (by PID, with bounded back-off while they
+ * die), then removes the directories bottom-up. Returns 1 if dir is gone, 0 if it stayed. */
+static int remove_subtree(const char *dir) {
+        usec_t delay = USEC_PER_MSEC, deadline = ts_now(CLOCK_MONOTONIC) + 10 * USEC_PER_SEC;
+        for (;;) {
+                pid_t pids[512];
+                size_t n = 0;
+                (void)pids_in_subtree(dir, pids, ELEMENTSOF(pids), &n);
+                if (n == 0)
+                        break;
+                for (size_t i = 0; i < n; i++)
+                        (void)kill(pids[i], SIGKILL);
+                if (ts_now(CLOCK_MONOTONIC) > deadline)
+                        break;
+                struct timespec ts = { .tv_sec = 0, .tv_nsec = (long)delay * 1000 };
+                nanosleep(&ts, NULL);
+                delay = delay * 2 > 100 * USEC_PER_MSEC ? 100 * USEC_PER_MSEC : delay * 2;
+        }
+        (void)nftw(dir, rmdir_one, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+        return access(dir, F_OK) < 0 && errno == ENOENT;
+}
+
+/* With the sandbox lock held, any taskstorm-sandbox-* directory beside ours is left over from a
+ * sandbox that was killed before it could clean up. */
+static void remove_stale_siblings(const char *parent) {
+        DIR *d = opendir(parent);
+        if (!d)
+                return;
+        struct dirent *de;
+        while ((de = readdir(d))) {
+                if (de->d_type != DT_DIR ||
+                    !strneq(de->d_name, TS_SANDBOX_CGROUP_PREFIX, STRLEN(TS_SANDBOX_CGROUP_PREFIX)))
+                        continue;
+                char path[PATH_MAX];
+                if (snprintf(path, sizeof path, "%s/%s", parent, de->d_name) < (int)sizeof path)
+                        (void)remove_subtree(path);
+        }
+        closedir(d);
+}
+
+/* A new v1 cpuset cgroup starts with no CPUs and no memory nodes, and refuses tasks (ENOSPC)
+ * until it gets some: give it its parent's. */
+static int inherit_cpuset(const char *parent, const char *dir) {
+        static const char *const files[] = { "cpuset.cpus", "cpuset.mems" };
+        for (size_t i = 0; i < ELEMENTSOF(files); i++) {
+                char from[PATH_MAX], to[PATH_MAX];
+                if (path_printf(from, sizeof from, "%s/%s", parent, files[i]) < 0)
+                        return -ENAMETOOLONG;
+                if (path_printf(to, sizeof to, "%s/%s", dir, files[i]) < 0)
+                        return -ENAMETOOLONG;
+                if (access(to, F_OK) < 0)
+                        return 0; /* not a cpuset hierarchy */
+                _cleanup_(freep) char *value = NULL;
+                int r = ts_read_one_line_file(from, &value);
+                if (r >= 0)
+                        r = ts_write_string_file(to, value);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static const char *mount_basename(const TsCgroupHierarchy *h) {
+        const char *slash = strrchr(h->mount_point, '/');
+        return slash ? slash + 1 : h->mount_point;
+}
+
+int ts_sandbox_cgroups_create(pid_t owner, TsSandboxCgroups **ret) {
+        _cleanup_(ts_cgroup_layout_done) TsCgroupLayout layout = { .mode = _TS_CGROUP_MODE_INVALID };
+        int r = ts_cgroup_layout_load(&layout);
+        if (r < 0)
+                return r;
+        _cleanup_(freep) char *self = NULL;
+        r = ts_read_full_file("/proc/self/cgroup", 1 << 20, &self, NULL);
+        if (r < 0)
+                return r;
+
+        TsSandboxCgroups *c = calloc(1, sizeof *c);
+        if (!c)
+                return -ENOMEM;
+        c->unified = layout.mode == TS_CGROUP_UNIFIED;
+        c->dirs = calloc(layout.n_hierarchies, sizeof(char *));
+        c->names = calloc(layout.n_hierarchies, sizeof(char *));
+        if (!c->dirs || !c->names) {
+                ts_sandbox_cgroups_free(c);
+                return -ENOMEM;
+        }
+
+        for (size_t i = 0; i < layout.n_hierarchies; i++) {
+                const TsCgroupHierarchy *h = &layout.hierarchies[i];
+                if (h->read_only)
+                        continue; /* nothing can be created there; the sandbox goes without it */
+                _cleanup_(freep) char *own = NULL;
+                if (ts_cgroup_path_of(self, h, &own) < 0)
+                        continue;
+                /* A mount of a sub-tree (inside a container) shows paths relative to its root. */
+                const char *rel = own;
+                size_t rootlen = strlen(h->root);
+                if (!streq(h->root, "/") && strneq(own, h->root, rootlen))
+                        rel = own + rootlen;
+
+                char parent[PATH_MAX], dir[PATH_MAX];
+                if (path_printf(parent, sizeof parent, "%s%s", h->mount_point, streq(rel, "/") ? "" : rel) < 0) {
+                        r = -ENAMETOOLONG;
+                        break;
+                }
+                if (snprintf(dir, sizeof dir, "%s/%s%d", parent, TS_SANDBOX_CGROUP_PREFIX, (int)owner) >=
+                    (int)sizeof dir) {
+                        r = -ENAMETOOLONG;
+                        break;
+                }
+                remove_stale_siblings(parent);
+                if (mkdir(dir, 0755) < 0) {
+                        r = negative_errno();
+                        break;
+                }
+                if (!h->unified)
+                        r = inherit_cpuset(parent, dir);
+                c->dirs[c->n] = strdup(dir);
+                c->names[c->n] = strdup(mount_basename(h));
+                if (r < 0 || !c->dirs[c->n] || !c->names[c->n]) {
+                        free(c->dirs[c->n]);
+                        free(c->names[c->n]);
+                        (void)rmdir(dir);
+                        r = r < 0 ? r : -ENOMEM;
+                        break;
+                }
+                c->n++;
+        }
+        if (r >= 0 && c->n == 0)
+                r = -ENOMEDIUM;
+        if (r < 0) {
+                (void)ts_sandbox_cgroups_remove(c);
+                ts_sandbox_cgroups_free(c);
+                return r;
+        }
+        *ret = c;
+        return 0;
+}
+
+int ts_sandbox_cgroups_join(const TsSandboxCgroups *c) {
+        for (size_t i = 0; i < c->n; i++) {
+                char path[PATH_MAX];
+                if (path_printf(path, sizeof path, "%s/cgroup.procs", c->dirs[i]) < 0)
+                        return -ENAMETOOLONG;
+                int r = ts_write_string_file(path, "0");
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+int ts_sandbox_cgroups_bind(const TsSandboxCgroups *c, const char *root) {
+        char target[PATH_MAX];
+        if (path_printf(target, sizeof target, "%s/sys/fs/cgroup", root) < 0)
+                return -ENAMETOOLONG;
+
+        if (c->unified)
+                return mount(c->dirs[0], target, NULL, MS_BIND, NULL) < 0 ? negative_errno() : 0;
+
+        /* A fresh tmpfs, never the host's: systemd creates entries in it and remounts it read-only,
+         * which on a shared superblock would change the host's /sys/fs/cgroup. */
+        if (mount("tmpfs", target, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0755") < 0)
+                return negative_errno();
+        for (size_t i = 0; i < c->n; i++) {
+                char sub[PATH_MAX];
+                if (path_printf(sub, sizeof sub, "%s/%s", target, c->names[i]) < 0)
+                        return -ENAMETOOLONG;
+                if (mkdir(sub, 0755) < 0 && errno != EEXIST)
+                        return negative_errno();
+                if (mount(c->dirs[i], sub, NULL, MS_BIND, NULL) < 0)
+                        return negative_errno();
+        }
+        return 0;
+}
+
+int ts_sandbox_cgroups_remove(TsSandboxCgroups *c) {
+        int left = 0;
+        for (size_t i = 0; c && i < c->n; i++)
+                if (c->dirs[i] && !remove_subtree(c->dirs[i]))
+                        left++;
+        return left;
+}

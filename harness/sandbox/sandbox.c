@@ -1,0 +1,400 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Life of a sandbox: lock, cgroup subtree, private namespaces and root, systemd as PID 1, the
+ * wait until it is up (asking it over its bus, never sleeping a fixed time), commands run inside,
+ * and a teardown that works from any state. The kernel does most of the killing: systemd dies
+ * with this process (PR_SET_PDEATHSIG), and everything else in the PID namespace dies with it. */
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/capability.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "bus.h"
+#include "macro.h"
+#include "sandbox.h"
+
+/* One sandbox per machine at a time: an abstract socket, held by the booting process and released
+ * by the kernel however it dies, so a killed sandbox never leaves a stale lock file behind. */
+#define LOCK_NAME "taskstorm-sandbox-lock"
+
+struct TsSandbox {
+        int lock_fd;
+        TsSandboxCgroups *cgroups;
+        pid_t systemd_pid;
+        bool mounted;
+        char *cwd; /* where spawned commands start */
+        /* Commands started inside. PID 1 of a namespace finishes dying only when every process of
+         * the namespace has been reaped, and these are ours to reap. */
+        pid_t *commands;
+        size_t n_commands;
+};
+
+/* Capabilities the sandbox's systemd must not have: they reach the host's kernel, not the sandbox. */
+static const int dropped_caps[] = { CAP_SYS_MODULE, CAP_SYS_TIME, CAP_SYS_RAWIO, CAP_WAKE_ALARM,
+                                    CAP_MAC_ADMIN,  CAP_MAC_OVERRIDE };
+
+static int take_lock(int *ret_fd) {
+        _cleanup_(closep) int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+                return negative_errno();
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        memcpy(sa.sun_path + 1, LOCK_NAME, STRLEN(LOCK_NAME));
+        if (bind(fd, (struct sockaddr *)&sa, offsetof(struct sockaddr_un, sun_path) + 1 + STRLEN(LOCK_NAME)) < 0)
+                return errno == EADDRINUSE ? -EBUSY : negative_errno();
+        *ret_fd = TAKE_FD(fd);
+        return 0;
+}
+
+pid_t ts_sandbox_systemd_pid(const TsSandbox *s) {
+        return s->systemd_pid;
+}
+
+/* The caller may block signals to wait for them; children start with none blocked. */
+static void reset_signals(void) {
+        sigset_t all;
+        sigemptyset(&all);
+        (void)sigprocmask(SIG_SETMASK, &all, NULL);
+        for (int sig = 1; sig < _NSIG; sig++)
+                (void)signal(sig, SIG_DFL);
+}
+
+_noreturn_ static void report_child_error(int fd, int error) {
+        (void)!write(fd, &error, sizeof error);
+        _exit(TS_SANDBOX_CHILD_FAILED);
+}
+
+/* Reads what a forked child reported before exec: nothing (EOF) means the exec happened. */
+static int read_child_error(int fd) {
+        int error = 0;
+        ssize_t k;
+        do
+                k = read(fd, &error, sizeof error);
+        while (k < 0 && errno == EINTR);
+        return k == (ssize_t)sizeof error ? error : 0;
+}
+
+static int make_readonly_bind(const char *path) {
+        if (mount(path, path, NULL, MS_BIND, NULL) < 0)
+                return errno == ENOENT ? 0 : negative_errno(); /* a kernel without it */
+        if (mount(NULL, path, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+                return negative_errno();
+        return 0;
+}
+
+/* PID 1 of the new PID namespace: join the cgroup subtree, get a /proc of its own with the kernel
+ * tunables read-only, give up host-reaching capabilities, and become systemd. */
+_noreturn_ static void systemd_child(const TsSandbox *s, const char *systemd_path, int error_fd) {
+        int r;
+        reset_signals();
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+                report_child_error(error_fd, negative_errno());
+        (void)setsid();
+
+        r = ts_sandbox_cgroups_join(s->cgroups);
+        if (r < 0)
+                report_child_error(error_fd, r);
+        if (unshare(CLONE_NEWCGROUP) < 0)
+                report_child_error(error_fd, negative_errno());
+
+        if (mount("proc", TS_SANDBOX_ROOT "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+                report_child_error(error_fd, negative_errno());
+        /* systemd-sysctl and friends would otherwise write the host's kernel settings. */
+        static const char *const readonly[] = { TS_SANDBOX_ROOT "/proc/sys", TS_SANDBOX_ROOT "/proc/sysrq-trigger" };
+        for (size_t i = 0; i < ELEMENTSOF(readonly); i++) {
+                r = make_readonly_bind(readonly[i]);
+                if (r < 0)
+                        report_child_error(error_fd, r);
+        }
+
+        for (size_t i = 0; i < ELEMENTSOF(dropped_caps); i++)
+                (void)prctl(PR_CAPBSET_DROP, dropped_caps[i], 0, 0, 0); /* unknown to old kernels: fine */
+
+        if (chdir(TS_SANDBOX_ROOT) < 0 || chroot(".") < 0 || chdir("/") < 0)
+                report_child_error(error_fd, negative_errno());
+
+        /* SYSTEMD_CGROUP_ENABLE_LEGACY_FORCE=1: systemd 256-257 refuse cgroup v1 without it;
+         * older versions ignore the word. */
+        char *const argv[] = { (char *)systemd_path, "--system", "--unit=taskstorm-sandbox.target",
+                               "--log-target=journal", "--show-status=no",
+                               "SYSTEMD_CGROUP_ENABLE_LEGACY_FORCE=1", NULL };
+        char *const envp[] = { "container=taskstorm",
+                               "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", NULL };
+        execve(systemd_path, argv, envp);
+        report_child_error(error_fd, negative_errno());
+}
+
+static void sleep_backoff(usec_t *delay) {
+        struct timespec ts = { .tv_sec = (time_t)(*delay / USEC_PER_SEC),
+                               .tv_nsec = (long)(*delay % USEC_PER_SEC) * 1000 };
+        nanosleep(&ts, NULL);
+        *delay = *delay * 2 > 100 * USEC_PER_MSEC ? 100 * USEC_PER_MSEC : *delay * 2;
+}
+
+#define IN_SET_DISCONNECTED(r) ((r) == -ENOTCONN || (r) == -ECONNRESET || (r) == -ECONNREFUSED)
+
+/* Runs in a child born in the sandbox's PID namespace: systemd refuses private-bus clients whose
+ * PID it cannot see. The socket appears when systemd has set itself up, and early connections can
+ * be dropped while it starts; until it answers there is nothing to ask, so this one wait polls,
+ * with bounded back-off. After that, systemd itself says when start-up has finished. */
+static int wait_until_up(usec_t timeout) {
+        usec_t deadline = ts_now(CLOCK_MONOTONIC) + timeout, delay = USEC_PER_MSEC;
+        for (;;) {
+                _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+                int r = ts_bus_open_private_at(TS_SANDBOX_ROOT, &bus);
+                if (r >= 0) {
+                        usec_t n = ts_now(CLOCK_MONOTONIC);
+                        r = ts_manager_wait_started(bus, deadline > n ? deadline - n : 1, NULL);
+                        if (r >= 0 || !IN_SET_DISCONNECTED(r))
+                                return r;
+                }
+                if (ts_now(CLOCK_MONOTONIC) >= deadline)
+                        return -ETIMEDOUT;
+                sleep_backoff(&delay);
+        }
+}
+
+/* Forks the waiter and collects its verdict: its error through a pipe, or -ECHILD when it was
+ * killed, which happens when systemd (PID 1 of its namespace) dies. */
+static int wait_until_up_from_inside(usec_t timeout) {
+        int pipefd[2];
+        if (pipe2(pipefd, O_CLOEXEC) < 0)
+                return negative_errno();
+        pid_t pid = fork();
+        if (pid < 0) {
+                int r = negative_errno();
+                close(pipefd[0]);
+                close(pipefd[1]);
+                return r;
+        }
+        if (pid == 0) {
+                close(pipefd[0]);
+                reset_signals();
+                (void)prctl(PR_SET_PDEATHSIG, SIGKILL);
+                int r = wait_until_up(timeout);
+                if (r < 0)
+                        report_child_error(pipefd[1], r);
+                _exit(EXIT_SUCCESS);
+        }
+        close(pipefd[1]);
+        int r = read_child_error(pipefd[0]);
+        close(pipefd[0]);
+        siginfo_t si = {};
+        if (waitid(P_PID, (id_t)pid, &si, WEXITED) < 0)
+                return negative_errno();
+        if (r < 0)
+                return r;
+        return si.si_code == CLD_EXITED && si.si_status == EXIT_SUCCESS ? 0 : -ECHILD;
+}
+
+static int open_dir_path(const char *path, int *ret_fd) {
+        int fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return negative_errno();
+        *ret_fd = fd;
+        return 0;
+}
+
+static void close_all(int *fds, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                if (fds[i] >= 0)
+                        close(fds[i]);
+}
+
+/* Opens the lower root and every directory to bind, in the new mount namespace (a mount of
+ * another namespace cannot be cloned into this one) and before the staging tmpfs hides /run. */
+static int open_sources(const TsSandboxOptions *o, const char *root, const char *cwd, int *lower_fd,
+                        int *bind_fds, char **bind_paths, size_t *n_binds) {
+        int r = open_dir_path(root, lower_fd);
+        if (r < 0)
+                return r;
+        if (o->bind_cwd && !streq(cwd, "/")) {
+                r = open_dir_path(cwd, &bind_fds[*n_binds]);
+                if (r < 0)
+                        return r;
+                bind_paths[(*n_binds)++] = (char *)cwd;
+        }
+        for (char **b = o->binds; b && *b; b++) {
+                r = open_dir_path(*b, &bind_fds[*n_binds]);
+                if (r < 0)
+                        return r;
+                bind_paths[(*n_binds)++] = *b;
+        }
+        return 0;
+}
+
+static int boot(TsSandbox *s, const TsSandboxOptions *o, const char *root, const char *systemd_path) {
+        size_t n_binds = 0, max_binds = 1;
+        for (char **b = o->binds; b && *b; b++)
+                max_binds++;
+        _cleanup_(freep) int *bind_fds = calloc(max_binds, sizeof(int));
+        _cleanup_(freep) char **bind_paths = calloc(max_binds, sizeof(char *));
+        if (!bind_fds || !bind_paths)
+                return -ENOMEM;
+
+        int r = take_lock(&s->lock_fd);
+        if (r < 0)
+                return r;
+        r = ts_sandbox_cgroups_create(getpid(), &s->cgroups);
+        if (r < 0)
+                return r;
+        if (unshare(CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWIPC) < 0)
+                return negative_errno();
+        if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+                return negative_errno();
+        s->mounted = true;
+
+        _cleanup_(closep) int lower_fd = -EBADF;
+        r = open_sources(o, root, s->cwd, &lower_fd, bind_fds, bind_paths, &n_binds);
+        if (r >= 0)
+                r = ts_sandbox_fs_prepare(lower_fd, bind_fds, bind_paths, n_binds, s->cgroups);
+        close_all(bind_fds, n_binds);
+        if (r < 0)
+                return r;
+
+        /* From here on, this process's children are born in the sandbox's PID namespace; the
+         * first one is its PID 1. */
+        if (unshare(CLONE_NEWPID) < 0)
+                return negative_errno();
+
+        int pipefd[2];
+        if (pipe2(pipefd, O_CLOEXEC) < 0)
+                return negative_errno();
+        pid_t pid = fork();
+        if (pid < 0) {
+                r = negative_errno();
+                close(pipefd[0]);
+                close(pipefd[1]);
+                return r;
+        }
+        if (pid == 0) {
+                close(pipefd[0]);
+                systemd_child(s, systemd_path, pipefd[1]);
+        }
+        close(pipefd[1]);
+        s->systemd_pid = pid;
+        r = read_child_error(pipefd[0]);
+        close(pipefd[0]);
+        if (r < 0)
+                return r;
+
+        return wait_until_up_from_inside(o->boot_timeout ? o->boot_timeout : 60 * USEC_PER_SEC);
+}
+
+int ts_sandbox_boot(const TsSandboxOptions *o, TsSandbox **ret) {
+        if (geteuid() != 0)
+                return -EPERM;
+
+        const char *root = o->root ? o->root : "/";
+        struct stat st;
+        if (stat(root, &st) < 0)
+                return negative_errno();
+        if (!S_ISDIR(st.st_mode))
+                return -ENOTDIR;
+        const char *systemd_path;
+        int r = ts_sandbox_fs_find_systemd(root, &systemd_path);
+        if (r < 0)
+                return r;
+
+        TsSandbox *s = calloc(1, sizeof *s);
+        if (!s)
+                return -ENOMEM;
+        s->lock_fd = -EBADF;
+        s->cwd = getcwd(NULL, 0);
+        if (!s->cwd)
+                r = negative_errno();
+        if (r >= 0)
+                r = boot(s, o, root, systemd_path);
+        if (r < 0) {
+                (void)ts_sandbox_destroy(s);
+                return r;
+        }
+        *ret = s;
+        return 0;
+}
+
+/* A command inside: born in the sandbox's PID namespace (this process's children are), then it
+ * joins the cgroup subtree and the sandbox's root before exec. */
+int ts_sandbox_spawn(TsSandbox *s, char *const argv[], pid_t *ret_pid, int *ret_pidfd) {
+        int pipefd[2];
+        if (pipe2(pipefd, O_CLOEXEC) < 0)
+                return negative_errno();
+
+        pid_t pid = fork();
+        if (pid < 0) {
+                int r = negative_errno();
+                close(pipefd[0]);
+                close(pipefd[1]);
+                return r;
+        }
+        if (pid == 0) {
+                close(pipefd[0]);
+                reset_signals();
+                if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+                        report_child_error(pipefd[1], negative_errno());
+                int r = ts_sandbox_cgroups_join(s->cgroups);
+                if (r < 0)
+                        report_child_error(pipefd[1], r);
+                if (unshare(CLONE_NEWCGROUP) < 0 || chdir(TS_SANDBOX_ROOT) < 0 || chroot(".") < 0)
+                        report_child_error(pipefd[1], negative_errno());
+                if (chdir(s->cwd) < 0)
+                        (void)chdir("/");
+                execvp(argv[0], argv);
+                report_child_error(pipefd[1], negative_errno());
+        }
+
+        close(pipefd[1]);
+        int r = read_child_error(pipefd[0]);
+        close(pipefd[0]);
+        if (r < 0) {
+                (void)waitpid(pid, NULL, 0);
+                return r;
+        }
+        int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+        pid_t *n = realloc(s->commands, (s->n_commands + 1) * sizeof(pid_t));
+        if (pidfd < 0 || !n) {
+                r = pidfd < 0 ? negative_errno() : -ENOMEM;
+                if (pidfd >= 0)
+                        close(pidfd);
+                if (n)
+                        s->commands = n;
+                (void)kill(pid, SIGKILL);
+                (void)waitpid(pid, NULL, 0);
+                return r;
+        }
+        s->commands = n;
+        s->commands[s->n_commands++] = pid;
+        *ret_pid = pid;
+        *ret_pidfd = pidfd;
+        return 0;
+}
+
+int ts_sandbox_destroy(TsSandbox *s) {
+        if (!s)
+                return 0;
+        if (s->systemd_pid > 0) {
+                /* Killing PID 1 of the namespace makes the kernel kill every process in it. */
+                (void)kill(s->systemd_pid, SIGKILL);
+                /* Commands the caller already reaped give ECHILD here, which is fine. */
+                for (size_t i = 0; i < s->n_commands; i++)
+                        (void)waitpid(s->commands[i], NULL, 0);
+                (void)waitpid(s->systemd_pid, NULL, 0);
+        }
+        if (s->mounted)
+                (void)umount2("/run", MNT_DETACH); /* the staging tmpfs and all mounts below it */
+        int left = ts_sandbox_cgroups_remove(s->cgroups);
+        ts_sandbox_cgroups_free(s->cgroups);
+        if (s->lock_fd >= 0)
+                close(s->lock_fd);
+        free(s->commands);
+        free(s->cwd);
+        free(s);
+        return left;
+}

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* A private systemd booted as PID 1 of new PID, mount, network, UTS and IPC namespaces, on an
+ * overlay of the host's root (or of a distro root file system), so that nothing it writes reaches
+ * the host. Its cgroups live in a subtree of the caller's own cgroup in every hierarchy.
+ *
+ * ts_sandbox_boot() makes the calling process's mount and network namespaces private: call it
+ * from a process that does nothing else with them (the sandbox verb). */
+#pragma once
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "time-util.h"
+
+typedef struct TsSandboxOptions {
+        const char *root;   /* a distro root file system, or NULL for the host's "/" */
+        char **binds;       /* host directories bound read-write at the same path, NULL-terminated */
+        bool bind_cwd;      /* also bind the current directory (the default of the CLI) */
+        usec_t boot_timeout;
+} TsSandboxOptions;
+
+typedef struct TsSandbox TsSandbox;
+
+/* Where the sandbox's root file system is mounted, as the booting process sees it. */
+#define TS_SANDBOX_ROOT "/run/root"
+/* Name of each sandbox's cgroup subtree: taskstorm-sandbox-<pid of the booting process>. */
+#define TS_SANDBOX_CGROUP_PREFIX "taskstorm-sandbox-"
+/* Exit status of a forked child that failed before exec (its errno goes through a pipe). */
+#define TS_SANDBOX_CHILD_FAILED 127
+
+/* Errors: -EPERM not root; -ENOENT/-ENOTDIR bad root; -ENOPKG no systemd in the root;
+ * -EBUSY another sandbox holds the lock; -ECHILD systemd died while booting; -ETIMEDOUT. */
+int ts_sandbox_boot(const TsSandboxOptions *o, TsSandbox **ret);
+
+/* Starts argv inside the sandbox (its PID namespace, root, and cgroup subtree), in the current
+ * directory where it exists there. Returns the child's PID and a pidfd for waiting.
+ * -ENOENT / -EACCES / -ENOEXEC when the command cannot be executed. */
+int ts_sandbox_spawn(TsSandbox *s, char *const argv[], pid_t *ret_pid, int *ret_pidfd);
+
+pid_t ts_sandbox_systemd_pid(const TsSandbox *s);
+
+/* Kills everything in the sandbox (PID 1 first, so the kernel empties the namespace), waits for
+ * it, removes the cgroup directories the sandbox created and unmounts its file systems. Runs from
+ * any state. Returns the number of cgroup directories that could not be removed (0 normally). */
+int ts_sandbox_destroy(TsSandbox *s);
+
+/* Internal pieces, one file each. */
+typedef struct TsSandboxCgroups TsSandboxCgroups;
+int ts_sandbox_cgroups_create(pid_t owner, TsSandboxCgroups **ret);
+int ts_sandbox_cgroups_join(const TsSandboxCgroups *c);
+int ts_sandbox_cgroups_bind(const TsSandboxCgroups *c, const char *root);
+int ts_sandbox_cgroups_remove(TsSandboxCgroups *c);
+void ts_sandbox_cgroups_free(TsSandboxCgroups *c);
+
+int ts_sandbox_fs_prepare(int lower_fd, const int *bind_fds, char *const *bind_paths, size_t n_binds,
+                          const TsSandboxCgroups *cgroups);
+int ts_sandbox_fs_find_systemd(const char *root, const char **ret_path);

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Transient scopes with a task limit, created and stopped through sd-bus, waiting for each job's
+ * JobRemoved (never a sleep). A scope adopts a PID as systemd's PID namespace numbers it. */
+#pragma once
+
+#include <errno.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <systemd/sd-bus.h>
+
+#include "time-util.h"
+
+typedef enum TsTasksLimitKind {
+        TS_TASKS_LIMIT_NUMBER,   /* TasksMax=N */
+        TS_TASKS_LIMIT_PERCENT,  /* TasksMax=P%, sent as TasksMaxScale */
+        TS_TASKS_LIMIT_INFINITY, /* TasksMax=infinity */
+        _TS_TASKS_LIMIT_KIND_MAX,
+        _TS_TASKS_LIMIT_KIND_INVALID = -EINVAL,
+} TsTasksLimitKind;
+
+typedef struct TsTasksLimit {
+        TsTasksLimitKind kind;
+        uint64_t value;  /* NUMBER: tasks; PERCENT: hundredths of a percent (1550 = 15.5%) */
+} TsTasksLimit;
+
+/* Parses "512", "15%", "15.5%" or "infinity" as systemd does; 0 and out-of-range values are -ERANGE,
+ * anything else -EINVAL. */
+int ts_tasks_limit_parse(const char *s, TsTasksLimit *ret);
+
+/* Starts scope `name` (must end in ".scope") holding pid, with TasksAccounting=yes, the limit, and
+ * the slice when not NULL. Returns 0 once the start job finished with "done". */
+int ts_scope_start(sd_bus *bus, const char *name, pid_t pid, const TsTasksLimit *limit, const char *slice,
+                   usec_t timeout);
+/* Stops the unit (which kills every process in it) and waits for the stop job. */
+int ts_unit_stop(sd_bus *bus, const char *name, usec_t timeout);
