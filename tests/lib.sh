@@ -1,0 +1,68 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Shared by the shell tests: failing with a reason, skipping with a reason (or failing instead
+# when TASKSTORM_REQUIRE_LIVE is set, as in CI), and checking that a sandbox left nothing behind.
+# Exit statuses follow meson's 'exitcode' protocol: 0 pass, 77 skip, anything else fail.
+
+: "${TASKSTORM:?TASKSTORM must name the taskstorm binary}"
+
+fail() {
+        echo "FAIL: $*" >&2
+        exit 1
+}
+
+skip() {
+        if [ -n "${TASKSTORM_REQUIRE_LIVE:-}" ]; then
+                fail "would skip, but TASKSTORM_REQUIRE_LIVE forbids it: $*"
+        fi
+        echo "SKIP: $*"
+        exit 77
+}
+
+require_root_host() {
+        [ "$(id -u)" = 0 ] || skip "needs root to boot sandboxes"
+        if [ -d /run/systemd/system ] && [ -z "${TASKSTORM_SANDBOX_ON_SYSTEMD_HOST:-}" ]; then
+                skip "PID 1 is systemd here: the sandbox suite is for hosts without it"
+        fi
+}
+
+# The cgroup directories any sandbox made, anywhere under /sys/fs/cgroup.
+sandbox_cgroups() {
+        find /sys/fs/cgroup -mindepth 1 -maxdepth 4 -type d -name 'taskstorm-sandbox-*' 2>/dev/null
+}
+
+sandbox_systemds() {
+        pgrep -f 'lib/systemd/systemd --system' | grep -vx 1 || true
+}
+
+# Waits (bounded, with back-off) until no sandbox systemd runs and no sandbox cgroup is left.
+assert_no_leftovers() {
+        local delay
+        for delay in 0 0.01 0.02 0.05 0.1 0.2 0.5 1 1 1 1; do
+                sleep "$delay"
+                [ -z "$(sandbox_systemds)" ] && [ -z "$(sandbox_cgroups)" ] && return 0
+        done
+        fail "left behind: systemd [$(sandbox_systemds | tr '\n' ' ')] cgroups [$(sandbox_cgroups | tr '\n' ' ')]"
+}
+
+# expect_error STATUS PATTERN CMD...: CMD must exit with STATUS and print exactly one line on
+# stderr matching PATTERN (an extended regular expression).
+expect_error() {
+        local want=$1 pattern=$2 err status
+        shift 2
+        err=$(mktemp)
+        set +e
+        "$@" >/dev/null 2>"$err"
+        status=$?
+        set -e
+        local lines
+        lines=$(wc -l <"$err")
+        if [ "$status" != "$want" ] || [ "$lines" != 1 ] || ! grep -Eq -- "$pattern" "$err"; then
+                echo "command: $*" >&2
+                echo "stderr:" >&2
+                cat "$err" >&2
+                rm -f "$err"
+                fail "wanted exit $want and one line matching '$pattern', got exit $status and $lines lines"
+        fi
+        echo "ok: exit $status: $(cat "$err")"
+        rm -f "$err"
+}
