@@ -112,7 +112,10 @@ int ts_cli_sandbox_run(const TsSandboxOptions *o, char *const cmd[]) {
                 log_info("Got %s while booting: stopping the sandbox.", strsignal((int)si.ssi_signo));
                 r = 128 + (int)si.ssi_signo;
         } else {
-                r = ts_sandbox_spawn(s, cmd, &pid, &pidfd);
+                /* On a terminal where we are in the foreground, the command takes the foreground
+                 * (it leads its own process group); it is given back when the command ends. */
+                bool foreground = isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) == getpgrp();
+                r = ts_sandbox_spawn(s, cmd, foreground, &pid, &pidfd);
                 if (r == -ENOENT) {
                         log_error_errno(r, "%s: command not found in the sandbox.", cmd[0]);
                         r = TS_EXIT_NOT_FOUND;
@@ -121,6 +124,14 @@ int ts_cli_sandbox_run(const TsSandboxOptions *o, char *const cmd[]) {
                         r = TS_EXIT_CANNOT_EXEC;
                 } else
                         r = wait_command(pidfd, pid, sigfd, cmd[0]);
+                if (foreground) {
+                        sigset_t ttou;
+                        sigemptyset(&ttou);
+                        sigaddset(&ttou, SIGTTOU);
+                        (void)sigprocmask(SIG_BLOCK, &ttou, NULL);
+                        (void)tcsetpgrp(STDIN_FILENO, getpgrp());
+                        (void)sigprocmask(SIG_UNBLOCK, &ttou, NULL);
+                }
         }
 
         int left = ts_sandbox_destroy(s);

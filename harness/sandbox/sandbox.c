@@ -322,7 +322,7 @@ int ts_sandbox_boot(const TsSandboxOptions *o, TsSandbox **ret) {
 
 /* A command inside: born in the sandbox's PID namespace (this process's children are), then it
  * joins the cgroup subtree and the sandbox's root before exec. */
-int ts_sandbox_spawn(TsSandbox *s, char *const argv[], pid_t *ret_pid, int *ret_pidfd) {
+int ts_sandbox_spawn(TsSandbox *s, char *const argv[], bool foreground, pid_t *ret_pid, int *ret_pidfd) {
         int pipefd[2];
         if (pipe2(pipefd, O_CLOEXEC) < 0)
                 return negative_errno();
@@ -339,6 +339,15 @@ int ts_sandbox_spawn(TsSandbox *s, char *const argv[], pid_t *ret_pid, int *ret_
                 reset_signals();
                 if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
                         report_child_error(pipefd[1], negative_errno());
+                /* Its own process group: process groups cross PID namespaces, and a kill(0, …)
+                 * inside must not reach the sandbox's owner. */
+                if (setpgid(0, 0) < 0)
+                        report_child_error(pipefd[1], negative_errno());
+                if (foreground) {
+                        (void)signal(SIGTTOU, SIG_IGN);
+                        (void)tcsetpgrp(STDIN_FILENO, getpid());
+                        (void)signal(SIGTTOU, SIG_DFL);
+                }
                 int r = ts_sandbox_cgroups_join(s->cgroups);
                 if (r < 0)
                         report_child_error(pipefd[1], r);
@@ -350,6 +359,7 @@ int ts_sandbox_spawn(TsSandbox *s, char *const argv[], pid_t *ret_pid, int *ret_
                 report_child_error(pipefd[1], negative_errno());
         }
 
+        (void)setpgid(pid, pid); /* also from here, so that it holds before either side goes on */
         close(pipefd[1]);
         int r = read_child_error(pipefd[0]);
         close(pipefd[0]);

@@ -33,9 +33,11 @@ typedef struct TsSandbox TsSandbox;
 int ts_sandbox_boot(const TsSandboxOptions *o, TsSandbox **ret);
 
 /* Starts argv inside the sandbox (its PID namespace, root, and cgroup subtree), in the current
- * directory where it exists there. Returns the child's PID and a pidfd for waiting.
+ * directory where it exists there, leading a process group of its own; with foreground, that
+ * group becomes the terminal's foreground group (as a shell does), so ^C reaches the command.
+ * Returns the child's PID and a pidfd for waiting.
  * -ENOENT / -EACCES / -ENOEXEC when the command cannot be executed. */
-int ts_sandbox_spawn(TsSandbox *s, char *const argv[], pid_t *ret_pid, int *ret_pidfd);
+int ts_sandbox_spawn(TsSandbox *s, char *const argv[], bool foreground, pid_t *ret_pid, int *ret_pidfd);
 
 pid_t ts_sandbox_systemd_pid(const TsSandbox *s);
 

@@ -23,10 +23,13 @@ before=$(snapshot)
 "$TASKSTORM" sandbox -- sh -ec '
         test -e "$1"                                  # the host /tmp is visible...
         touch /etc/taskstorm-probe /var/lib/systemd/taskstorm-probe
-        systemd-run --quiet --unit=taskstorm-probe --remain-after-exit true
+        printf "[Service]\nExecStart=/bin/sleep infinity\n" >/etc/systemd/system/taskstorm-probe.service
+        systemctl daemon-reload
+        systemctl start taskstorm-probe.service
         systemctl set-property taskstorm-probe.service TasksMax=33
         test -e /etc/systemd/system.control/taskstorm-probe.service.d/50-TasksMax.conf
         systemd-cat -t taskstorm-probe echo "a journal line"
+        journalctl --sync
         journalctl --quiet -t taskstorm-probe | grep -q "a journal line"
         rm -f "$1"                                    # ...and its removal stays inside
 ' sh "$marker"
@@ -34,6 +37,7 @@ before=$(snapshot)
 after=$(snapshot)
 [ -e "$marker" ] || fail "the marker $marker in /tmp is gone"
 [ ! -e /etc/taskstorm-probe ] || fail "/etc/taskstorm-probe reached the host"
+[ ! -e /etc/systemd/system/taskstorm-probe.service ] || fail "a unit file reached the host"
 [ ! -e /etc/systemd/system.control ] || fail "/etc/systemd/system.control reached the host"
 if [ "$before" != "$after" ]; then
         diff <(echo "$before") <(echo "$after") >&2 || true
