@@ -81,6 +81,40 @@ static int read_child_error(int fd) {
         return k == (ssize_t)sizeof error ? error : 0;
 }
 
+/* Forks a child that starts with default signals, dies with this process, and can report an
+ * error before it execs or exits through a close-on-exec pipe (report_child_error()). Returns the
+ * PID in the parent and 0 in the child, each with its end of the pipe in *ret_fd. */
+static pid_t fork_reporting(int *ret_fd) {
+        int pipefd[2];
+        if (pipe2(pipefd, O_CLOEXEC) < 0)
+                return negative_errno();
+        pid_t pid = fork();
+        if (pid < 0) {
+                int r = negative_errno();
+                close(pipefd[0]);
+                close(pipefd[1]);
+                return r;
+        }
+        if (pid == 0) {
+                close(pipefd[0]);
+                reset_signals();
+                if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+                        report_child_error(pipefd[1], negative_errno());
+                *ret_fd = pipefd[1];
+                return 0;
+        }
+        close(pipefd[1]);
+        *ret_fd = pipefd[0];
+        return pid;
+}
+
+/* In the parent: what the child reported, once it exec'd or exited (0: nothing went wrong). */
+static int collect_child_error(int fd) {
+        int r = read_child_error(fd);
+        close(fd);
+        return r;
+}
+
 static int make_readonly_bind(const char *path) {
         if (mount(path, path, NULL, MS_BIND, NULL) < 0)
                 return errno == ENOENT ? 0 : negative_errno(); /* a kernel without it */
@@ -93,9 +127,6 @@ static int make_readonly_bind(const char *path) {
  * tunables read-only, give up host-reaching capabilities, and become systemd. */
 _noreturn_ static void systemd_child(const TsSandbox *s, const char *systemd_path, int error_fd) {
         int r;
-        reset_signals();
-        if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
-                report_child_error(error_fd, negative_errno());
         (void)setsid();
 
         r = ts_sandbox_cgroups_join(s->cgroups);
@@ -164,28 +195,17 @@ static int wait_until_up(usec_t timeout) {
 /* Forks the waiter and collects its verdict: its error through a pipe, or -ECHILD when it was
  * killed, which happens when systemd (PID 1 of its namespace) dies. */
 static int wait_until_up_from_inside(usec_t timeout) {
-        int pipefd[2];
-        if (pipe2(pipefd, O_CLOEXEC) < 0)
-                return negative_errno();
-        pid_t pid = fork();
-        if (pid < 0) {
-                int r = negative_errno();
-                close(pipefd[0]);
-                close(pipefd[1]);
-                return r;
-        }
+        int fd;
+        pid_t pid = fork_reporting(&fd);
+        if (pid < 0)
+                return pid;
         if (pid == 0) {
-                close(pipefd[0]);
-                reset_signals();
-                (void)prctl(PR_SET_PDEATHSIG, SIGKILL);
                 int r = wait_until_up(timeout);
                 if (r < 0)
-                        report_child_error(pipefd[1], r);
+                        report_child_error(fd, r);
                 _exit(EXIT_SUCCESS);
         }
-        close(pipefd[1]);
-        int r = read_child_error(pipefd[0]);
-        close(pipefd[0]);
+        int r = collect_child_error(fd);
         siginfo_t si = {};
         if (waitid(P_PID, (id_t)pid, &si, WEXITED) < 0)
                 return negative_errno();
@@ -264,24 +284,14 @@ static int boot(TsSandbox *s, const TsSandboxOptions *o, const char *root, const
         if (unshare(CLONE_NEWPID) < 0)
                 return negative_errno();
 
-        int pipefd[2];
-        if (pipe2(pipefd, O_CLOEXEC) < 0)
-                return negative_errno();
-        pid_t pid = fork();
-        if (pid < 0) {
-                r = negative_errno();
-                close(pipefd[0]);
-                close(pipefd[1]);
-                return r;
-        }
-        if (pid == 0) {
-                close(pipefd[0]);
-                systemd_child(s, systemd_path, pipefd[1]);
-        }
-        close(pipefd[1]);
+        int fd;
+        pid_t pid = fork_reporting(&fd);
+        if (pid < 0)
+                return pid;
+        if (pid == 0)
+                systemd_child(s, systemd_path, fd);
         s->systemd_pid = pid;
-        r = read_child_error(pipefd[0]);
-        close(pipefd[0]);
+        r = collect_child_error(fd);
         if (r < 0)
                 return r;
 
@@ -323,26 +333,15 @@ int ts_sandbox_boot(const TsSandboxOptions *o, TsSandbox **ret) {
 /* A command inside: born in the sandbox's PID namespace (this process's children are), then it
  * joins the cgroup subtree and the sandbox's root before exec. */
 int ts_sandbox_spawn(TsSandbox *s, char *const argv[], bool foreground, pid_t *ret_pid, int *ret_pidfd) {
-        int pipefd[2];
-        if (pipe2(pipefd, O_CLOEXEC) < 0)
-                return negative_errno();
-
-        pid_t pid = fork();
-        if (pid < 0) {
-                int r = negative_errno();
-                close(pipefd[0]);
-                close(pipefd[1]);
-                return r;
-        }
+        int fd;
+        pid_t pid = fork_reporting(&fd);
+        if (pid < 0)
+                return pid;
         if (pid == 0) {
-                close(pipefd[0]);
-                reset_signals();
-                if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
-                        report_child_error(pipefd[1], negative_errno());
                 /* Its own process group: process groups cross PID namespaces, and a kill(0, …)
                  * inside must not reach the sandbox's owner. */
                 if (setpgid(0, 0) < 0)
-                        report_child_error(pipefd[1], negative_errno());
+                        report_child_error(fd, negative_errno());
                 if (foreground) {
                         (void)signal(SIGTTOU, SIG_IGN);
                         (void)tcsetpgrp(STDIN_FILENO, getpid());
@@ -350,19 +349,17 @@ int ts_sandbox_spawn(TsSandbox *s, char *const argv[], bool foreground, pid_t *r
                 }
                 int r = ts_sandbox_cgroups_join(s->cgroups);
                 if (r < 0)
-                        report_child_error(pipefd[1], r);
+                        report_child_error(fd, r);
                 if (unshare(CLONE_NEWCGROUP) < 0 || chdir(TS_SANDBOX_ROOT) < 0 || chroot(".") < 0)
-                        report_child_error(pipefd[1], negative_errno());
+                        report_child_error(fd, negative_errno());
                 if (chdir(s->cwd) < 0)
                         (void)chdir("/");
                 execvp(argv[0], argv);
-                report_child_error(pipefd[1], negative_errno());
+                report_child_error(fd, negative_errno());
         }
 
         (void)setpgid(pid, pid); /* also from here, so that it holds before either side goes on */
-        close(pipefd[1]);
-        int r = read_child_error(pipefd[0]);
-        close(pipefd[0]);
+        int r = collect_child_error(fd);
         if (r < 0) {
                 (void)waitpid(pid, NULL, 0);
                 return r;

@@ -8,6 +8,7 @@
 #include <sys/prctl.h>
 #include <sys/wait.h>
 
+#include "../check-tap.h"
 #include "bus.h"
 #include "live.h"
 #include "macro.h"
@@ -107,10 +108,5 @@ int main(void) {
         tcase_add_test(tc, test_tasks_max_10_refuses_the_11th_task);
         tcase_add_test(tc, test_no_limit_refuses_nothing);
         suite_add_tcase(s, tc);
-        SRunner *sr = srunner_create(s);
-        srunner_set_tap(sr, "-");
-        srunner_run_all(sr, CK_SILENT);
-        int failed = srunner_ntests_failed(sr);
-        srunner_free(sr);
-        return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+        return ts_test_run_suite(s);
 }

@@ -6,6 +6,7 @@
 #include <check.h>
 #include <limits.h>
 
+#include "../check-tap.h"
 #include "config.h"
 #include "fileio.h"
 #include "macro.h"
@@ -20,14 +21,4 @@ static inline char *fixture_read(const char *name) {
         int r = ts_read_full_file(path, 1 << 20, &text, NULL);
         ck_assert_msg(r >= 0, "cannot read fixture %s: %s", path, strerror(-r));
         return text;
-}
-
-/* Runs a suite with TAP on stdout, for meson's protocol : 'tap'. */
-static inline int fixture_run_suite(Suite *s) {
-        SRunner *sr = srunner_create(s);
-        srunner_set_tap(sr, "-");
-        srunner_run_all(sr, CK_SILENT);
-        int failed = srunner_ntests_failed(sr);
-        srunner_free(sr);
-        return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -230,5 +230,5 @@ static Suite *cgroup_layout_suite(void) {
 }
 
 int main(void) {
-        return fixture_run_suite(cgroup_layout_suite());
+        return ts_test_run_suite(cgroup_layout_suite());
 }

@@ -235,5 +235,5 @@ static Suite *os_release_suite(void) {
 }
 
 int main(void) {
-        return fixture_run_suite(os_release_suite());
+        return ts_test_run_suite(os_release_suite());
 }

@@ -82,5 +82,5 @@ static Suite *sysinfo_suite(void) {
 }
 
 int main(void) {
-        return fixture_run_suite(sysinfo_suite());
+        return ts_test_run_suite(sysinfo_suite());
 }

@@ -177,5 +177,5 @@ static Suite *version_suite(void) {
 }
 
 int main(void) {
-        return fixture_run_suite(version_suite());
+        return ts_test_run_suite(version_suite());
 }
