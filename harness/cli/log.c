@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* One-line diagnostics on stderr; %m in a format refers to the error passed in. */
+#include <getopt.h>
 #include <stdarg.h>
 
 #include "log.h"
@@ -50,4 +51,15 @@ void log_info(const char *format, ...) {
         va_start(ap, format);
         log_va(0, "", format, ap);
         va_end(ap);
+}
+
+int log_option_error(const char *verb, char *const argv[], const struct option *options) {
+        const char *arg = argv[optind - 1];
+        char see[64];
+        snprintf(see, sizeof see, "see 'taskstorm%s%s --help'", verb ? " " : "", verb ? verb : "");
+
+        for (const struct option *o = options; optopt != 0 && o->name; o++)
+                if (o->val == optopt && o->has_arg == required_argument)
+                        return log_error_errno(-EINVAL, "Option '%s' needs a value; %s.", arg, see);
+        return log_error_errno(-EINVAL, "Unknown option '%s'; %s.", arg, see);
 }

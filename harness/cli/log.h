@@ -11,3 +11,8 @@ int log_warning_errno(int error, const char *format, ...) _printf_(2, 3);
 void log_error(const char *format, ...) _printf_(1, 2);
 void log_warning(const char *format, ...) _printf_(1, 2);
 void log_info(const char *format, ...) _printf_(1, 2);
+
+struct option;
+/* The one-line error for an option getopt_long() rejected ('?'): unknown, or missing its value.
+ * verb is NULL for the global options. Returns -EINVAL. */
+int log_option_error(const char *verb, char *const argv[], const struct option *options);

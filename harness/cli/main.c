@@ -69,8 +69,7 @@ static int parse_global(int argc, char *argv[]) {
                         arg_no_sandbox = true;
                         break;
                 case '?':
-                        return log_error_errno(-EINVAL, "Unknown option '%s'; see 'taskstorm --help'.",
-                                               argv[optind - 1]);
+                        return log_option_error(NULL, argv, options);
                 default:
                         return -EINVAL;
                 }

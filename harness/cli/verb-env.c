@@ -52,8 +52,7 @@ static int parse_argv(int argc, char *argv[]) {
                         arg_json = true;
                         break;
                 case '?':
-                        return log_error_errno(-EINVAL, "Unknown option '%s'; see 'taskstorm env --help'.",
-                                               argv[optind - 1]);
+                        return log_option_error("env", argv, options);
                 default:
                         return -EINVAL;
                 }

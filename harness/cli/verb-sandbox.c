@@ -187,11 +187,7 @@ int verb_sandbox(int argc, char *argv[]) {
                         o.boot_timeout = u * USEC_PER_SEC;
                         break;
                 case '?':
-                        if (optopt != 0)
-                                return log_error_errno(-EINVAL, "Option '%s' needs a value; see "
-                                                                "'taskstorm sandbox --help'.", argv[optind - 1]);
-                        return log_error_errno(-EINVAL, "Unknown option '%s'; see 'taskstorm sandbox --help'.",
-                                               argv[optind - 1]);
+                        return log_option_error("sandbox", argv, options);
                 default:
                         return -EINVAL;
                 }
