@@ -7,6 +7,7 @@
 #include "config.h"
 #include "exit-status.h"
 #include "log.h"
+#include "storm.h"
 #include "verbs.h"
 
 bool arg_no_sandbox = false;
@@ -16,6 +17,8 @@ static const Verb verbs[] = {
           verb_env },
         { "sandbox", "boot a private systemd on an overlay and run a command inside it", VERB_NEEDS_ROOT,
           verb_sandbox },
+        { "storm", "run one fork, thread, exec or mixed storm in a transient scope with a task limit",
+          VERB_NEEDS_ROOT | VERB_NEEDS_SYSTEMD, verb_storm },
 };
 
 static void help(void) {
@@ -104,6 +107,13 @@ static int run(int argc, char *argv[]) {
 }
 
 int main(int argc, char *argv[]) {
+        /* A task of an exec storm: this binary, exec'd by a storm leader, holding until killed. */
+        if (argc == 3 && streq(argv[1], TS_STORM_HOLD_VERB)) {
+                if (getppid() != atoi(argv[2]))
+                        return TS_EXIT_FAILURE; /* the leader died before the exec */
+                ts_storm_hold();
+        }
+
         int r = run(argc, argv);
         fflush(stdout);
         if (r < 0)

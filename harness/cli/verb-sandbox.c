@@ -6,7 +6,6 @@
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
-#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -14,6 +13,7 @@
 #include "fileio.h"
 #include "log.h"
 #include "sandbox.h"
+#include "signals.h"
 #include "verbs.h"
 
 static void help(void) {
@@ -71,12 +71,10 @@ static int wait_command(int pidfd, pid_t pid, int sigfd, const char *name) {
                                 continue;
                         return log_error_errno(negative_errno(), "Failed to wait for '%s': %m", name);
                 }
-                if (fds[1].revents & POLLIN) {
-                        struct signalfd_siginfo si;
-                        if (read(sigfd, &si, sizeof si) == (ssize_t)sizeof si) {
-                                log_info("Got %s: stopping the sandbox.", strsignal((int)si.ssi_signo));
-                                return 128 + (int)si.ssi_signo;
-                        }
+                int sig = fds[1].revents & POLLIN ? cli_stop_signal_pending(sigfd) : 0;
+                if (sig > 0) {
+                        log_info("Got %s: stopping the sandbox.", strsignal(sig));
+                        return 128 + sig;
                 }
                 if (fds[0].revents & POLLIN) {
                         siginfo_t si = {};
@@ -88,29 +86,22 @@ static int wait_command(int pidfd, pid_t pid, int sigfd, const char *name) {
 }
 
 int ts_cli_sandbox_run(const TsSandboxOptions *o, char *const cmd[]) {
-        sigset_t mask;
-        sigemptyset(&mask);
-        sigaddset(&mask, SIGINT);
-        sigaddset(&mask, SIGTERM);
-        sigaddset(&mask, SIGHUP);
         /* Blocked from the start: a signal during boot is acted on as soon as boot returns. */
-        if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
-                return log_error_errno(negative_errno(), "Failed to block signals: %m");
-        _cleanup_(closep) int sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+        _cleanup_(closep) int sigfd = cli_stop_signals_fd();
         if (sigfd < 0)
-                return log_error_errno(negative_errno(), "Failed to create signalfd: %m");
+                return log_error_errno(sigfd, "Failed to set up signal handling: %m");
 
         TsSandbox *s = NULL;
         int r = ts_sandbox_boot(o, &s);
         if (r < 0)
                 return boot_error(r, o);
 
-        struct signalfd_siginfo si;
         pid_t pid = 0;
         _cleanup_(closep) int pidfd = -EBADF;
-        if (read(sigfd, &si, sizeof si) == (ssize_t)sizeof si) {
-                log_info("Got %s while booting: stopping the sandbox.", strsignal((int)si.ssi_signo));
-                r = 128 + (int)si.ssi_signo;
+        int sig = cli_stop_signal_pending(sigfd);
+        if (sig > 0) {
+                log_info("Got %s while booting: stopping the sandbox.", strsignal(sig));
+                r = 128 + sig;
         } else {
                 /* On a terminal where we are in the foreground, the command takes the foreground
                  * (it leads its own process group); it is given back when the command ends. */

@@ -22,6 +22,15 @@ extern bool arg_no_sandbox;
 
 int verb_env(int argc, char *argv[]);
 int verb_sandbox(int argc, char *argv[]);
+int verb_storm(int argc, char *argv[]);
+
+#include <stddef.h>
+struct TsStormPlan;
+struct TsStormReport;
+/* The path of this binary, for exec storms (verb-storm.c). */
+int cli_self_exe(char *buf, size_t size);
+/* Connects to systemd and runs one storm; on -ECANCELED, *ret_signal is the stop signal. */
+int cli_run_storm_plan(const struct TsStormPlan *plan, struct TsStormReport *report, int *ret_signal);
 
 struct TsSandboxOptions;
 /* Boots a sandbox, runs cmd in it, tears it down; returns cmd's exit status (verb-sandbox.c). */

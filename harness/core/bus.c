@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* sd-bus plumbing: connect to systemd, read Manager properties, wait for start-up to finish. */
 #include <limits.h>
+#include <stdbool.h>
 
 #include "bus.h"
 #include "macro.h"
@@ -9,7 +10,23 @@
 #define SD_PATH "/org/freedesktop/systemd1"
 #define SD_MANAGER "org.freedesktop.systemd1.Manager"
 
+/* systemd's own error names, which libsystemd does not map to errnos by itself. */
+static const sd_bus_error_map systemd_errors[] = {
+        SD_BUS_ERROR_MAP("org.freedesktop.systemd1.NoSuchUnit", ENOENT),
+        SD_BUS_ERROR_MAP("org.freedesktop.systemd1.LoadFailed", EIO),
+        SD_BUS_ERROR_MAP("org.freedesktop.systemd1.UnitExists", EEXIST),
+        SD_BUS_ERROR_MAP("org.freedesktop.systemd1.UnitMasked", ERFKILL),
+        SD_BUS_ERROR_MAP("org.freedesktop.systemd1.JobTypeNotApplicable", EBADR),
+        SD_BUS_ERROR_MAP("org.freedesktop.systemd1.TransactionIsDestructive", EDEADLK),
+        SD_BUS_ERROR_MAP_END,
+};
+
 int ts_bus_error_to_errno(const sd_bus_error *error, int r) {
+        static bool registered;
+        if (!registered) {
+                (void)sd_bus_error_add_map(systemd_errors);
+                registered = true;
+        }
         int e = sd_bus_error_get_errno(error);
         if (e > 0)
                 return -e;

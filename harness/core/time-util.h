@@ -15,3 +15,18 @@ static inline usec_t ts_now(clockid_t clock) {
         clock_gettime(clock, &t);
         return (usec_t)t.tv_sec * USEC_PER_SEC + (usec_t)t.tv_nsec / 1000;
 }
+
+typedef uint64_t nsec_t;
+#define NSEC_PER_USEC ((nsec_t)1000)
+#define NSEC_PER_MSEC ((nsec_t)1000000)
+#define NSEC_PER_SEC ((nsec_t)1000000000)
+
+/* Monotonic nanoseconds: the unit of every phase timing. */
+static inline nsec_t ts_now_ns(void) {
+        struct timespec t;
+        clock_gettime(CLOCK_MONOTONIC, &t);
+        return (nsec_t)t.tv_sec * NSEC_PER_SEC + (nsec_t)t.tv_nsec;
+}
+
+/* "0", "250us", "500ms", "2", "1.5s", "1min" (no unit: seconds). -EINVAL or -ERANGE. */
+int ts_parse_timespan(const char *s, usec_t *ret);

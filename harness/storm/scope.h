@@ -27,9 +27,14 @@ typedef struct TsTasksLimit {
  * anything else -EINVAL. */
 int ts_tasks_limit_parse(const char *s, TsTasksLimit *ret);
 
-/* Starts scope `name` (must end in ".scope") holding pid, with TasksAccounting=yes, the limit, and
- * the slice when not NULL. Returns 0 once the start job finished with "done". */
+/* Starts scope `name` (must end in ".scope") holding pid, with TasksAccounting=yes and the limit,
+ * in `slice` when not NULL. With slice_limit, the slice is created in the same transaction as a
+ * transient slice with that limit (and its parent "a.slice" of "a-b.slice", where missing); both
+ * stop by themselves once nothing runs in them. Returns 0 once the start job is "done". */
 int ts_scope_start(sd_bus *bus, const char *name, pid_t pid, const TsTasksLimit *limit, const char *slice,
-                   usec_t timeout);
+                   const TsTasksLimit *slice_limit, usec_t timeout);
 /* Stops the unit (which kills every process in it) and waits for the stop job. */
 int ts_unit_stop(sd_bus *bus, const char *name, usec_t timeout);
+
+/* The unit's ControlGroup ("/system.slice/x.scope"), as systemd sees it. */
+int ts_unit_get_control_group(sd_bus *bus, const char *name, char **ret);

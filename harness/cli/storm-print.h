@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* A storm's report for people (text) and for machines (a json-c object), shared by the storm and
+ * run verbs. */
+#pragma once
+
+#include <json-c/json.h>
+
+#include "storm-unit.h"
+
+void storm_report_print_text(const TsStormReport *r, const TsStormPlan *plan, const char *indent);
+json_object *storm_report_to_json(const TsStormReport *r, const TsStormPlan *plan);
+/* "64", "15%", "infinity" */
+void tasks_limit_format(const TsTasksLimit *l, char *buf, size_t size);
+/* The limit's number (pids.max as a JSON number, or the string "max"). */
+json_object *json_u64_or_max(uint64_t v);

@@ -1,0 +1,170 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The phases of one storm in one unit: slice, scope around the leader, pids before, go, wait for
+ * the leader (or a cancel, or its death), pids after, stop. The unit is stopped on every path, and
+ * stopping it kills every task of the storm. */
+#include <poll.h>
+#include <stdio.h>
+
+#include "macro.h"
+#include "storm-unit.h"
+
+static const char *const phase_table[_TS_PHASE_MAX] = {
+        [TS_PHASE_SCOPE_CREATE] = "scope-create",
+        [TS_PHASE_STORM] = "storm",
+        [TS_PHASE_HOLD] = "hold",
+        [TS_PHASE_STOP] = "stop",
+};
+
+const char *ts_storm_phase_to_string(TsStormPhase p) {
+        if (p < 0 || p >= _TS_PHASE_MAX)
+                return NULL;
+        return phase_table[p];
+}
+
+void ts_storm_report_done(TsStormReport *r) {
+        free(r->unit);
+        free(r->slice);
+        free(r->control_group);
+        *r = (TsStormReport){};
+}
+
+static void phase_set(TsStormReport *r, TsStormPhase p, nsec_t start, nsec_t end) {
+        r->phases[p] = (TsPhaseTiming){ .done = true,
+                                        .start = start - r->origin,
+                                        .duration = end > start ? end - start : 0 };
+}
+
+/* A unit name unique on this machine for this run: taskstorm-<label>-<pid>-<n>.<suffix>, with the
+ * label reduced to the characters unit names allow. */
+static char *unit_name(const char *label, const char *suffix) {
+        static unsigned counter;
+        /* In slice names a dash means "child of": taskstorm-<label>_<pid>_<n>.slice sits in
+         * taskstorm.slice. */
+        const char *sep = streq(suffix, "slice") ? "_" : "-";
+        char clean[64];
+        size_t n = 0;
+        for (const char *p = label; *p && n < sizeof clean - 1; p++)
+                clean[n++] = (strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_", *p))
+                                     ? *p
+                                     : '_';
+        clean[n] = 0;
+        char *name = NULL;
+        if (asprintf(&name, "taskstorm-%s%s%d%s%u.%s", n ? clean : "storm", sep, (int)getpid(), sep, ++counter,
+                     suffix) < 0)
+                return NULL;
+        return name;
+}
+
+static uint64_t default_tasks(const TsStormReport *r) {
+        uint64_t limit = r->before.error == 0 ? r->before.max : UINT64_MAX;
+        if (r->slice && r->slice_after.error == 0 && r->slice_after.max < limit)
+                limit = r->slice_after.max;
+        return limit == UINT64_MAX ? TS_STORM_DEFAULT_TASKS : limit + TS_STORM_DEFAULT_OVERSHOOT;
+}
+
+/* Waits for the leader to finish (0), to die (-ECHILD), or for a cancel (-ECANCELED). */
+static int wait_leader(const TsStorm *storm, int cancel_fd, usec_t timeout) {
+        struct pollfd fds[] = {
+                { .fd = ts_storm_done_fd(storm), .events = POLLIN },
+                { .fd = ts_storm_pidfd(storm), .events = POLLIN },
+                { .fd = cancel_fd, .events = POLLIN },
+        };
+        nsec_t deadline = ts_now_ns() + timeout * NSEC_PER_USEC;
+        for (;;) {
+                nsec_t now = ts_now_ns();
+                if (now >= deadline)
+                        return -ETIMEDOUT;
+                int n = poll(fds, ELEMENTSOF(fds), (int)((deadline - now) / NSEC_PER_MSEC) + 1);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0)
+                        return negative_errno();
+                if (fds[2].revents & POLLIN)
+                        return -ECANCELED;
+                if (fds[0].revents & POLLIN)
+                        return 0;
+                if (fds[1].revents & POLLIN)
+                        return -ECHILD;
+        }
+}
+
+static void sample_slice(sd_bus *bus, TsStormReport *report) {
+        _cleanup_(freep) char *cg = NULL, *dir = NULL;
+        int r = ts_unit_get_control_group(bus, report->slice, &cg);
+        if (r >= 0)
+                r = ts_pids_cgroup_dir(cg, &dir);
+        if (r >= 0)
+                (void)ts_pids_sample(dir, &report->slice_after);
+        else
+                report->slice_after.error = r;
+}
+
+static int run_in_unit(sd_bus *bus, const TsStormPlan *plan, TsStorm *storm, TsStormReport *report) {
+        _cleanup_(freep) char *dir = NULL;
+        int r = ts_unit_get_control_group(bus, report->unit, &report->control_group);
+        if (r >= 0)
+                r = ts_pids_cgroup_dir(report->control_group, &dir);
+        if (r < 0)
+                return r;
+        (void)ts_pids_sample(dir, &report->before);
+        if (report->slice)
+                sample_slice(bus, report);
+
+        uint64_t tasks = plan->tasks ? plan->tasks : default_tasks(report);
+        report->tasks_asked = tasks < plan->max_tasks ? tasks : plan->max_tasks;
+
+        r = ts_storm_go(storm, report->tasks_asked);
+        if (r < 0)
+                return r;
+        r = wait_leader(storm, plan->cancel_fd, plan->job_timeout + plan->storm.hold);
+        report->stats = *ts_storm_stats(storm);
+        const TsStormStats *st = &report->stats;
+        if (st->creation_end_ns)
+                phase_set(report, TS_PHASE_STORM, st->start_ns, st->creation_end_ns);
+        if (st->hold_end_ns)
+                phase_set(report, TS_PHASE_HOLD, st->creation_end_ns, st->hold_end_ns);
+        if (st->first_failure_ns) {
+                report->has_first_failure = true;
+                report->first_failure = st->first_failure_ns - report->origin;
+        }
+        if (r < 0)
+                return r;
+        (void)ts_pids_sample(dir, &report->after);
+        if (report->slice)
+                sample_slice(bus, report);
+        return 0;
+}
+
+int ts_storm_in_scope(sd_bus *bus, const TsStormPlan *plan, TsStormReport *report) {
+        *report = (TsStormReport){ .origin = ts_now_ns() };
+        report->unit = unit_name(plan->label, "scope");
+        if (!report->unit)
+                return -ENOMEM;
+        if (plan->has_slice_limit) {
+                report->slice = unit_name(plan->label, "slice");
+                if (!report->slice)
+                        return -ENOMEM;
+        }
+
+        TsStorm *storm = NULL;
+        int r = ts_storm_spawn(&plan->storm, &storm);
+        if (r >= 0) {
+                nsec_t t = ts_now_ns();
+                r = ts_scope_start(bus, report->unit, ts_storm_leader(storm), &plan->limit, report->slice,
+                                   plan->has_slice_limit ? &plan->slice_limit : NULL, plan->job_timeout);
+                phase_set(report, TS_PHASE_SCOPE_CREATE, t, ts_now_ns());
+                if (r >= 0)
+                        r = run_in_unit(bus, plan, storm, report);
+                report->cancelled = r == -ECANCELED;
+
+                /* Stopping the scope kills the storm; it runs on every path once the scope exists. */
+                t = ts_now_ns();
+                int k = ts_unit_stop(bus, report->unit, plan->job_timeout);
+                if (k >= 0)
+                        phase_set(report, TS_PHASE_STOP, t, ts_now_ns());
+                else if (k != -ENOENT && r >= 0)
+                        r = k;
+        }
+        ts_storm_free(storm); /* the slice stops by itself, being unneeded now */
+        return r;
+}
