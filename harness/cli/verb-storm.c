@@ -123,7 +123,7 @@ int verb_storm(int argc, char *argv[]) {
                                 return r;
                         break;
                 case ARG_HOLD:
-                        if (ts_parse_timespan(optarg, &plan.storm.hold) < 0 || plan.storm.hold > 600 * USEC_PER_SEC)
+                        if (ts_parse_timespan(optarg, 600 * USEC_PER_SEC, &plan.storm.hold) < 0)
                                 return log_error_errno(-EINVAL, "--hold %s: not a time span up to 10min "
                                                                 "(\"500ms\", \"2s\").", optarg);
                         break;

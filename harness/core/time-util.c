@@ -1,45 +1,63 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Time spans as people write them on command lines and in scenario files. */
+#include <stdbool.h>
 #include <string.h>
 
 #include "macro.h"
 #include "time-util.h"
 
-int ts_parse_timespan(const char *s, usec_t *ret) {
-        static const struct {
-                const char *suffix;
-                usec_t factor;
-        } units[] = {
-                { "us", 1 }, { "ms", USEC_PER_MSEC }, { "s", USEC_PER_SEC }, { "min", 60 * USEC_PER_SEC }, { "", USEC_PER_SEC },
-        };
-        if (!s || *s < '0' || *s > '9')
+static const struct {
+        const char *suffix;
+        usec_t factor;
+} time_units[] = {
+        { "us", 1 }, { "ms", USEC_PER_MSEC }, { "s", USEC_PER_SEC }, { "min", 60 * USEC_PER_SEC },
+        { "", USEC_PER_SEC }, /* no unit: seconds */
+};
+
+static bool is_digit(char c) {
+        return c >= '0' && c <= '9';
+}
+
+int ts_parse_timespan(const char *s, usec_t max, usec_t *ret) {
+        if (!s || !is_digit(*s))
                 return -EINVAL;
 
-        usec_t whole = 0, frac = 0, frac_scale = 1;
+        /* Anything above max in any unit is too long: clamping keeps the products below in range. */
+        usec_t whole = 0;
+        bool too_long = false;
         const char *p = s;
-        for (; *p >= '0' && *p <= '9'; p++) {
-                if (whole > (UINT64_MAX - 9) / 10)
-                        return -ERANGE;
+        for (; is_digit(*p); p++) {
                 whole = whole * 10 + (usec_t)(*p - '0');
+                if (whole > max) {
+                        too_long = true;
+                        whole = max;
+                }
         }
+        const char *fraction = NULL;
         if (*p == '.') {
-                p++;
-                if (*p < '0' || *p > '9')
+                fraction = ++p;
+                if (!is_digit(*p))
                         return -EINVAL;
-                for (; *p >= '0' && *p <= '9'; p++)
-                        if (frac_scale < 1000000) {
-                                frac = frac * 10 + (usec_t)(*p - '0');
-                                frac_scale *= 10;
-                        }
+                while (is_digit(*p))
+                        p++;
         }
-        for (size_t i = 0; i < ELEMENTSOF(units); i++) {
-                if (!streq(p, units[i].suffix))
-                        continue;
-                usec_t f = units[i].factor;
-                if (whole > UINT64_MAX / f / 2)
-                        return -ERANGE;
-                *ret = whole * f + frac * f / frac_scale;
-                return 0;
+        while (*p == ' ' || *p == '\t')
+                p++;
+
+        usec_t unit = 0;
+        for (size_t i = 0; i < ELEMENTSOF(time_units); i++)
+                if (streq(p, time_units[i].suffix))
+                        unit = time_units[i].factor;
+        if (unit == 0)
+                return -ENOMSG;
+
+        usec_t usec = whole * unit, scale = unit;
+        for (const char *f = fraction; f && is_digit(*f) && scale >= 10; f++) {
+                scale /= 10;
+                usec += (usec_t)(*f - '0') * scale;
         }
-        return -EINVAL;
+        if (too_long || usec > max)
+                return -ERANGE;
+        *ret = usec;
+        return 0;
 }

@@ -28,5 +28,6 @@ static inline nsec_t ts_now_ns(void) {
         return (nsec_t)t.tv_sec * NSEC_PER_SEC + (nsec_t)t.tv_nsec;
 }
 
-/* "0", "250us", "500ms", "2", "1.5s", "1min" (no unit: seconds). -EINVAL or -ERANGE. */
-int ts_parse_timespan(const char *s, usec_t *ret);
+/* "0", "250us", "500ms", "2", "1.5s", "1 min" (no unit: seconds; blanks before the unit allowed).
+ * -EINVAL: not a number; -ENOMSG: unknown unit; -ERANGE: more than max. */
+int ts_parse_timespan(const char *s, usec_t max, usec_t *ret);

@@ -253,68 +253,15 @@ static int parse_storm_kind(const char *value, void *field, char *why, size_t wh
         return 0;
 }
 
-static const struct {
-        const char *name;
-        usec_t usec;
-} time_units[] = {
-        { "us", 1 },
-        { "ms", USEC_PER_MSEC },
-        { "s", USEC_PER_SEC },
-        { "min", 60 * USEC_PER_SEC },
-        { "", USEC_PER_SEC }, /* no unit: seconds */
-};
-
-/* "0", "500ms", "2s", "1.5s", "1min": digits, an optional fraction, blanks, an optional unit. */
 static int parse_hold(const char *value, void *field, char *why, size_t why_size) {
-        const char *p = value;
-        uint64_t whole = 0;
-        bool too_long = false;
-
-        if (!is_digit(*p)) {
-                snprintf(why, why_size, "expected a time span such as 500ms, 2s, 1.5s or 1min");
-                return -EINVAL;
-        }
-        for (; is_digit(*p); p++) {
-                whole = whole * 10 + (uint64_t)(*p - '0');
-                if (whole > HOLD_MAX) { /* more than 10min in any unit; keeps the products below in range */
-                        too_long = true;
-                        whole = HOLD_MAX;
-                }
-        }
-        const char *fraction = NULL;
-        if (*p == '.') {
-                fraction = ++p;
-                if (!is_digit(*p)) {
-                        snprintf(why, why_size, "expected digits after the decimal point");
-                        return -EINVAL;
-                }
-                while (is_digit(*p))
-                        p++;
-        }
-        while (*p == ' ' || *p == '\t')
-                p++;
-
-        usec_t unit = 0;
-        for (size_t i = 0; i < ELEMENTSOF(time_units); i++)
-                if (streq(p, time_units[i].name))
-                        unit = time_units[i].usec;
-        if (unit == 0) {
+        int r = ts_parse_timespan(value, HOLD_MAX, field);
+        if (r == -ENOMSG)
                 snprintf(why, why_size, "unknown time unit (expected us, ms, s or min; none means s)");
-                return -EINVAL;
-        }
-
-        usec_t usec = whole * unit;
-        usec_t scale = unit;
-        for (const char *f = fraction; f && is_digit(*f) && scale >= 10; f++) {
-                scale /= 10;
-                usec += (usec_t)(*f - '0') * scale;
-        }
-        if (too_long || usec > HOLD_MAX) {
+        else if (r == -ERANGE)
                 snprintf(why, why_size, "must be at most 10min");
-                return -ERANGE;
-        }
-        *(usec_t *)field = usec;
-        return 0;
+        else if (r < 0)
+                snprintf(why, why_size, "expected a time span such as 500ms, 2s, 1.5s or 1min");
+        return r;
 }
 
 /* Keys whose value fills more than one field. */

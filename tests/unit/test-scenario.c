@@ -300,7 +300,7 @@ static const struct BadCase {
                    "got \"5 parsecs\"",
           .line = 7 },
         { SCENARIO UNIT STORM "Hold=1.s\n" EXPECT,
-          .error = ":7: [Storm] Hold: expected digits after the decimal point, got \"1.s\"",
+          .error = ":7: [Storm] Hold: expected a time span such as 500ms, 2s, 1.5s or 1min, got \"1.s\"",
           .line = 7 },
         { SCENARIO UNIT STORM "Hold=1min 30s\n" EXPECT,
           .error = ":7: [Storm] Hold: unknown time unit",
