@@ -19,6 +19,8 @@ static const Verb verbs[] = {
           verb_sandbox },
         { "storm", "run one fork, thread, exec or mixed storm in a transient scope with a task limit",
           VERB_NEEDS_ROOT | VERB_NEEDS_SYSTEMD, verb_storm },
+        { "run", "run scenario files and report PASS, FAIL, SKIP or BROKEN with phase timings",
+          VERB_NEEDS_ROOT | VERB_NEEDS_SYSTEMD, verb_run },
 };
 
 static void help(void) {

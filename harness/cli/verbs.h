@@ -23,6 +23,7 @@ extern bool arg_no_sandbox;
 int verb_env(int argc, char *argv[]);
 int verb_sandbox(int argc, char *argv[]);
 int verb_storm(int argc, char *argv[]);
+int verb_run(int argc, char *argv[]);
 
 #include <stddef.h>
 struct TsStormPlan;

@@ -1,0 +1,206 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* taskstorm run [FILE...]: parse every scenario first (a bad file stops the run before anything
+ * changes), then run each and report PASS, FAIL, SKIP or BROKEN with the timing of every phase. */
+#include <dirent.h>
+#include <getopt.h>
+#include <limits.h>
+
+#include "bus.h"
+#include "config.h"
+#include "exit-status.h"
+#include "log.h"
+#include "runner.h"
+#include "signals.h"
+#include "storm-print.h"
+#include "verbs.h"
+
+static void help(void) {
+        printf("Usage: taskstorm run [OPTIONS...] [FILE...]\n\n"
+               "Run scenario files (default: every *.scenario in ./scenarios, or in the source tree's).\n\n"
+               "  -h --help   show this help\n"
+               "     --json   print the results as JSON\n");
+}
+
+static int cmp_str(const void *a, const void *b) {
+        return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Every *.scenario of the default directory, sorted, as a NULL-terminated list. */
+static int default_files(char ***ret) {
+        const char *dir = access("scenarios", F_OK) == 0 ? "scenarios" : TS_SOURCE_ROOT "/scenarios";
+        DIR *d = opendir(dir);
+        if (!d)
+                return log_error_errno(negative_errno(), "Failed to open %s: %m", dir);
+        char **files = calloc(1, sizeof(char *));
+        size_t n = 0;
+        bool oom = !files;
+        struct dirent *de;
+        while (!oom && (de = readdir(d))) {
+                size_t len = strlen(de->d_name);
+                if (len <= STRLEN(".scenario") || !streq(de->d_name + len - STRLEN(".scenario"), ".scenario"))
+                        continue;
+                char **grown = realloc(files, (n + 2) * sizeof(char *));
+                oom = !grown || asprintf(&grown[n], "%s/%s", dir, de->d_name) < 0;
+                if (grown)
+                        files = grown;
+                if (!oom)
+                        files[++n] = NULL;
+        }
+        closedir(d);
+        if (oom) {
+                strv_free(files);
+                return log_error_errno(-ENOMEM, "Out of memory.");
+        }
+        qsort(files, n, sizeof(char *), cmp_str);
+        *ret = files;
+        return 0;
+}
+
+static void free_scenarios(TsScenario **l, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                ts_scenario_free(l[i]);
+        free(l);
+}
+
+static json_object *result_to_json(const TsScenario *s, const TsScenarioResult *res) {
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "name", json_object_new_string(s->name));
+        json_object_object_add(o, "path", json_object_new_string(s->path));
+        json_object_object_add(o, "description", json_object_new_string(s->description));
+        json_object *tags = json_object_new_array();
+        for (char **t = s->tags; t && *t; t++)
+                json_object_array_add(tags, json_object_new_string(*t));
+        json_object_object_add(o, "tags", tags);
+        json_object_object_add(o, "verdict", json_object_new_string(ts_verdict_to_string(res->verdict)));
+        json_object_object_add(o, "reason", res->reason[0] ? json_object_new_string(res->reason) : NULL);
+        json_object_object_add(o, "duration_ns", json_object_new_uint64(res->duration));
+        json_object_object_add(o, "storm", res->ran ? storm_report_to_json(&res->report, &res->plan) : NULL);
+        return o;
+}
+
+static void print_result_text(const TsScenario *s, const TsScenarioResult *res) {
+        printf("%-6s %-28s", ts_verdict_to_string(res->verdict), s->name);
+        if (res->ran) {
+                for (TsStormPhase p = 0; p < _TS_PHASE_MAX; p++)
+                        if (res->report.phases[p].done)
+                                printf(" %s %.1fms", ts_storm_phase_to_string(p),
+                                       (double)res->report.phases[p].duration / 1e6);
+                if (res->report.has_first_failure)
+                        printf(" first-%s %.1fms", strerrorname_np(res->report.stats.first_error),
+                               (double)(res->report.stats.first_failure_ns - res->report.stats.start_ns) / 1e6);
+        }
+        printf("\n");
+        if (res->reason[0])
+                printf("       %s\n", res->reason);
+}
+
+int verb_run(int argc, char *argv[]) {
+        enum { ARG_JSON = 0x100 };
+        static const struct option options[] = {
+                { "help", no_argument, NULL, 'h' },
+                { "json", no_argument, NULL, ARG_JSON },
+                {},
+        };
+        bool json = false;
+        int c, r;
+
+        opterr = 0;
+        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
+                switch (c) {
+                case 'h':
+                        help();
+                        return 0;
+                case ARG_JSON:
+                        json = true;
+                        break;
+                case '?':
+                        return log_option_error("run", argv, options);
+                default:
+                        return -EINVAL;
+                }
+
+        _cleanup_(strv_freep) char **defaults = NULL;
+        char **files = argv + optind;
+        if (optind >= argc) {
+                r = default_files(&defaults);
+                if (r < 0)
+                        return r;
+                files = defaults;
+        }
+
+        /* Every file is checked before anything runs. */
+        size_t n = 0;
+        while (files[n])
+                n++;
+        TsScenario **scenarios = calloc(n + 1, sizeof(TsScenario *));
+        if (!scenarios)
+                return log_error_errno(-ENOMEM, "Out of memory.");
+        for (size_t i = 0; i < n; i++) {
+                _cleanup_(ts_scenario_error_done) TsScenarioError error = {};
+                r = ts_scenario_parse_file(files[i], &scenarios[i], &error);
+                if (r < 0) {
+                        _cleanup_(freep) char *msg = ts_scenario_error_format(&error);
+                        log_error("%s", msg ? msg : files[i]);
+                        free_scenarios(scenarios, i);
+                        return TS_EXIT_BAD_INPUT;
+                }
+        }
+
+        char exe[PATH_MAX];
+        r = cli_self_exe(exe, sizeof exe);
+        if (r < 0) {
+                free_scenarios(scenarios, n);
+                return log_error_errno(r, "Failed to find my own executable: %m");
+        }
+        _cleanup_(closep) int sigfd = cli_stop_signals_fd();
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        TsSysinfo env = {};
+        r = sigfd < 0 ? sigfd : ts_bus_open_systemd(&bus);
+        if (r >= 0)
+                r = ts_sysinfo_gather(&env);
+        if (r < 0) {
+                free_scenarios(scenarios, n);
+                return log_error_errno(r, "Failed to set up the run: %m");
+        }
+
+        TsVerdict worst = TS_VERDICT_PASS;
+        unsigned counts[_TS_VERDICT_MAX] = {};
+        json_object *results = json_object_new_array();
+        int sig = 0;
+        for (size_t i = 0; i < n && sig == 0; i++) {
+                TsScenarioResult res;
+                r = ts_scenario_run(bus, scenarios[i], &env, exe, sigfd, &res);
+                if (r == -ECANCELED)
+                        sig = cli_stop_signal_pending(sigfd);
+                counts[res.verdict]++;
+                worst = ts_verdict_worst(worst, res.verdict);
+                if (json)
+                        json_object_array_add(results, result_to_json(scenarios[i], &res));
+                else
+                        print_result_text(scenarios[i], &res);
+                ts_scenario_result_done(&res);
+        }
+
+        if (json) {
+                json_object *o = json_object_new_object();
+                json_object_object_add(o, "scenarios", results);
+                json_object *summary = json_object_new_object();
+                for (TsVerdict v = 0; v < _TS_VERDICT_MAX; v++)
+                        json_object_object_add(summary, ts_verdict_to_string(v), json_object_new_uint64(counts[v]));
+                json_object_object_add(o, "summary", summary);
+                printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
+                                                                       JSON_C_TO_STRING_NOSLASHESCAPE));
+                json_object_put(o);
+        } else {
+                json_object_put(results);
+                printf("%u passed, %u failed, %u skipped, %u broken\n", counts[TS_VERDICT_PASS],
+                       counts[TS_VERDICT_FAIL], counts[TS_VERDICT_SKIP], counts[TS_VERDICT_BROKEN]);
+        }
+        ts_sysinfo_done(&env);
+        free_scenarios(scenarios, n);
+        if (sig > 0) {
+                log_info("Got %s: stopped the running scenario's unit.", strsignal(sig));
+                return 128 + sig;
+        }
+        return ts_verdict_exit_status(worst);
+}

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Runs scenarios: checks what each needs against the machine (an unmet need is a SKIP with its
+ * reason), turns it into a storm plan, runs it in a unit, and judges the result against what the
+ * scenario expects. */
+#pragma once
+
+#include <systemd/sd-bus.h>
+
+#include "scenario.h"
+#include "storm-unit.h"
+#include "sysinfo.h"
+#include "verdict.h"
+
+typedef struct TsScenarioResult {
+        TsVerdict verdict;
+        char reason[256]; /* why SKIP, FAIL or BROKEN; empty on PASS */
+        bool ran;         /* the storm ran: plan and report are filled */
+        TsStormPlan plan;
+        TsStormReport report;
+        nsec_t duration;  /* the whole scenario, monotonic ns */
+} TsScenarioResult;
+
+/* 1 when every need of s is met by the machine, else 0 with the reason in why. */
+int ts_scenario_needs_met(const TsScenario *s, const TsSysinfo *env, char *why, size_t why_size);
+/* The storm plan of a scenario. exec_path: the taskstorm binary (exec storms). */
+void ts_scenario_plan(const TsScenario *s, const char *exec_path, int cancel_fd, TsStormPlan *ret);
+/* PASS or FAIL (with why) for a storm that ran. */
+TsVerdict ts_scenario_judge(const TsScenario *s, const TsStormReport *r, char *why, size_t why_size);
+
+/* Needs, plan, storm, verdict. -ECANCELED when cancel_fd fired (the result holds what ran). */
+int ts_scenario_run(sd_bus *bus, const TsScenario *s, const TsSysinfo *env, const char *exec_path, int cancel_fd,
+                    TsScenarioResult *ret);
+void ts_scenario_result_done(TsScenarioResult *r);
