@@ -10,7 +10,9 @@
 
 #define IN_SANDBOX_ENV "TASKSTORM_IN_SANDBOX"
 
-int ts_cli_run_in_sandbox(int argc, char *argv[]) {
+int cli_systemd_or_sandbox(int *ret_status) {
+        if (sd_booted() > 0)
+                return 0;
         if (getenv(IN_SANDBOX_ENV))
                 return log_error_errno(-EHOSTDOWN, "Inside the sandbox, yet systemd is not visible as PID 1.");
         if (arg_no_sandbox)
@@ -26,16 +28,20 @@ int ts_cli_run_in_sandbox(int argc, char *argv[]) {
                 return log_error_errno(negative_errno(), "Failed to find my own executable: %m");
         exe[n] = 0;
 
-        _cleanup_(freep) char **cmd = calloc((size_t)argc + 1, sizeof(char *));
+        _cleanup_(freep) char **cmd = calloc((size_t)saved_argc + 1, sizeof(char *));
         if (!cmd)
                 return log_error_errno(-ENOMEM, "Out of memory.");
         cmd[0] = exe;
-        for (int i = 1; i < argc; i++)
-                cmd[i] = argv[i];
+        for (int i = 1; i < saved_argc; i++)
+                cmd[i] = saved_argv[i];
         if (setenv(IN_SANDBOX_ENV, "1", 1) < 0)
                 return log_error_errno(negative_errno(), "Failed to set %s: %m", IN_SANDBOX_ENV);
 
         log_info("PID 1 is not systemd: running in a private sandbox (--no-sandbox to refuse).");
         TsSandboxOptions o = { .bind_cwd = true, .boot_timeout = 60 * USEC_PER_SEC };
-        return ts_cli_sandbox_run(&o, cmd);
+        int r = ts_cli_sandbox_run(&o, cmd);
+        if (r < 0)
+                return r;
+        *ret_status = r;
+        return 1;
 }

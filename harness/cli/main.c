@@ -2,7 +2,6 @@
 /* Entry point of the taskstorm command: global options, the verb table, and the embedded default
  * (verbs that need systemd run in a private sandbox where PID 1 is not systemd). */
 #include <getopt.h>
-#include <systemd/sd-daemon.h>
 
 #include "config.h"
 #include "exit-status.h"
@@ -11,6 +10,8 @@
 #include "verbs.h"
 
 bool arg_no_sandbox = false;
+int saved_argc;
+char **saved_argv;
 
 static const Verb verbs[] = {
         { "env", "show what this machine offers: systemd, cgroups, pids controller, limits, seccomp", 0,
@@ -101,8 +102,6 @@ static int run(int argc, char *argv[]) {
                 if ((verb->flags & VERB_NEEDS_ROOT) && geteuid() != 0)
                         return log_error_errno(-EPERM, "'taskstorm %s' needs root (it uses namespaces, mounts "
                                                        "and cgroups).", verb->name);
-                if ((verb->flags & VERB_NEEDS_SYSTEMD) && sd_booted() <= 0)
-                        return ts_cli_run_in_sandbox(argc, argv);
         }
 
         return verb->run(verb_argc, verb_argv);
@@ -116,6 +115,8 @@ int main(int argc, char *argv[]) {
                 ts_storm_hold();
         }
 
+        saved_argc = argc;
+        saved_argv = argv;
         int r = run(argc, argv);
         fflush(stdout);
         if (r < 0)

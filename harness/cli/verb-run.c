@@ -146,6 +146,13 @@ int verb_run(int argc, char *argv[]) {
                 }
         }
 
+        int status;
+        r = cli_systemd_or_sandbox(&status);
+        if (r != 0) {
+                free_scenarios(scenarios, n);
+                return r < 0 ? r : status;
+        }
+
         char exe[PATH_MAX];
         r = cli_self_exe(exe, sizeof exe);
         if (r < 0) {

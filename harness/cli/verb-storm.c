@@ -152,6 +152,11 @@ int verb_storm(int argc, char *argv[]) {
                 return log_error_errno(-EINVAL, "--tasks %" PRIu64 " is above the cap --max-tasks %" PRIu64 ".",
                                        plan.tasks, plan.max_tasks);
 
+        int status;
+        r = cli_systemd_or_sandbox(&status);
+        if (r != 0)
+                return r < 0 ? r : status;
+
         char exe[PATH_MAX];
         r = cli_self_exe(exe, sizeof exe);
         if (r < 0)

@@ -6,7 +6,7 @@
 
 typedef enum VerbFlags {
         VERB_NEEDS_ROOT = 1 << 0,
-        VERB_NEEDS_SYSTEMD = 1 << 1, /* runs in a private sandbox where PID 1 is not systemd */
+        VERB_NEEDS_SYSTEMD = 1 << 1, /* calls cli_systemd_or_sandbox() once its arguments are checked */
 } VerbFlags;
 
 typedef struct Verb {
@@ -17,8 +17,10 @@ typedef struct Verb {
         int (*run)(int argc, char *argv[]);
 } Verb;
 
-/* Global options, set before the verb runs. */
+/* Global options, set before the verb runs, and the whole command line. */
 extern bool arg_no_sandbox;
+extern int saved_argc;
+extern char **saved_argv;
 
 int verb_env(int argc, char *argv[]);
 int verb_sandbox(int argc, char *argv[]);
@@ -37,5 +39,8 @@ struct TsSandboxOptions;
 /* Boots a sandbox, runs cmd in it, tears it down; returns cmd's exit status (verb-sandbox.c). */
 int ts_cli_sandbox_run(const struct TsSandboxOptions *o, char *const cmd[]);
 
-/* Re-runs the current command line inside a sandbox where PID 1 is not systemd (embed.c). */
-int ts_cli_run_in_sandbox(int argc, char *argv[]);
+/* The embedded default (embed.c), for verbs that need systemd, called once their arguments are
+ * checked (bad input never boots a sandbox): where PID 1 is systemd, returns 0 and the verb goes
+ * on; elsewhere re-runs the whole command line in a sandbox and returns 1 with its exit status in
+ * *ret_status; or a negative errno, logged. */
+int cli_systemd_or_sandbox(int *ret_status);

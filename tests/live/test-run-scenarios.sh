@@ -1,0 +1,31 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Live: 'taskstorm run' passes every shipped scenario; each storm kind against TasksMax=64 gets its
+# first EAGAIN with exactly 64 tasks in the unit (the leader and its tasks are all it holds, so
+# the tolerance is 0) and pids.events counts the refusal; the infinity control sees no failure.
+set -euo pipefail
+. "$(dirname "$0")/../lib.sh"
+[ -d /run/systemd/system ] || skip "PID 1 is not systemd: run the live suite inside 'taskstorm sandbox'"
+[ "$(id -u)" = 0 ] || skip "storms need root"
+
+cd "$TASKSTORM_SOURCE_ROOT"
+json=$("$TASKSTORM" run --json)
+jq -r '.scenarios[] | "\(.verdict) \(.name) \(.reason // "")"' <<<"$json"
+[ "$(jq '.summary.PASS' <<<"$json")" = "$(ls scenarios/*.scenario | wc -l)" ] || fail "not every scenario passed"
+
+for kind in fork thread exec mixed; do
+        s=$(jq -c --arg k "$kind" '.scenarios[] | select(.storm.kind == $k and .storm.tasks_max == "64")' <<<"$json")
+        [ -n "$s" ] || fail "no $kind scenario against TasksMax=64"
+        [ "$(jq -r '.storm.first_failure.errno' <<<"$s")" = EAGAIN ] || fail "$kind: first failure not EAGAIN"
+        [ "$(jq -r '.storm.first_failure.pids_current' <<<"$s")" = 64 ] || fail "$kind: pids.current at first EAGAIN != 64"
+        [ "$(jq -r '.storm.first_failure.storm_tasks' <<<"$s")" = 64 ] || fail "$kind: storm tasks at first EAGAIN != 64"
+        before=$(jq -r '.storm.pids_before.events_max' <<<"$s")
+        after=$(jq -r '.storm.pids_after.events_max' <<<"$s")
+        [ "$after" -gt "$before" ] || fail "$kind: pids.events max did not grow ($before -> $after)"
+        echo "ok: $kind: EAGAIN at 64 tasks, pids.events max $before -> $after"
+done
+
+control=$(jq -c '.scenarios[] | select(.name == "30-infinity-control")' <<<"$json")
+[ "$(jq -r '.storm.first_failure' <<<"$control")" = null ] || fail "the infinity control saw a failure"
+[ "$(jq -r '.storm.tasks_created' <<<"$control")" = 256 ] || fail "the infinity control did not create its 256 tasks"
+echo "ok: infinity control: 256 tasks, no failure"

@@ -1,0 +1,40 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# The embedded default: where PID 1 is not systemd, 'storm' and 'run' re-run themselves in a
+# sandbox and say so in one line; --no-sandbox refuses instead; bad input is refused before any
+# sandbox boots.
+set -euo pipefail
+. "$(dirname "$0")/../lib.sh"
+require_root_host
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+
+"$TASKSTORM" storm --kind fork --tasks-max 16 --json >out.json 2>err.txt
+cat err.txt
+[ "$(wc -l <err.txt)" = 1 ] && grep -q 'PID 1 is not systemd: running in a private sandbox' err.txt ||
+        fail "expected one line saying the storm runs in a sandbox"
+[ "$(jq -r '.first_failure.pids_current' out.json)" = 16 ] || fail "the storm in the sandbox did not stop at 16 tasks"
+echo "ok: storm ran in a sandbox and hit TasksMax=16"
+assert_no_leftovers
+
+expect_error 5 'PID 1 is not systemd and --no-sandbox was given' "$TASKSTORM" --no-sandbox storm --kind fork --tasks-max 16
+expect_error 5 'PID 1 is not systemd and --no-sandbox was given' "$TASKSTORM" --no-sandbox run
+
+# Refused before a sandbox boots: one line, no "running in a private sandbox".
+expect_error 2 '--kind spoon: not a storm kind' "$TASKSTORM" storm --kind spoon --tasks-max 16
+expect_error 2 '--kind is required' "$TASKSTORM" storm --tasks-max 16
+expect_error 2 '--tasks-max is required' "$TASKSTORM" storm --kind fork
+expect_error 2 '--tasks-max 0: not a task limit' "$TASKSTORM" storm --kind fork --tasks-max 0
+expect_error 2 '--tasks-max abc: not a task limit' "$TASKSTORM" storm --kind fork --tasks-max abc
+expect_error 2 '--tasks-max 101%: not a task limit' "$TASKSTORM" storm --kind fork --tasks-max 101%
+expect_error 2 '--tasks 0: not a whole number' "$TASKSTORM" storm --kind fork --tasks-max 8 --tasks 0
+expect_error 2 '--tasks 5000 is above the cap --max-tasks 4096' "$TASKSTORM" storm --kind fork --tasks-max 8 --tasks 5000
+expect_error 2 '--hold 1h: not a time span' "$TASKSTORM" storm --kind fork --tasks-max 8 --hold 1h
+expect_error 2 "takes no arguments, got 'extra'" "$TASKSTORM" storm --kind fork --tasks-max 8 extra
+expect_error 3 '/nonexistent.scenario: cannot read: No such file or directory' "$TASKSTORM" run /nonexistent.scenario
+printf '[Scenario]\nDescription=x\n[Unit]\nTasksMax=0\n[Storm]\nKind=fork\n[Expect]\nEAGAIN=yes\n' >bad.scenario
+expect_error 3 'bad.scenario:4: \[Unit\] TasksMax: must be at least 1' "$TASKSTORM" run bad.scenario
+expect_error 2 "Unknown option '--frob'; see 'taskstorm run --help'" "$TASKSTORM" run --frob
+assert_no_leftovers
