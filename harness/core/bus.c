@@ -94,6 +94,27 @@ static int manager_subscribe(sd_bus *bus) {
         return 0;
 }
 
+/* Dispatches every queued message (running match callbacks) and returns 1 if there was any;
+ * otherwise waits for traffic until the deadline and returns 0; -ETIMEDOUT once it has passed. */
+static int bus_step(sd_bus *bus, usec_t deadline) {
+        bool any = false;
+        for (;;) {
+                int r = sd_bus_process(bus, NULL);
+                if (r < 0)
+                        return r;
+                if (r == 0)
+                        break;
+                any = true;
+        }
+        if (any)
+                return 1;
+        usec_t n = ts_now(CLOCK_MONOTONIC);
+        if (n >= deadline)
+                return -ETIMEDOUT;
+        int r = sd_bus_wait(bus, deadline - n);
+        return r < 0 ? r : 0;
+}
+
 int ts_manager_wait_started(sd_bus *bus, usec_t timeout, char **ret_state) {
         /* The match only has to wake sd_bus_wait(); the state is re-read after every message, so a
          * StartupFinished that fired before the match existed cannot be missed. */
@@ -117,18 +138,7 @@ int ts_manager_wait_started(sd_bus *bus, usec_t timeout, char **ret_state) {
                 }
                 if (streq(state, "stopping") || streq(state, "offline") || streq(state, "maintenance"))
                         return -ECANCELED;
-
-                for (;;) {
-                        r = sd_bus_process(bus, NULL);
-                        if (r < 0)
-                                return r;
-                        if (r == 0)
-                                break;
-                }
-                usec_t n = ts_now(CLOCK_MONOTONIC);
-                if (n >= deadline)
-                        return -ETIMEDOUT;
-                r = sd_bus_wait(bus, deadline - n);
+                r = bus_step(bus, deadline);
                 if (r < 0)
                         return r;
         }
@@ -162,15 +172,7 @@ int ts_job_wait_set(TsJobWait *w, const char *job_path) {
 int ts_job_wait_run(sd_bus *bus, TsJobWait *w, usec_t timeout, const char **ret_result) {
         usec_t deadline = ts_now(CLOCK_MONOTONIC) + timeout;
         while (!w->result) {
-                int r = sd_bus_process(bus, NULL);
-                if (r < 0)
-                        return r;
-                if (r > 0)
-                        continue;
-                usec_t n = ts_now(CLOCK_MONOTONIC);
-                if (n >= deadline)
-                        return -ETIMEDOUT;
-                r = sd_bus_wait(bus, deadline - n);
+                int r = bus_step(bus, deadline);
                 if (r < 0)
                         return r;
         }

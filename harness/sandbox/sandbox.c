@@ -19,6 +19,7 @@
 
 #include "bus.h"
 #include "macro.h"
+#include "process.h"
 #include "sandbox.h"
 
 /* One sandbox per machine at a time: an abstract socket, held by the booting process and released
@@ -57,62 +58,20 @@ pid_t ts_sandbox_systemd_pid(const TsSandbox *s) {
         return s->systemd_pid;
 }
 
-/* The caller may block signals to wait for them; children start with none blocked. */
-static void reset_signals(void) {
-        sigset_t all;
-        sigemptyset(&all);
-        (void)sigprocmask(SIG_SETMASK, &all, NULL);
-        for (int sig = 1; sig < _NSIG; sig++)
-                (void)signal(sig, SIG_DFL);
-}
-
 _noreturn_ static void report_child_error(int fd, int error) {
-        (void)!write(fd, &error, sizeof error);
-        _exit(TS_SANDBOX_CHILD_FAILED);
+        ts_child_report(fd, error, TS_SANDBOX_CHILD_FAILED);
 }
 
-/* Reads what a forked child reported before exec: nothing (EOF) means the exec happened. */
-static int read_child_error(int fd) {
-        int error = 0;
-        ssize_t k;
-        do
-                k = read(fd, &error, sizeof error);
-        while (k < 0 && errno == EINTR);
-        return k == (ssize_t)sizeof error ? error : 0;
-}
-
-/* Forks a child that starts with default signals, dies with this process, and can report an
- * error before it execs or exits through a close-on-exec pipe (report_child_error()). Returns the
- * PID in the parent and 0 in the child, each with its end of the pipe in *ret_fd. */
+/* Forks a child that starts with default signals, dies with this process, and reports an error
+ * before it execs or exits through the error pipe. */
 static pid_t fork_reporting(int *ret_fd) {
-        int pipefd[2];
-        if (pipe2(pipefd, O_CLOEXEC) < 0)
-                return negative_errno();
-        pid_t pid = fork();
-        if (pid < 0) {
-                int r = negative_errno();
-                close(pipefd[0]);
-                close(pipefd[1]);
-                return r;
-        }
+        pid_t pid = ts_fork_reporting(ret_fd);
         if (pid == 0) {
-                close(pipefd[0]);
-                reset_signals();
+                ts_reset_signals();
                 if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
-                        report_child_error(pipefd[1], negative_errno());
-                *ret_fd = pipefd[1];
-                return 0;
+                        report_child_error(*ret_fd, negative_errno());
         }
-        close(pipefd[1]);
-        *ret_fd = pipefd[0];
         return pid;
-}
-
-/* In the parent: what the child reported, once it exec'd or exited (0: nothing went wrong). */
-static int collect_child_error(int fd) {
-        int r = read_child_error(fd);
-        close(fd);
-        return r;
 }
 
 static int make_readonly_bind(const char *path) {
@@ -205,7 +164,7 @@ static int wait_until_up_from_inside(usec_t timeout) {
                         report_child_error(fd, r);
                 _exit(EXIT_SUCCESS);
         }
-        int r = collect_child_error(fd);
+        int r = ts_child_collect(fd);
         siginfo_t si = {};
         if (waitid(P_PID, (id_t)pid, &si, WEXITED) < 0)
                 return negative_errno();
@@ -291,7 +250,7 @@ static int boot(TsSandbox *s, const TsSandboxOptions *o, const char *root, const
         if (pid == 0)
                 systemd_child(s, systemd_path, fd);
         s->systemd_pid = pid;
-        r = collect_child_error(fd);
+        r = ts_child_collect(fd);
         if (r < 0)
                 return r;
 
@@ -359,7 +318,7 @@ int ts_sandbox_spawn(TsSandbox *s, char *const argv[], bool foreground, pid_t *r
         }
 
         (void)setpgid(pid, pid); /* also from here, so that it holds before either side goes on */
-        int r = collect_child_error(fd);
+        int r = ts_child_collect(fd);
         if (r < 0) {
                 (void)waitpid(pid, NULL, 0);
                 return r;

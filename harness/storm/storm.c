@@ -12,6 +12,7 @@
 #include "cgroup-layout.h"
 #include "fileio.h"
 #include "macro.h"
+#include "process.h"
 #include "storm-kind.h"
 
 static const TsStormKindOps *const storm_kinds[_TS_STORM_KIND_MAX] = {
@@ -153,11 +154,7 @@ int ts_storm_spawn(const TsStormConfig *c, TsStorm **ret) {
         if (pid == 0) {
                 close(go[1]);
                 close(done[0]);
-                sigset_t none;
-                sigemptyset(&none);
-                (void)sigprocmask(SIG_SETMASK, &none, NULL);
-                for (int sig = 1; sig < _NSIG; sig++)
-                        (void)signal(sig, SIG_DFL);
+                ts_reset_signals();
                 (void)prctl(PR_SET_PDEATHSIG, SIGKILL);
                 (void)setpgid(0, 0);
                 leader_main(c, stats, go[0], done[1]);
