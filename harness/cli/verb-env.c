@@ -8,6 +8,7 @@
 #include <stdarg.h>
 
 #include "log.h"
+#include "output.h"
 #include "sysinfo.h"
 #include "verbs.h"
 
@@ -388,13 +389,7 @@ static int print_json(const TsSysinfo *s) {
         json_object_object_add(root, "seccomp", json_seccomp(s));
         json_object_object_add(root, "errors", json_errors(s));
 
-        const char *text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
-                                                                        JSON_C_TO_STRING_NOSLASHESCAPE);
-        int r = text ? 0 : -ENOMEM;
-        if (text)
-                puts(text);
-        json_object_put(root);
-        return r;
+        return json_print_and_put(root);
 }
 
 int verb_env(int argc, char *argv[]) {

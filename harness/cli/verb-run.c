@@ -11,7 +11,7 @@
 #include "log.h"
 #include "runner.h"
 #include "signals.h"
-#include "storm-print.h"
+#include "output.h"
 #include "verbs.h"
 
 static void help(void) {
@@ -195,9 +195,7 @@ int verb_run(int argc, char *argv[]) {
                 for (TsVerdict v = 0; v < _TS_VERDICT_MAX; v++)
                         json_object_object_add(summary, ts_verdict_to_string(v), json_object_new_uint64(counts[v]));
                 json_object_object_add(o, "summary", summary);
-                printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
-                                                                       JSON_C_TO_STRING_NOSLASHESCAPE));
-                json_object_put(o);
+                (void)json_print_and_put(o);
         } else {
                 json_object_put(results);
                 printf("%u passed, %u failed, %u skipped, %u broken\n", counts[TS_VERDICT_PASS],

@@ -9,7 +9,7 @@
 #include "fileio.h"
 #include "log.h"
 #include "signals.h"
-#include "storm-print.h"
+#include "output.h"
 #include "verbs.h"
 
 static void help(void) {
@@ -185,9 +185,7 @@ int verb_storm(int argc, char *argv[]) {
 
         if (json) {
                 json_object *o = storm_report_to_json(&report, &plan);
-                printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
-                                                                       JSON_C_TO_STRING_NOSLASHESCAPE));
-                json_object_put(o);
+                (void)json_print_and_put(o);
         } else
                 storm_report_print_text(&report, &plan, "");
         ts_storm_report_done(&report);

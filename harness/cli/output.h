@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* A storm's report for people (text) and for machines (a json-c object), shared by the storm and
- * run verbs. */
+/* How results reach people (text) and machines (json-c objects): a storm's report, shared by the
+ * storm and run verbs, and the one way every verb prints JSON. */
 #pragma once
 
 #include <json-c/json.h>
@@ -13,3 +13,5 @@ json_object *storm_report_to_json(const TsStormReport *r, const TsStormPlan *pla
 void tasks_limit_format(const TsTasksLimit *l, char *buf, size_t size);
 /* The limit's number (pids.max as a JSON number, or the string "max"). */
 json_object *json_u64_or_max(uint64_t v);
+/* Prints o as pretty JSON on stdout and drops the reference; -ENOMEM if it could not be written. */
+int json_print_and_put(json_object *o);

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "macro.h"
-#include "storm-print.h"
+#include "output.h"
 
 void tasks_limit_format(const TsTasksLimit *l, char *buf, size_t size) {
         switch (l->kind) {
@@ -162,4 +162,12 @@ json_object *storm_report_to_json(const TsStormReport *r, const TsStormPlan *pla
                                        : NULL);
         json_object_object_add(o, "cancelled", json_object_new_boolean(r->cancelled));
         return o;
+}
+
+int json_print_and_put(json_object *o) {
+        const char *text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
+        if (text)
+                puts(text);
+        json_object_put(o);
+        return text ? 0 : -ENOMEM;
 }
