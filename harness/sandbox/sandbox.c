@@ -28,6 +28,7 @@
 
 struct TsSandbox {
         int lock_fd;
+        int own_pidns_fd; /* this process's PID namespace, to give its future children back */
         TsSandboxCgroups *cgroups;
         pid_t systemd_pid;
         bool mounted;
@@ -239,7 +240,10 @@ static int boot(TsSandbox *s, const TsSandboxOptions *o, const char *root, const
                 return r;
 
         /* From here on, this process's children are born in the sandbox's PID namespace; the
-         * first one is its PID 1. */
+         * first one is its PID 1. Teardown gives them back this process's own. */
+        s->own_pidns_fd = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+        if (s->own_pidns_fd < 0)
+                return negative_errno();
         if (unshare(CLONE_NEWPID) < 0)
                 return negative_errno();
 
@@ -275,7 +279,7 @@ int ts_sandbox_boot(const TsSandboxOptions *o, TsSandbox **ret) {
         TsSandbox *s = calloc(1, sizeof *s);
         if (!s)
                 return -ENOMEM;
-        s->lock_fd = -EBADF;
+        s->lock_fd = s->own_pidns_fd = -EBADF;
         s->cwd = getcwd(NULL, 0);
         if (!s->cwd)
                 r = negative_errno();
@@ -352,6 +356,11 @@ int ts_sandbox_destroy(TsSandbox *s) {
                 for (size_t i = 0; i < s->n_commands; i++)
                         (void)waitpid(s->commands[i], NULL, 0);
                 (void)waitpid(s->systemd_pid, NULL, 0);
+        }
+        if (s->own_pidns_fd >= 0) {
+                /* Children forked after this (LeakSanitizer's, say) need a living namespace. */
+                (void)setns(s->own_pidns_fd, CLONE_NEWPID);
+                close(s->own_pidns_fd);
         }
         if (s->mounted)
                 (void)umount2("/run", MNT_DETACH); /* the staging tmpfs and all mounts below it */
