@@ -212,27 +212,6 @@ int ts_scope_start(sd_bus *bus, const char *name, pid_t pid, const TsTasksLimit 
                                timeout);
 }
 
-int ts_unit_get_control_group(sd_bus *bus, const char *name, char **ret) {
-        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        int r = sd_bus_call_method(bus, SD_DEST, SD_PATH, SD_MANAGER, "GetUnit", &error, &reply, "s", name);
-        if (r < 0)
-                return ts_bus_error_to_errno(&error, r);
-        const char *path;
-        r = sd_bus_message_read(reply, "o", &path);
-        if (r < 0)
-                return r;
-        const char *iface = has_suffix(name, ".slice") ? "org.freedesktop.systemd1.Slice"
-                            : has_suffix(name, ".scope") ? "org.freedesktop.systemd1.Scope"
-                                                         : "org.freedesktop.systemd1.Service";
-        char *cg = NULL;
-        r = sd_bus_get_property_string(bus, SD_DEST, path, iface, "ControlGroup", &error, &cg);
-        if (r < 0)
-                return ts_bus_error_to_errno(&error, r);
-        *ret = cg;
-        return 0;
-}
-
 int ts_unit_stop(sd_bus *bus, const char *name, usec_t timeout) {
         _cleanup_(ts_job_wait_done) TsJobWait w = {};
         int r = ts_job_wait_prepare(bus, &w);

@@ -36,5 +36,3 @@ int ts_scope_start(sd_bus *bus, const char *name, pid_t pid, const TsTasksLimit 
 /* Stops the unit (which kills every process in it) and waits for the stop job. */
 int ts_unit_stop(sd_bus *bus, const char *name, usec_t timeout);
 
-/* The unit's ControlGroup ("/system.slice/x.scope"), as systemd sees it. */
-int ts_unit_get_control_group(sd_bus *bus, const char *name, char **ret);

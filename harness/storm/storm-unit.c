@@ -7,6 +7,7 @@
 
 #include "macro.h"
 #include "storm-unit.h"
+#include "unit.h"
 
 static const char *const phase_table[_TS_PHASE_MAX] = {
         [TS_PHASE_SCOPE_CREATE] = "scope-create",

@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Unit properties over sd-bus. Properties a systemd version lacks (EffectiveTasksMax before about
+ * v256) are reported as absent, not as errors. */
+#include <stdio.h>
+
+#include "bus.h"
+#include "macro.h"
+#include "unit.h"
+
+#define SD_DEST "org.freedesktop.systemd1"
+#define SD_PATH "/org/freedesktop/systemd1"
+#define SD_MANAGER "org.freedesktop.systemd1.Manager"
+#define SD_UNIT "org.freedesktop.systemd1.Unit"
+
+static const struct {
+        const char *suffix;
+        const char *interface;
+} unit_types[] = {
+        { ".service", "org.freedesktop.systemd1.Service" }, { ".scope", "org.freedesktop.systemd1.Scope" },
+        { ".slice", "org.freedesktop.systemd1.Slice" },     { ".socket", "org.freedesktop.systemd1.Socket" },
+        { ".mount", "org.freedesktop.systemd1.Mount" },     { ".swap", "org.freedesktop.systemd1.Swap" },
+};
+
+const char *ts_unit_type_interface(const char *name) {
+        size_t n = strlen(name);
+        for (size_t i = 0; i < ELEMENTSOF(unit_types); i++) {
+                size_t k = strlen(unit_types[i].suffix);
+                if (n > k && streq(name + n - k, unit_types[i].suffix))
+                        return unit_types[i].interface;
+        }
+        return NULL;
+}
+
+void ts_unit_info_done(TsUnitInfo *u) {
+        free(u->id);
+        free(u->load_state);
+        free(u->active_state);
+        free(u->control_group);
+        free(u->slice);
+        free(u->user);
+        *u = (TsUnitInfo){};
+}
+
+static int get_string(sd_bus *bus, const char *path, const char *iface, const char *prop, char **ret) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        int r = sd_bus_get_property_string(bus, SD_DEST, path, iface, prop, &error, ret);
+        return r < 0 ? ts_bus_error_to_errno(&error, r) : 0;
+}
+
+/* 1 with the value, 0 when this systemd has no such property, or a negative errno. */
+static int get_u64(sd_bus *bus, const char *path, const char *iface, const char *prop, uint64_t *ret) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        int r = sd_bus_get_property_trivial(bus, SD_DEST, path, iface, prop, &error, 't', ret);
+        if (r >= 0)
+                return 1;
+        if (sd_bus_error_has_name(&error, SD_BUS_ERROR_UNKNOWN_PROPERTY) ||
+            sd_bus_error_has_name(&error, SD_BUS_ERROR_INVALID_ARGS))
+                return 0;
+        return ts_bus_error_to_errno(&error, r);
+}
+
+static int unit_object_path(sd_bus *bus, const char *name, char **ret) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        int r = sd_bus_call_method(bus, SD_DEST, SD_PATH, SD_MANAGER, "LoadUnit", &error, &reply, "s", name);
+        if (r < 0)
+                return ts_bus_error_to_errno(&error, r);
+        const char *path;
+        r = sd_bus_message_read(reply, "o", &path);
+        if (r < 0)
+                return r;
+        *ret = strdup(path);
+        return *ret ? 0 : -ENOMEM;
+}
+
+int ts_unit_info_load(sd_bus *bus, const char *name, TsUnitInfo *ret) {
+        const char *iface = ts_unit_type_interface(name);
+        if (!iface)
+                return -EINVAL;
+        _cleanup_(freep) char *path = NULL;
+        int r = unit_object_path(bus, name, &path);
+        if (r < 0)
+                return r;
+
+        TsUnitInfo u = { .tasks_current = UINT64_MAX, .tasks_max = UINT64_MAX };
+        r = get_string(bus, path, SD_UNIT, "LoadState", &u.load_state);
+        if (r >= 0 && streq(u.load_state, "not-found"))
+                r = -ENOENT;
+        if (r >= 0)
+                r = get_string(bus, path, SD_UNIT, "Id", &u.id);
+        if (r >= 0)
+                r = get_string(bus, path, SD_UNIT, "ActiveState", &u.active_state);
+        if (r >= 0)
+                r = get_string(bus, path, iface, "ControlGroup", &u.control_group);
+        if (r >= 0)
+                r = get_string(bus, path, iface, "Slice", &u.slice);
+        if (r >= 0) {
+                r = get_u64(bus, path, iface, "TasksCurrent", &u.tasks_current);
+                u.has_tasks_current = r > 0 && u.tasks_current != UINT64_MAX;
+        }
+        if (r >= 0)
+                r = get_u64(bus, path, iface, "TasksMax", &u.tasks_max);
+        if (r >= 0) {
+                r = get_u64(bus, path, iface, "EffectiveTasksMax", &u.effective_tasks_max);
+                u.has_effective_tasks_max = r > 0;
+        }
+        if (r >= 0) {
+                r = get_u64(bus, path, iface, "LimitNPROCSoft", &u.nproc_soft);
+                u.has_nproc = r > 0;
+        }
+        if (r >= 0 && streq(iface, "org.freedesktop.systemd1.Service"))
+                r = get_string(bus, path, iface, "User", &u.user);
+        if (r >= 0 && !u.user)
+                u.user = strdup("");
+        if (r >= 0 && !u.user)
+                r = -ENOMEM;
+        if (r < 0) {
+                ts_unit_info_done(&u);
+                return r;
+        }
+        *ret = u;
+        return 0;
+}
+
+int ts_unit_get_control_group(sd_bus *bus, const char *name, char **ret) {
+        const char *iface = ts_unit_type_interface(name);
+        if (!iface)
+                return -EINVAL;
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        int r = sd_bus_call_method(bus, SD_DEST, SD_PATH, SD_MANAGER, "GetUnit", &error, &reply, "s", name);
+        if (r < 0)
+                return ts_bus_error_to_errno(&error, r);
+        const char *path;
+        r = sd_bus_message_read(reply, "o", &path);
+        if (r < 0)
+                return r;
+        return get_string(bus, path, iface, "ControlGroup", ret);
+}
+
+bool ts_unit_name_valid(const char *name) {
+        size_t n = strlen(name);
+        if (n == 0 || n > 255 || !ts_unit_type_interface(name) || name[0] == '.')
+                return false;
+        for (const char *p = name; *p; p++)
+                if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789:_.\\@-", *p))
+                        return false;
+        return true;
+}

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* What systemd says about one unit over the bus: its state, cgroup, slice, task accounting and
+ * limits (TasksCurrent, TasksMax, EffectiveTasksMax where the bus has it, LimitNPROCSoft, User). */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <systemd/sd-bus.h>
+
+typedef struct TsUnitInfo {
+        char *id;
+        char *load_state, *active_state;
+        char *control_group; /* "" when it has none */
+        char *slice;         /* its Slice=, "" for -.slice */
+        char *user;          /* User= of a service, "" when root or not a service */
+        bool has_tasks_current;
+        uint64_t tasks_current; /* UINT64_MAX when not tracked */
+        uint64_t tasks_max;     /* UINT64_MAX: infinity */
+        bool has_effective_tasks_max;
+        uint64_t effective_tasks_max;
+        bool has_nproc;
+        uint64_t nproc_soft;    /* UINT64_MAX: infinity */
+} TsUnitInfo;
+
+/* Loads the unit (LoadUnit) and reads its properties. -ENOENT when systemd knows no such unit
+ * (LoadState "not-found"); -EINVAL for a name that is not a unit name. */
+int ts_unit_info_load(sd_bus *bus, const char *name, TsUnitInfo *ret);
+void ts_unit_info_done(TsUnitInfo *u);
+
+/* The unit's ControlGroup ("/system.slice/x.scope"), as systemd sees it. */
+int ts_unit_get_control_group(sd_bus *bus, const char *name, char **ret);
+
+/* The D-Bus interface that carries a unit's type-specific properties (org.freedesktop.systemd1.Service
+ * for "x.service", ...), or NULL for a name without a known unit type. */
+const char *ts_unit_type_interface(const char *name);
+
+/* A unit name as systemd accepts it: at most 255 bytes of [a-zA-Z0-9:_.\@-], a prefix, and a
+ * known type suffix. */
+bool ts_unit_name_valid(const char *name);
