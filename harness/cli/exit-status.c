@@ -14,6 +14,10 @@ static const struct {
         { TS_EXIT_NOPERM, "needs root" },
         { TS_EXIT_UNAVAILABLE, "what it needs is missing or busy (systemd, pids controller, sandbox lock)" },
         { TS_EXIT_BROKEN, "set-up failed (sandbox did not boot, D-Bus connection lost; run: a scenario is BROKEN)" },
+        { TS_EXIT_NO_SUCH_UNIT, "check: no such unit" },
+        { TS_EXIT_AFFECTED, "check: affected (a task limit was hit)" },
+        { TS_EXIT_AT_RISK, "check: at-risk (usage near the limit, or a limit too low for the unit's kind)" },
+        { TS_EXIT_NOT_APPLICABLE, "check: not-applicable (the article's prerequisites are unmet)" },
         { TS_EXIT_CANNOT_EXEC, "sandbox: the command could not be executed" },
         { TS_EXIT_NOT_FOUND, "sandbox: the command was not found" },
 };

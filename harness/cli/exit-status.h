@@ -10,6 +10,10 @@ typedef enum TsExitStatus {
         TS_EXIT_NOPERM = 4,      /* needs root (or another privilege) it does not have */
         TS_EXIT_UNAVAILABLE = 5, /* what it needs is not there: no systemd, no pids controller, busy */
         TS_EXIT_BROKEN = 6,      /* set-up failed: the sandbox did not boot, the bus broke */
+        TS_EXIT_NO_SUCH_UNIT = 8, /* check: systemd knows no such unit */
+        TS_EXIT_AFFECTED = 10,   /* check: a task limit was hit */
+        TS_EXIT_AT_RISK = 11,    /* check: usage near the limit, or a limit too low for the unit's kind */
+        TS_EXIT_NOT_APPLICABLE = 12, /* check: prerequisites unmet (systemd, kernel too old) */
         TS_EXIT_CANNOT_EXEC = 126,
         TS_EXIT_NOT_FOUND = 127,
 } TsExitStatus;

@@ -22,6 +22,8 @@ static const Verb verbs[] = {
           VERB_NEEDS_ROOT | VERB_NEEDS_SYSTEMD, verb_storm },
         { "run", "run scenario files and report PASS, FAIL, SKIP or BROKEN with phase timings",
           VERB_NEEDS_ROOT | VERB_NEEDS_SYSTEMD, verb_run },
+        { "check", "is a unit affected by the TasksMax problem, and what limits it (live, or --log FILE)",
+          VERB_NEEDS_SYSTEMD, verb_check },
 };
 
 static void help(void) {

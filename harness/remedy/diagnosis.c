@@ -1,0 +1,549 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The verdict of a check, decided from the facts alone: which limit binds the unit, whether a task
+ * limit was hit (the kernel's pids.events and log lines are the evidence), or which other limit gave
+ * the EAGAIN, and one sentence that says so in the vendor article's terms. */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "diagnosis.h"
+#include "macro.h"
+
+static const char *const verdict_names[_TS_CHECK_VERDICT_MAX] = {
+        [TS_CHECK_NOT_AFFECTED] = "not-affected",
+        [TS_CHECK_AFFECTED] = "affected",
+        [TS_CHECK_AT_RISK] = "at-risk",
+        [TS_CHECK_NOT_APPLICABLE] = "not-applicable",
+};
+
+static const char *const cause_names[_TS_CAUSE_MAX] = {
+        [TS_CAUSE_NONE] = "none",
+        [TS_CAUSE_UNIT_TASKSMAX] = "unit-tasksmax",
+        [TS_CAUSE_SLICE_TASKSMAX] = "slice-tasksmax",
+        [TS_CAUSE_RLIMIT_NPROC] = "rlimit-nproc",
+        [TS_CAUSE_PID_MAX] = "pid-max",
+        [TS_CAUSE_THREADS_MAX] = "threads-max",
+        [TS_CAUSE_EAGAIN_NO_LIMIT] = "eagain-no-limit",
+};
+
+/* Daemons that run thousands of tasks in normal operation: a limit below what they need is a
+ * failure waiting for load (the article's dockerd, and its neighbours). */
+static const struct {
+        const char *name; /* the unit's name without ".service" */
+        uint64_t needs;
+} busy_daemons[] = {
+        { "docker", 4096 },  { "dockerd", 4096 }, { "containerd", 4096 },
+        { "kubelet", 4096 }, { "crio", 4096 },    { "podman", 4096 },
+};
+
+/* pid_max and threads-max count as reached at this share: other tasks come and go, so the count
+ * seen later rarely meets the exact figure the kernel refused at. */
+#define KERNEL_LIMIT_PERCENT 95
+
+const char *ts_check_verdict_to_string(TsCheckVerdict v) {
+        return v >= 0 && v < _TS_CHECK_VERDICT_MAX ? verdict_names[v] : NULL;
+}
+
+const char *ts_cause_to_string(TsCause c) {
+        return c >= 0 && c < _TS_CAUSE_MAX ? cause_names[c] : NULL;
+}
+
+void ts_check_facts_done(TsCheckFacts *f) {
+        if (!f)
+                return;
+        free(f->systemd_version);
+        free(f->kernel_release);
+        free(f->os_id);
+        free(f->os_id_like);
+        free(f->unit);
+        free(f->control_group);
+        for (size_t i = 0; i < ELEMENTSOF(f->slices); i++)
+                free(f->slices[i].name);
+        for (size_t p = 0; p < ELEMENTSOF(f->hits); p++)
+                for (size_t i = 0; i < ELEMENTSOF(f->hits[p].samples); i++)
+                        free(f->hits[p].samples[i]);
+        *f = (TsCheckFacts){ .kernel_slice = -1 };
+}
+
+static bool is_finite(TsValue v) {
+        return v.known && v.value != UINT64_MAX;
+}
+
+/* a * 100 >= b * percent, without overflow. */
+static bool at_least_percent(uint64_t a, uint64_t b, unsigned percent) {
+        return (unsigned __int128)a * 100 >= (unsigned __int128)b * percent;
+}
+
+static unsigned percent_of(uint64_t a, uint64_t b, bool round) {
+        if (b == 0)
+                return 100;
+        unsigned __int128 p = ((unsigned __int128)a * 100 + (round ? b / 2 : 0)) / b;
+        return p > 999 ? 999 : (unsigned)p;
+}
+
+/* The lowest finite limit in values[], or infinity; known when any value is. */
+static TsValue lowest(const TsValue *values, size_t n) {
+        TsValue low = {};
+        for (size_t i = 0; i < n; i++) {
+                if (!values[i].known)
+                        continue;
+                if (!low.known || values[i].value < low.value)
+                        low = values[i];
+        }
+        return low;
+}
+
+/* A sentence built in pieces; a piece that does not fit is cut, never overflows. */
+typedef struct Sentence {
+        char *buf;
+        size_t size, len;
+} Sentence;
+
+_printf_(2, 3) static void add(Sentence *s, const char *format, ...) {
+        if (s->len + 1 >= s->size)
+                return;
+        va_list ap;
+        va_start(ap, format);
+        int n = vsnprintf(s->buf + s->len, s->size - s->len, format, ap);
+        va_end(ap);
+        if (n > 0)
+                s->len = s->len + (size_t)n < s->size ? s->len + (size_t)n : s->size - 1;
+}
+
+static const char *plural(uint64_t n) {
+        return n == 1 ? "" : "s";
+}
+
+/* "Tasks: 450 (Limit: 512): ", as systemctl status shows it, or less where less is known. */
+static void add_tasks_line(Sentence *s, const TsCheckFacts *f, TsValue limit) {
+        if (f->tasks_current.known && f->tasks_current.value != UINT64_MAX) {
+                add(s, "Tasks: %" PRIu64, f->tasks_current.value);
+                if (is_finite(limit))
+                        add(s, " (Limit: %" PRIu64 ")", limit.value);
+                add(s, ": ");
+        } else if (is_finite(limit))
+                add(s, "Limit: %" PRIu64 ": ", limit.value);
+}
+
+static void unenforced_warning(TsCheckResult *r, const char *who, TsValue tasks_max, TsValue pids_max) {
+        if (r->n_warnings >= ELEMENTSOF(r->warnings) || !is_finite(tasks_max) || !pids_max.known ||
+            pids_max.value == tasks_max.value)
+                return;
+        char max[24] = "max";
+        if (pids_max.value != UINT64_MAX)
+                snprintf(max, sizeof max, "%" PRIu64, pids_max.value);
+        snprintf(r->warnings[r->n_warnings++], sizeof r->warnings[0],
+                 "%s%sTasksMax=%" PRIu64 " on the bus but pids.max is %s: the kernel does not enforce it",
+                 strempty(who), who ? ": " : "", tasks_max.value, max);
+}
+
+/* The EAGAIN pattern seen most often (every pattern but the kernel's), or -1. */
+static int top_eagain_pattern(const TsCheckFacts *f) {
+        int top = -1;
+        for (TsPattern p = 0; p < _TS_PATTERN_MAX; p++) {
+                if (ts_pattern_info(p)->kernel || f->hits[p].count == 0)
+                        continue;
+                if (top < 0 || f->hits[p].count > f->hits[top].count)
+                        top = (int)p;
+        }
+        return top;
+}
+
+static void add_log_lines(Sentence *s, const TsCheckFacts *f, int top) {
+        if (top < 0)
+                return;
+        add(s, "its log shows %" PRIu64 " line%s of '%s'", f->hits[top].count, plural(f->hits[top].count),
+            ts_pattern_info((TsPattern)top)->summary);
+}
+
+/* "the limit of system-foo.slice (TasksMax=20)" or "the unit's TasksMax". */
+static void add_binding(Sentence *s, const TsCheckFacts *f, int slice) {
+        if (slice < 0) {
+                add(s, "the unit's TasksMax");
+                return;
+        }
+        const TsSliceFacts *sf = &f->slices[slice];
+        add(s, "the limit of %s", sf->name ? sf->name : "its slice");
+        if (is_finite(sf->tasks_max))
+                add(s, " (TasksMax=%" PRIu64 ")", sf->tasks_max.value);
+        else if (is_finite(sf->pids_max))
+                add(s, " (pids.max %" PRIu64 ")", sf->pids_max.value);
+}
+
+static bool unit_is(const char *unit, const char *name) {
+        size_t n = strlen(name);
+        return unit && strneq(unit, name, n) && (unit[n] == 0 || streq(unit + n, ".service"));
+}
+
+static void add_unknown(TsCheckResult *r, const char *what) {
+        Sentence s = { r->unknown, sizeof r->unknown, strlen(r->unknown) };
+        add(&s, "%s%s", s.len > 0 ? ", " : "", what);
+}
+
+/* What the decision steps share: the facts, the evidence read from them, and the result so far. */
+typedef struct Judge {
+        const TsCheckFacts *f;
+        unsigned threshold;
+        TsCheckResult *r;
+        Sentence why;
+        TsValue limit;       /* the effective limit */
+        int top;             /* the EAGAIN pattern seen most, -1 none */
+        bool tasks_known;    /* Tasks: N */
+        bool unit_events;    /* the unit's pids.events > 0 */
+        int events_slice;    /* the first slice whose pids.events > 0, -1 none */
+        bool events_known;   /* any pids.events could be read (never offline) */
+        bool kernel;         /* a kernel "fork rejected" line names the unit or one of its slices */
+        bool kernel_slice;   /* ... one of its slices, in range */
+        bool nproc_applies;  /* RLIMIT_NPROC is finite and the user is not root */
+} Judge;
+
+static void verdict(Judge *j, TsCheckVerdict v, TsCause c) {
+        j->r->verdict = v;
+        j->r->cause = c;
+}
+
+static TsCause binding_cause(const Judge *j) {
+        return j->r->binding_slice >= 0 ? TS_CAUSE_SLICE_TASKSMAX : TS_CAUSE_UNIT_TASKSMAX;
+}
+
+static unsigned tasks_percent(const Judge *j, bool round) {
+        return percent_of(j->f->tasks_current.value, j->limit.value, round);
+}
+
+/* The binding limit: the lowest over the unit (TasksMax, pids.max), EffectiveTasksMax and each
+ * slice. A slice binds only when strictly lower than the unit's own limit. */
+static void effective_limit(const TsCheckFacts *f, TsCheckResult *r) {
+        TsValue own_values[] = { f->tasks_max, f->pids_max };
+        TsValue own = lowest(own_values, ELEMENTSOF(own_values));
+        TsValue slice_low = {};
+        int slice = -1;
+
+        for (unsigned i = 0; i < f->n_slices && i < TS_CHECK_MAX_SLICES; i++) {
+                TsValue values[] = { f->slices[i].tasks_max, f->slices[i].pids_max };
+                TsValue v = lowest(values, ELEMENTSOF(values));
+                if (v.known && (!slice_low.known || v.value < slice_low.value)) {
+                        slice_low = v;
+                        slice = (int)i;
+                }
+        }
+
+        TsValue candidates[] = { own, f->effective_tasks_max, slice_low };
+        r->effective_limit = lowest(candidates, ELEMENTSOF(candidates));
+
+        bool slice_below_unit = is_finite(slice_low) && (!is_finite(own) || slice_low.value < own.value);
+        bool slice_is_lowest = is_finite(slice_low) && slice_low.value == r->effective_limit.value;
+        r->binding_slice = slice_below_unit && slice_is_lowest ? slice : -1;
+}
+
+static void read_evidence(Judge *j) {
+        const TsCheckFacts *f = j->f;
+        unsigned n_slices = f->n_slices < TS_CHECK_MAX_SLICES ? f->n_slices : TS_CHECK_MAX_SLICES;
+
+        j->top = top_eagain_pattern(f);
+        j->tasks_known = f->tasks_current.known && f->tasks_current.value != UINT64_MAX;
+        j->unit_events = f->events_max.known && f->events_max.value > 0;
+        j->events_known = f->events_max.known;
+        j->events_slice = -1;
+        for (unsigned i = 0; i < n_slices; i++) {
+                j->events_known = j->events_known || f->slices[i].events_max.known;
+                if (j->events_slice < 0 && f->slices[i].events_max.known &&
+                    f->slices[i].events_max.value > 0)
+                        j->events_slice = (int)i;
+        }
+        j->kernel_slice = f->kernel_slice >= 0 && (unsigned)f->kernel_slice < n_slices;
+        j->kernel = f->kernel_for_unit || j->kernel_slice;
+        j->nproc_applies = !f->user_is_root && is_finite(f->nproc_soft);
+}
+
+/* The article's first two prerequisites: versions too old, the problem cannot happen. */
+static bool decide_prerequisites(Judge *j) {
+        const TsCheckFacts *f = j->f;
+        TsPrereqInput in = { f->systemd_version, f->kernel_release, f->os_id, f->os_id_like };
+        j->r->prereq = ts_prereq_check(&in, j->r->prereq_why, sizeof j->r->prereq_why);
+        if (j->r->prereq != TS_PREREQ_UNMET)
+                return false;
+        verdict(j, TS_CHECK_NOT_APPLICABLE, TS_CAUSE_NONE);
+        add(&j->why, "%s", j->r->prereq_why);
+        return true;
+}
+
+static bool limit_lifted(const Judge *j) {
+        return j->limit.known && j->limit.value == UINT64_MAX;
+}
+
+/* The limit was hit once, but there is none now (the article's fix was applied): the counts that
+ * stay in pids.events, and the old lines in the journal, are history. */
+static bool decide_limit_lifted(Judge *j) {
+        if (!limit_lifted(j) || j->nproc_applies || (!j->unit_events && j->events_slice < 0 && !j->kernel))
+                return false;
+        verdict(j, TS_CHECK_NOT_AFFECTED, TS_CAUSE_NONE);
+        add_tasks_line(&j->why, j->f, j->limit);
+        add(&j->why, "no Limit now: the refusals counted earlier happened under a lower limit that was lifted");
+        return true;
+}
+
+/* A task limit was hit: pids.events counted a refusal, the kernel logged one, or (offline, where
+ * pids.events is not in the text) the unit was at its limit while the log shows EAGAIN. */
+static bool decide_limit_hit(Judge *j) {
+        const TsCheckFacts *f = j->f;
+        TsCheckResult *r = j->r;
+        if (limit_lifted(j))
+                return false;
+        bool at_limit = f->offline && j->tasks_known && is_finite(j->limit) &&
+                        f->tasks_current.value >= j->limit.value && j->top >= 0;
+        if (!j->unit_events && j->events_slice < 0 && !j->kernel && !at_limit)
+                return false;
+
+        if (j->kernel_slice)
+                r->binding_slice = f->kernel_slice;
+        verdict(j, TS_CHECK_AFFECTED, binding_cause(j));
+        add_tasks_line(&j->why, f, j->limit);
+        add_binding(&j->why, f, r->binding_slice);
+
+        /* On cgroup v1 the kernel counts a refusal in the forking task's own cgroup, so a slice's
+         * limit shows in the unit's pids.events: any count is evidence, said with where it was. */
+        const TsValue *events = NULL;
+        const char *events_of = NULL;
+        if (r->binding_slice >= 0 && f->slices[r->binding_slice].events_max.known &&
+            f->slices[r->binding_slice].events_max.value > 0)
+                events = &f->slices[r->binding_slice].events_max;
+        else if (j->unit_events) {
+                events = &f->events_max;
+                events_of = r->binding_slice >= 0 ? "the unit" : NULL;
+        } else if (j->events_slice >= 0) {
+                events = &f->slices[j->events_slice].events_max;
+                events_of = f->slices[j->events_slice].name ? f->slices[j->events_slice].name : "its slice";
+        }
+        if (events)
+                add(&j->why, " was hit %" PRIu64 " time%s (pids.events%s%s)", events->value,
+                    plural(events->value), events_of ? " of " : "", strempty(events_of));
+        else if (j->kernel)
+                add(&j->why, " was hit (kernel: 'fork rejected by pids controller')");
+        else
+                add(&j->why, " was reached");
+        if (j->top >= 0) {
+                add(&j->why, ", and ");
+                add_log_lines(&j->why, f, j->top);
+        }
+        return true;
+}
+
+/* The limits besides TasksMax that give the same EAGAIN: RLIMIT_NPROC, then the kernel's. */
+static bool decide_other_limit(Judge *j) {
+        static const struct {
+                TsCause cause;
+                const char *what;
+                size_t offset; /* of the TsValue in TsCheckFacts */
+        } kernel_limits[] = {
+                { TS_CAUSE_PID_MAX, "kernel.pid_max", offsetof(TsCheckFacts, pid_max) },
+                { TS_CAUSE_THREADS_MAX, "kernel.threads-max", offsetof(TsCheckFacts, threads_max) },
+        };
+        const TsCheckFacts *f = j->f;
+
+        /* Near, not only at: tasks of the user may have ended since the refused fork (the count
+         * is taken after the fact), and RLIMIT_NPROC counts the user's tasks this /proc cannot see
+         * (other containers, the host of a sandbox). */
+        if (j->nproc_applies && f->user_tasks.known &&
+            at_least_percent(f->user_tasks.value, f->nproc_soft.value, j->threshold)) {
+                verdict(j, TS_CHECK_AFFECTED, TS_CAUSE_RLIMIT_NPROC);
+                add_tasks_line(&j->why, f, j->limit);
+                add(&j->why,
+                    "no TasksMax was hit, but the unit's user runs %" PRIu64 " tasks, %u%% of its RLIMIT_NPROC "
+                    "(LimitNPROC=%" PRIu64 "), and ",
+                    f->user_tasks.value, percent_of(f->user_tasks.value, f->nproc_soft.value, true),
+                    f->nproc_soft.value);
+                add_log_lines(&j->why, f, j->top);
+                return true;
+        }
+
+        for (size_t i = 0; i < ELEMENTSOF(kernel_limits); i++) {
+                const TsValue *max = (const TsValue *)((const char *)f + kernel_limits[i].offset);
+                if (!f->system_tasks.known || !is_finite(*max))
+                        continue;
+                uint64_t reached = max->value / 100 * KERNEL_LIMIT_PERCENT +
+                                   max->value % 100 * KERNEL_LIMIT_PERCENT / 100;
+                if (f->system_tasks.value < reached)
+                        continue;
+                verdict(j, TS_CHECK_AFFECTED, kernel_limits[i].cause);
+                add_tasks_line(&j->why, f, j->limit);
+                add(&j->why,
+                    "no TasksMax was hit, but the system runs %" PRIu64 " tasks, %u%% of %s (%" PRIu64
+                    "), and ",
+                    f->system_tasks.value, percent_of(f->system_tasks.value, max->value, true),
+                    kernel_limits[i].what, max->value);
+                add_log_lines(&j->why, f, j->top);
+                return true;
+        }
+        return false;
+}
+
+/* Where no pids.events could be read (a bundle), the article's own test is the best evidence there
+ * is: the errors in the log, and Tasks close to the Limit. */
+static bool decide_near_limit_unseen(Judge *j) {
+        const TsCheckFacts *f = j->f;
+        if (j->events_known || !j->tasks_known || !is_finite(j->limit) ||
+            !at_least_percent(f->tasks_current.value, j->limit.value, j->threshold))
+                return false;
+        verdict(j, TS_CHECK_AFFECTED, binding_cause(j));
+        add_tasks_line(&j->why, f, j->limit);
+        add(&j->why, "%u%% of ", tasks_percent(j, true));
+        add_binding(&j->why, f, j->r->binding_slice);
+        add(&j->why, ", and ");
+        add_log_lines(&j->why, f, j->top);
+        add(&j->why, " (pids.events unknown)");
+        return true;
+}
+
+/* EAGAIN with no limit reached: injected failures (they do not touch pids.events), or a cause
+ * outside this module's reach. */
+static bool decide_eagain_without_limit(Judge *j) {
+        const TsCheckFacts *f = j->f;
+        verdict(j, TS_CHECK_NOT_AFFECTED, TS_CAUSE_EAGAIN_NO_LIMIT);
+        if (j->events_known) {
+                add(&j->why,
+                    "EAGAIN in the log but no task limit was hit: pids.events is 0 and no other limit is "
+                    "reached \u2014 injected failures, or another cause");
+                return true;
+        }
+        add(&j->why, "EAGAIN in the log but no task limit is known to be hit: pids.events is unknown");
+        if (j->tasks_known && is_finite(j->limit))
+                add(&j->why, ", Tasks: %" PRIu64 " is %u%% of the Limit (%" PRIu64 ")",
+                    f->tasks_current.value, tasks_percent(j, false), j->limit.value);
+        add(&j->why, " and no other limit is reached \u2014 injected failures, or another cause");
+        return true;
+}
+
+/* The article's third prerequisite: no Limit, no problem (the state its fix leaves). Where no
+ * limit is known at all (a bundle without a 'Tasks:' line), nothing can be shown. */
+static bool decide_no_limit(Judge *j) {
+        if (is_finite(j->limit) || j->nproc_applies)
+                return false;
+        verdict(j, j->limit.known ? TS_CHECK_NOT_AFFECTED : TS_CHECK_NOT_APPLICABLE, TS_CAUSE_NONE);
+        if (j->limit.known)
+                add(&j->why, "no Limit on the unit (TasksMax=infinity): the TasksMax problem cannot happen");
+        else
+                add(&j->why,
+                    "no Limit known for the unit (no 'Tasks:' line): the TasksMax problem cannot be shown "
+                    "(article prerequisite)");
+        return true;
+}
+
+static bool decide_near_limit(Judge *j) {
+        const TsCheckFacts *f = j->f;
+        if (!j->tasks_known || !is_finite(j->limit) ||
+            !at_least_percent(f->tasks_current.value, j->limit.value, j->threshold))
+                return false;
+        verdict(j, TS_CHECK_AT_RISK, binding_cause(j));
+        add_tasks_line(&j->why, f, j->limit);
+        add(&j->why, "%u%% of the limit, at or above %u%%", tasks_percent(j, true), j->threshold);
+        if (j->r->binding_slice >= 0) {
+                add(&j->why, " (");
+                add_binding(&j->why, f, j->r->binding_slice);
+                add(&j->why, ")");
+        }
+        return true;
+}
+
+static bool decide_busy_daemon(Judge *j) {
+        for (size_t i = 0; i < ELEMENTSOF(busy_daemons) && is_finite(j->limit); i++) {
+                if (!unit_is(j->f->unit, busy_daemons[i].name) || j->limit.value >= busy_daemons[i].needs)
+                        continue;
+                verdict(j, TS_CHECK_AT_RISK, binding_cause(j));
+                add(&j->why, "%s usually needs thousands of tasks; Limit: %" PRIu64 " is below %" PRIu64,
+                    j->f->unit, j->limit.value, busy_daemons[i].needs);
+                return true;
+        }
+        return false;
+}
+
+static bool decide_not_affected(Judge *j) {
+        verdict(j, TS_CHECK_NOT_AFFECTED, TS_CAUSE_NONE);
+        add_tasks_line(&j->why, j->f, j->limit);
+        if (j->tasks_known && is_finite(j->limit))
+                add(&j->why, "%u%% of the limit, no limit hit", tasks_percent(j, false));
+        else if (is_finite(j->limit))
+                add(&j->why, "no limit hit");
+        else
+                add(&j->why, "no TasksMax on the unit (RLIMIT_NPROC is %" PRIu64 "), no limit hit",
+                    j->f->nproc_soft.value);
+        return true;
+}
+
+/* The steps of a judgement, in order; the first that decides ends it. Some only apply when the log
+ * shows EAGAIN, some only when it does not. */
+enum { ANY, WITH_EAGAIN, WITHOUT_EAGAIN };
+static const struct {
+        int when;
+        bool (*decide)(Judge *j);
+} steps[] = {
+        { ANY, decide_prerequisites },
+        { ANY, decide_limit_lifted },
+        { ANY, decide_limit_hit },
+        { WITH_EAGAIN, decide_other_limit },
+        { WITH_EAGAIN, decide_near_limit_unseen },
+        { WITH_EAGAIN, decide_eagain_without_limit },
+        { WITHOUT_EAGAIN, decide_no_limit },
+        { WITHOUT_EAGAIN, decide_near_limit },
+        { WITHOUT_EAGAIN, decide_busy_daemon },
+        { ANY, decide_not_affected },
+};
+
+/* Offline, the facts the text could not give and that would have mattered. */
+static void list_unknowns(const Judge *j) {
+        const TsCheckFacts *f = j->f;
+        TsCheckResult *r = j->r;
+        if (!f->offline)
+                return;
+        bool judged = r->prereq != TS_PREREQ_UNMET; /* else nothing but the versions mattered */
+        bool events_matter = r->verdict != TS_CHECK_NOT_APPLICABLE && !limit_lifted(j) &&
+                             !(r->verdict == TS_CHECK_AFFECTED && j->kernel);
+
+        if (judged && !r->effective_limit.known)
+                add_unknown(r, "TasksMax");
+        if (events_matter && !f->events_max.known)
+                add_unknown(r, "pids.events");
+        if (judged && !f->control_group)
+                add_unknown(r, "cgroup");
+        if (judged && !f->systemd_version)
+                add_unknown(r, "systemd version");
+        if (judged && !f->kernel_release)
+                add_unknown(r, "kernel version");
+        if (r->prereq == TS_PREREQ_UNKNOWN && f->systemd_version && f->kernel_release && !f->os_id)
+                add_unknown(r, "os-release");
+        if (judged && f->no_journal)
+                add_unknown(r, "journal");
+}
+
+void ts_check_judge(const TsCheckFacts *f, unsigned threshold, TsCheckResult *ret) {
+        if (!ret)
+                return;
+        *ret = (TsCheckResult){ .verdict = _TS_CHECK_VERDICT_INVALID, .cause = _TS_CAUSE_INVALID,
+                                .binding_slice = -1 };
+        if (!f)
+                return;
+
+        TsCheckResult r = { .binding_slice = -1 };
+        Judge j = {
+                .f = f,
+                .threshold = threshold > 0 ? threshold : TS_CHECK_DEFAULT_THRESHOLD,
+                .r = &r,
+                .why = { r.why, sizeof r.why, 0 },
+        };
+
+        effective_limit(f, &r);
+        j.limit = r.effective_limit;
+        unenforced_warning(&r, NULL, f->tasks_max, f->pids_max);
+        for (unsigned i = 0; i < f->n_slices && i < TS_CHECK_MAX_SLICES; i++)
+                unenforced_warning(&r, f->slices[i].name ? f->slices[i].name : "slice",
+                                   f->slices[i].tasks_max, f->slices[i].pids_max);
+        read_evidence(&j);
+
+        int eagain = j.top >= 0 ? WITH_EAGAIN : WITHOUT_EAGAIN;
+        for (size_t i = 0; i < ELEMENTSOF(steps); i++)
+                if ((steps[i].when == ANY || steps[i].when == eagain) && steps[i].decide(&j))
+                        break;
+
+        list_unknowns(&j);
+        *ret = r;
+}

@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The diagnosis half of the detection and remediation module: the facts about one unit (gathered
+ * from the live system, or read from a log bundle), and the verdict and binding cause decided from
+ * them. Deciding is a pure function of the facts, so it is tested on fixtures. Does not depend on
+ * storm/ or run/. */
+#pragma once
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "patterns.h"
+#include "prereq.h"
+
+typedef enum TsCheckVerdict {
+        TS_CHECK_NOT_AFFECTED,  /* exit 0 */
+        TS_CHECK_AFFECTED,      /* exit 10: a task limit was hit */
+        TS_CHECK_AT_RISK,       /* exit 11: usage near the limit, or a limit below what the unit's kind needs */
+        TS_CHECK_NOT_APPLICABLE,/* exit 12: prerequisites unmet, or no limit on the unit at all */
+        _TS_CHECK_VERDICT_MAX,
+        _TS_CHECK_VERDICT_INVALID = -EINVAL,
+} TsCheckVerdict;
+
+const char *ts_check_verdict_to_string(TsCheckVerdict v); /* "not-affected", "affected", "at-risk", "not-applicable" */
+
+typedef enum TsCause {
+        TS_CAUSE_NONE,            /* nothing limits the unit now */
+        TS_CAUSE_UNIT_TASKSMAX,   /* the unit's own TasksMax */
+        TS_CAUSE_SLICE_TASKSMAX,  /* a parent slice's TasksMax */
+        TS_CAUSE_RLIMIT_NPROC,    /* RLIMIT_NPROC (LimitNPROC=, or the user's limit) */
+        TS_CAUSE_PID_MAX,         /* kernel.pid_max */
+        TS_CAUSE_THREADS_MAX,     /* kernel.threads-max */
+        TS_CAUSE_EAGAIN_NO_LIMIT, /* EAGAIN in the logs, but no task limit was hit (injected, say) */
+        _TS_CAUSE_MAX,
+        _TS_CAUSE_INVALID = -EINVAL,
+} TsCause;
+
+const char *ts_cause_to_string(TsCause c); /* "none", "unit-tasksmax", "slice-tasksmax", "rlimit-nproc", "pid-max", "threads-max", "eagain-no-limit" */
+
+#define TS_CHECK_MAX_SLICES 8
+#define TS_CHECK_SAMPLES 3
+#define TS_CHECK_DEFAULT_THRESHOLD 80 /* percent of the effective limit that makes a unit at-risk */
+
+/* A number that may be unknown (offline) or infinite. */
+typedef struct TsValue {
+        bool known;
+        uint64_t value; /* UINT64_MAX: infinity / "max" */
+} TsValue;
+
+typedef struct TsPatternHits {
+        uint64_t count;
+        uint64_t first_usec, last_usec;          /* CLOCK_REALTIME µs of the first and last line, 0 unknown */
+        char *samples[TS_CHECK_SAMPLES];         /* a few lines as they were, NULL-padded */
+} TsPatternHits;
+
+typedef struct TsSliceFacts {
+        char *name;        /* "system.slice" */
+        TsValue tasks_max; /* from the bus */
+        TsValue pids_max;  /* from its cgroup */
+        TsValue pids_current;
+        TsValue events_max; /* pids.events "max" */
+} TsSliceFacts;
+
+typedef struct TsCheckFacts {
+        /* Prerequisites. */
+        char *systemd_version, *kernel_release, *os_id, *os_id_like;
+
+        /* The unit. */
+        char *unit;
+        bool unit_known;       /* live: the unit is loaded; offline: the bundle names it */
+        char *control_group;
+        TsValue tasks_current; /* TasksCurrent / "Tasks: N" */
+        TsValue tasks_max;     /* TasksMax as systemd shows it ("Limit: M"), infinity = no limit */
+        TsValue pids_current, pids_max, events_max; /* the unit's cgroup files */
+        TsValue effective_tasks_max; /* EffectiveTasksMax where the bus has it */
+        TsSliceFacts slices[TS_CHECK_MAX_SLICES]; /* its slice, that slice's slice, ... up to -.slice */
+        unsigned n_slices;
+
+        /* The other limits that give the same EAGAIN. */
+        TsValue nproc_soft;    /* the unit's RLIMIT_NPROC (LimitNPROCSoft) */
+        TsValue user_tasks;    /* tasks owned by the unit's user, system-wide (what RLIMIT_NPROC counts) */
+        bool user_is_root;     /* root is exempt from RLIMIT_NPROC (CAP_SYS_RESOURCE) */
+        TsValue pid_max, threads_max, system_tasks; /* kernel.pid_max, kernel.threads-max, tasks now */
+
+        /* The journal (or the bundle's log lines), within the window. */
+        TsPatternHits hits[_TS_PATTERN_MAX];
+        bool kernel_for_unit;  /* a kernel "fork rejected" line names the unit's cgroup */
+        int kernel_slice;      /* ... or names slice number N (index in slices[]); -1 none */
+
+        bool offline;          /* read from text: some facts cannot be known */
+        bool no_journal;       /* offline: the text holds no journal lines at all: no evidence either way */
+} TsCheckFacts;
+
+void ts_check_facts_done(TsCheckFacts *f);
+
+typedef struct TsCheckResult {
+        TsCheckVerdict verdict;
+        TsCause cause;
+        TsPrereq prereq;
+        char prereq_why[160];
+        TsValue effective_limit; /* the lowest limit over the unit and its slices */
+        int binding_slice;       /* index in slices[] when the cause is a slice, else -1 */
+        char why[256];           /* the verdict in one sentence, in the article's terms */
+        char warnings[2][200];   /* e.g. "TasksMax=512 on the bus but pids.max is max: not enforced" */
+        unsigned n_warnings;
+        char unknown[200];       /* offline: what the text could not tell ("pids.events", "journal") */
+} TsCheckResult;
+
+/* Decides. threshold: percent of the effective limit at which a unit is at-risk. */
+void ts_check_judge(const TsCheckFacts *f, unsigned threshold, TsCheckResult *ret);

@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Reads the journal once, matching only the unit's and the kernel's entries (sd_journal_add_match),
+ * and keeps counts, times and samples per pattern. */
+#include <stdio.h>
+#include <systemd/sd-journal.h>
+
+#include "journal.h"
+#include "macro.h"
+
+/* The value of a journal field ("MESSAGE=..."), without its name, not NUL-terminated. */
+static int field(sd_journal *j, const char *name, const char **ret, size_t *ret_len) {
+        const void *data;
+        size_t len, n = strlen(name);
+        int r = sd_journal_get_data(j, name, &data, &len);
+        if (r < 0)
+                return r;
+        if (len <= n || ((const char *)data)[n] != '=')
+                return -EBADMSG;
+        *ret = (const char *)data + n + 1;
+        *ret_len = len - n - 1;
+        return 0;
+}
+
+static bool ends_with(const char *s, size_t len, const char *suffix, size_t k) {
+        return k > 0 && len >= k && memcmp(s + len - k, suffix, k) == 0;
+}
+
+int ts_journal_match_cgroup(const TsCheckFacts *f, const char *path, size_t len) {
+        if (!f->control_group || f->control_group[0] != '/')
+                return -1;
+        size_t k = strlen(f->control_group);
+        if (ends_with(path, len, f->control_group, k))
+                return -2;
+        /* Each parent directory of the unit's cgroup is one of its slices, innermost first. */
+        int index = 0;
+        for (size_t end = k; index < (int)f->n_slices;) {
+                while (end > 0 && f->control_group[end - 1] != '/')
+                        end--;
+                if (end <= 1)
+                        break;
+                end--; /* drop the '/' */
+                if (ends_with(path, len, f->control_group, end))
+                        return index;
+                index++;
+        }
+        return -1;
+}
+
+static void record(TsPatternHits *h, uint64_t usec, const char *ident, size_t ident_len, const char *msg,
+                   size_t msg_len) {
+        if (h->count == 0)
+                h->first_usec = usec;
+        h->last_usec = usec;
+        if (h->count < TS_CHECK_SAMPLES) {
+                char *sample = NULL;
+                if (asprintf(&sample, "%.*s: %.*s", (int)ident_len, ident, (int)msg_len, msg) >= 0)
+                        h->samples[h->count] = sample;
+        }
+        h->count++;
+}
+
+int ts_journal_scan(usec_t since, TsCheckFacts *f) {
+        _cleanup_(sd_journal_closep) sd_journal *j = NULL;
+        int r = sd_journal_open(&j, SD_JOURNAL_LOCAL_ONLY);
+        if (r < 0)
+                return r;
+
+        char match[512];
+        r = path_printf(match, sizeof match, "_SYSTEMD_UNIT=%s", f->unit);
+        if (r >= 0)
+                r = sd_journal_add_match(j, match, 0);
+        if (r >= 0)
+                r = sd_journal_add_disjunction(j);
+        if (r >= 0)
+                r = sd_journal_add_match(j, "_TRANSPORT=kernel", 0);
+        if (r < 0)
+                return r;
+        r = since ? sd_journal_seek_realtime_usec(j, since) : sd_journal_seek_head(j);
+        if (r < 0)
+                return r;
+
+        f->kernel_slice = -1;
+        while ((r = sd_journal_next(j)) > 0) {
+                const char *msg, *ident = "?";
+                size_t msg_len, ident_len = 1;
+                if (field(j, "MESSAGE", &msg, &msg_len) < 0)
+                        continue;
+                const char *cg = NULL;
+                size_t cg_len = 0;
+                TsPattern p = ts_pattern_match(msg, msg_len, &cg, &cg_len);
+                if (p < 0)
+                        continue;
+                if (p == TS_PATTERN_KERNEL_PIDS) {
+                        /* The kernel speaks of every cgroup: keep only the unit's and its slices'. */
+                        int which = ts_journal_match_cgroup(f, cg, cg_len);
+                        if (which == -1)
+                                continue;
+                        if (which == -2)
+                                f->kernel_for_unit = true;
+                        else if (f->kernel_slice < 0)
+                                f->kernel_slice = which;
+                }
+                uint64_t usec = 0;
+                (void)sd_journal_get_realtime_usec(j, &usec);
+                (void)field(j, "SYSLOG_IDENTIFIER", &ident, &ident_len);
+                record(&f->hits[p], usec, ident, ident_len, msg, msg_len);
+        }
+        return r;
+}

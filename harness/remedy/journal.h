@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Journal evidence with sd-journal: the unit's own messages and the kernel's, matched against the
+ * pattern table. */
+#pragma once
+
+#include "diagnosis.h"
+#include "time-util.h"
+
+/* Scans the local journal from `since` (CLOCK_REALTIME µs; 0: everything there is) for lines of
+ * f->unit and of the kernel, counting each pattern with its first and last time and a few samples
+ * in f->hits. A kernel "fork rejected by pids controller in P" line sets f->kernel_for_unit when P
+ * ends with the unit's control group (in a sandbox the kernel shows the host's longer path), or
+ * f->kernel_slice when P ends with one of its slices'. */
+int ts_journal_scan(usec_t since, TsCheckFacts *f);
+
+/* The index in f->slices of the slice whose cgroup a kernel path names (by suffix), -2 for the
+ * unit itself, -1 for neither. Works on f->control_group: its parent directories are the slices. */
+int ts_journal_match_cgroup(const TsCheckFacts *f, const char *path, size_t len);

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The log lines that say a task could not be created, as daemons and the kernel write them: one
+ * table, used on the live journal and on log bundles alike. */
+#pragma once
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef enum TsPattern {
+        TS_PATTERN_FORK_EXEC,     /* fork/exec /proc/self/exe: resource temporarily unavailable (dockerd, runc) */
+        TS_PATTERN_CGO_PTHREAD,   /* runtime/cgo: pthread_create failed: Resource temporarily unavailable */
+        TS_PATTERN_GO_NEW_THREAD, /* runtime: failed to create new OS thread (have N already; errno=11) */
+        TS_PATTERN_FORK_FAILED,   /* fork failed: Resource temporarily unavailable (also shells' "fork: retry: ...") */
+        TS_PATTERN_APR_THREAD,    /* Resource temporarily unavailable: apr_thread_create: unable to create worker thread */
+        TS_PATTERN_KERNEL_PIDS,   /* cgroup: fork rejected by pids controller in <cgroup> (kernel, once per cgroup) */
+        _TS_PATTERN_MAX,
+        _TS_PATTERN_INVALID = -EINVAL,
+} TsPattern;
+
+typedef struct TsPatternInfo {
+        const char *id;      /* "fork-exec", "cgo-pthread", "go-new-thread", "fork-failed", "apr-thread", "kernel-pids" */
+        const char *example; /* a line as the article or the kernel writes it */
+        bool kernel;         /* written by the kernel, not by the unit */
+        const char *summary; /* quoted in a verdict: "fork/exec ... resource temporarily unavailable" */
+} TsPatternInfo;
+
+const TsPatternInfo *ts_pattern_info(TsPattern p);
+const char *ts_pattern_to_string(TsPattern p);
+
+/* Which pattern a log line (its message, without journal prefixes, or a whole line of text) is,
+ * or _TS_PATTERN_INVALID. Case-insensitive. For TS_PATTERN_KERNEL_PIDS, *ret_cgroup and
+ * *ret_cgroup_len (when not NULL) give the cgroup path in the line. */
+TsPattern ts_pattern_match(const char *line, size_t len, const char **ret_cgroup, size_t *ret_cgroup_len);

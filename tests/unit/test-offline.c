@@ -1,0 +1,566 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Support bundles read offline: every bundle in fixtures/bundles gives its verdict, cause and the
+ * facts it could not know; then the pieces (status blocks, journal formats and times, versions, the
+ * kernel's cgroup lines) one at a time, and input that is not a bundle at all. */
+#include <check.h>
+#include <inttypes.h>
+#include <stdint.h>
+
+#include "fixture.h"
+#include "offline.h" /* brings remedy's check.h; <check.h> above is Check's */
+
+#define INF UINT64_MAX
+
+static TsCheckFacts facts_of(const char *text, const char *unit) {
+        TsCheckFacts f;
+        int r = ts_check_facts_from_text(text, strlen(text), unit, &f);
+        ck_assert_int_eq(r, 0);
+        ck_assert(f.offline);
+        return f;
+}
+
+static TsCheckFacts facts_of_bundle(const char *name, const char *unit) {
+        _cleanup_(freep) char *text = NULL;
+        char path[256];
+        snprintf(path, sizeof path, "bundles/%s", name);
+        text = fixture_read(path);
+        return facts_of(text, unit);
+}
+
+static void assert_str(const char *have, const char *want) {
+        if (!want)
+                ck_assert_msg(!have, "expected NULL, got '%s'", have);
+        else {
+                ck_assert_msg(have, "expected '%s', got NULL", want);
+                ck_assert_str_eq(have, want);
+        }
+}
+
+static void assert_value(TsValue v, bool known, uint64_t value) {
+        ck_assert_int_eq(v.known, known);
+        if (known)
+                ck_assert_uint_eq(v.value, value);
+}
+
+START_TEST(test_bundles) {
+        static const struct {
+                const char *file, *unit;
+                TsCheckVerdict verdict;
+                TsCause cause;
+                const char *unknown;
+                const char *systemd, *kernel, *os_id;
+                uint64_t tasks, limit;
+                TsPattern pattern; /* the EAGAIN pattern seen, or -1 */
+                uint64_t count;
+                bool kernel_for_unit;
+        } cases[] = {
+                { "docker-fork-exec-ubuntu1604.txt", "docker.service", TS_CHECK_AFFECTED,
+                  TS_CAUSE_UNIT_TASKSMAX, "pids.events", "229", "4.4.0-116-generic", "ubuntu", 505, 512,
+                  TS_PATTERN_FORK_EXEC, 3, false },
+                { "dockerd-cgo-rhel7.txt", "docker.service", TS_CHECK_AFFECTED, TS_CAUSE_UNIT_TASKSMAX,
+                  "pids.events", "219-78.el7_9.7", "3.10.0-1160.el7.x86_64", "rhel", 1024, 1024,
+                  TS_PATTERN_CGO_PTHREAD, 2, false },
+                { "kubelet-go-thread.txt", "kubelet.service", TS_CHECK_AFFECTED, TS_CAUSE_UNIT_TASKSMAX, "",
+                  "237", "4.15.0-213-generic", "ubuntu", 1187, 4915, TS_PATTERN_GO_NEW_THREAD, 1, true },
+                { "fork-failed-debian9.txt", "gitlab-runner.service", TS_CHECK_AFFECTED,
+                  TS_CAUSE_UNIT_TASKSMAX, "pids.events", "232", "4.9.0-19-amd64", "debian", 512, 512,
+                  TS_PATTERN_FORK_FAILED, 3, false },
+                { "httpd-apr-sles12.txt", "apache2.service", TS_CHECK_AFFECTED, TS_CAUSE_UNIT_TASKSMAX,
+                  "pids.events", "228-157.40.1", "4.12.14-122.37-default", "sles", 497, 512,
+                  TS_PATTERN_APR_THREAD, 2, false },
+                { "kernel-pids-only.txt", "worker.service", TS_CHECK_AFFECTED, TS_CAUSE_UNIT_TASKSMAX, "",
+                  "252.38-1~deb12u1", "6.1.0-37-amd64", "debian", 31, 64, _TS_PATTERN_INVALID, 0, true },
+                { "slice-kernel-pids.txt", "worker@3.service", TS_CHECK_AFFECTED, TS_CAUSE_SLICE_TASKSMAX,
+                  "", "252.38-1~deb12u1", "6.12.38+deb12-amd64", "debian", 18, 28909, TS_PATTERN_FORK_FAILED,
+                  2, false },
+                { "healthy-no-limit.txt", "docker.service", TS_CHECK_NOT_AFFECTED, TS_CAUSE_NONE, "",
+                  "229", "4.4.0-116-generic", "ubuntu", 623, INF, _TS_PATTERN_INVALID, 0, false },
+                { "old-systemd-226.txt", "docker.service", TS_CHECK_NOT_APPLICABLE, TS_CAUSE_NONE, "", "226",
+                  "4.2.0-1-amd64", "debian", 0, 0, TS_PATTERN_FORK_EXEC, 2, false },
+                { "no-versions.txt", "docker.service", TS_CHECK_AFFECTED, TS_CAUSE_UNIT_TASKSMAX,
+                  "pids.events, systemd version, kernel version", NULL, NULL, NULL, 512, 512,
+                  TS_PATTERN_FORK_EXEC, 2, false },
+                { "at-risk.txt", "nginx.service", TS_CHECK_AT_RISK, TS_CAUSE_UNIT_TASKSMAX, "pids.events",
+                  "252.38-1~deb12u1", "6.1.0-37-amd64", "debian", 450, 512, _TS_PATTERN_INVALID, 0, false },
+                { "docker-low-limit.txt", "docker.service", TS_CHECK_AT_RISK, TS_CAUSE_UNIT_TASKSMAX,
+                  "pids.events", "252.38-1~deb12u1", "6.1.0-37-amd64", "debian", 38, 512,
+                  _TS_PATTERN_INVALID, 0, false },
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                _cleanup_(ts_check_facts_done) TsCheckFacts f = facts_of_bundle(cases[i].file, NULL);
+                TsCheckResult r;
+                ts_check_judge(&f, TS_CHECK_DEFAULT_THRESHOLD, &r);
+                ck_assert_msg(r.verdict == cases[i].verdict && r.cause == cases[i].cause,
+                              "%s: %s / %s (%s), expected %s / %s", cases[i].file,
+                              ts_check_verdict_to_string(r.verdict), ts_cause_to_string(r.cause), r.why,
+                              ts_check_verdict_to_string(cases[i].verdict),
+                              ts_cause_to_string(cases[i].cause));
+                ck_assert_msg(streq(r.unknown, cases[i].unknown), "%s: unknown '%s', expected '%s'",
+                              cases[i].file, r.unknown, cases[i].unknown);
+
+                assert_str(f.unit, cases[i].unit);
+                ck_assert(f.unit_known);
+                assert_str(f.systemd_version, cases[i].systemd);
+                assert_str(f.kernel_release, cases[i].kernel);
+                assert_str(f.os_id, cases[i].os_id);
+                bool has_tasks = cases[i].limit != 0;
+                assert_value(f.tasks_current, has_tasks, cases[i].tasks);
+                assert_value(f.tasks_max, has_tasks, cases[i].limit);
+                ck_assert_int_eq(f.kernel_for_unit, cases[i].kernel_for_unit);
+                ck_assert(!f.no_journal);
+                /* what the text cannot say stays unknown */
+                ck_assert(!f.events_max.known && !f.pids_max.known && !f.pids_current.known);
+                ck_assert(!f.nproc_soft.known && !f.pid_max.known && !f.threads_max.known);
+                ck_assert(!f.effective_tasks_max.known);
+
+                for (TsPattern p = 0; p < _TS_PATTERN_MAX; p++) {
+                        if (p == TS_PATTERN_KERNEL_PIDS)
+                                continue;
+                        uint64_t want = p == cases[i].pattern ? cases[i].count : 0;
+                        ck_assert_msg(f.hits[p].count == want, "%s: %s x%" PRIu64 ", expected %" PRIu64,
+                                      cases[i].file, ts_pattern_to_string(p), f.hits[p].count, want);
+                }
+        }
+}
+END_TEST
+
+START_TEST(test_article_bundle) {
+        _cleanup_(ts_check_facts_done) TsCheckFacts f =
+                facts_of_bundle("docker-fork-exec-ubuntu1604.txt", NULL);
+        TsCheckResult r;
+        ts_check_judge(&f, TS_CHECK_DEFAULT_THRESHOLD, &r);
+        ck_assert_str_eq(r.why,
+                         "Tasks: 505 (Limit: 512): 99% of the unit's TasksMax, and its log shows 3 lines of "
+                         "'fork/exec ... resource temporarily unavailable' (pids.events unknown)");
+        ck_assert_str_eq(r.prereq_why, "systemd 229 >= 227 and kernel 4.4.0-116-generic >= 4.3");
+        assert_str(f.control_group, "/system.slice/docker.service");
+        assert_str(f.os_id_like, "debian");
+        ck_assert_uint_eq(f.n_slices, 1);
+        assert_str(f.slices[0].name, "system.slice");
+        ck_assert(!f.slices[0].tasks_max.known);
+        /* the samples are the journal's lines, as they were; short times have no year: no time */
+        const TsPatternHits *h = &f.hits[TS_PATTERN_FORK_EXEC];
+        ck_assert_str_eq(h->samples[0],
+                         "Mar 02 11:10:03 node-7 dockerd[1288]: time=\"2018-03-02T11:10:03.887412950Z\" "
+                         "level=error msg=\"Error running container: [8] System error: fork/exec "
+                         "/proc/self/exe: resource temporarily unavailable\"");
+        ck_assert(h->samples[2]);
+        ck_assert_uint_eq(h->first_usec, 0);
+        ck_assert_uint_eq(h->last_usec, 0);
+}
+END_TEST
+
+START_TEST(test_rhel_bundle_times) {
+        _cleanup_(ts_check_facts_done) TsCheckFacts f = facts_of_bundle("dockerd-cgo-rhel7.txt", NULL);
+        const TsPatternHits *h = &f.hits[TS_PATTERN_CGO_PTHREAD];
+        ck_assert_uint_eq(h->first_usec, UINT64_C(1623640937) * 1000000); /* 2021-06-14T03:22:17Z */
+        ck_assert_uint_eq(h->last_usec, UINT64_C(1623640959) * 1000000);
+        assert_str(f.os_id_like, "fedora");
+        TsCheckResult r;
+        ts_check_judge(&f, TS_CHECK_DEFAULT_THRESHOLD, &r);
+        ck_assert_str_eq(r.prereq_why, "systemd 219-78.el7_9.7 >= 219 and kernel 3.10.0-1160.el7.x86_64 >= "
+                                       "3.10 (RHEL family)");
+        ck_assert_str_eq(r.why, "Tasks: 1024 (Limit: 1024): the unit's TasksMax was reached, and its log "
+                                "shows 2 lines of 'runtime/cgo: pthread_create failed'");
+}
+END_TEST
+
+START_TEST(test_kernel_lines) {
+        /* only the unit's cgroup counts; backup.service's line is someone else's */
+        _cleanup_(ts_check_facts_done) TsCheckFacts f = facts_of_bundle("kernel-pids-only.txt", NULL);
+        ck_assert_uint_eq(f.hits[TS_PATTERN_KERNEL_PIDS].count, 1);
+        ck_assert_str_eq(f.hits[TS_PATTERN_KERNEL_PIDS].samples[0],
+                         "May 15 10:04:51 batch-01 kernel: cgroup: fork rejected by pids controller in "
+                         "/system.slice/worker.service");
+        ck_assert_int_eq(f.kernel_slice, -1);
+
+        /* a slice of the unit, by its place in the unit's cgroup path */
+        _cleanup_(ts_check_facts_done) TsCheckFacts s = facts_of_bundle("slice-kernel-pids.txt", NULL);
+        ck_assert(!s.kernel_for_unit);
+        ck_assert_int_eq(s.kernel_slice, 0);
+        ck_assert_uint_eq(s.n_slices, 2);
+        assert_str(s.slices[0].name, "system-worker.slice");
+        assert_str(s.slices[1].name, "system.slice");
+        ck_assert_uint_eq(s.hits[TS_PATTERN_KERNEL_PIDS].first_usec, UINT64_C(1747303491) * 1000000);
+        TsCheckResult r;
+        ts_check_judge(&s, TS_CHECK_DEFAULT_THRESHOLD, &r);
+        ck_assert_int_eq(r.binding_slice, 0);
+        ck_assert_str_eq(r.why,
+                         "Tasks: 18 (Limit: 28909): the limit of system-worker.slice was hit (kernel: 'fork "
+                         "rejected by pids controller'), and its log shows 2 lines of 'fork failed: "
+                         "resource temporarily unavailable'");
+
+        /* a longer path (a container, the sandbox) ends with the unit's cgroup */
+        static const char sandbox[] = "● x.scope - storm\n     Tasks: 64 (limit: 64)\n     CGroup: "
+                                      "/system.slice/x.scope\n\n[  812.004455] cgroup: fork rejected by "
+                                      "pids controller in /taskstorm-sandbox-77/system.slice/x.scope\n";
+        _cleanup_(ts_check_facts_done) TsCheckFacts x = facts_of(sandbox, NULL);
+        ck_assert(x.kernel_for_unit);
+
+        /* no cgroup in the text: the unit's name as the last component, whole */
+        static const char no_cgroup[] =
+                "kernel: cgroup: fork rejected by pids controller in /system.slice/xdocker.service\nkernel: "
+                "cgroup: fork rejected by pids controller in /docker.service.d\n";
+        _cleanup_(ts_check_facts_done) TsCheckFacts n = facts_of(no_cgroup, NULL);
+        ck_assert(!n.kernel_for_unit);
+        ck_assert_uint_eq(n.hits[TS_PATTERN_KERNEL_PIDS].count, 0);
+        static const char by_name[] =
+                "kernel: cgroup: fork rejected by pids controller in /system.slice/docker.service\n";
+        _cleanup_(ts_check_facts_done) TsCheckFacts b = facts_of(by_name, NULL);
+        ck_assert(b.kernel_for_unit);
+        ck_assert_uint_eq(b.hits[TS_PATTERN_KERNEL_PIDS].count, 1);
+}
+END_TEST
+
+START_TEST(test_status_blocks) {
+        static const char two[] = "● a.service - A\n   Loaded: loaded (/etc/systemd/system/a.service; "
+                                  "enabled)\n    Tasks: 5 (limit: 10)\n   CGroup: "
+                                  "/system.slice/a.service\n\n● b.service - B\n   Loaded: loaded "
+                                  "(/etc/systemd/system/b.service; enabled)\n    Tasks: 7\n   CGroup: "
+                                  "/system.slice/b.service\n";
+        /* no unit asked for: the first block's */
+        _cleanup_(ts_check_facts_done) TsCheckFacts a = facts_of(two, NULL);
+        assert_str(a.unit, "a.service");
+        assert_value(a.tasks_current, true, 5);
+        assert_value(a.tasks_max, true, 10);
+        assert_str(a.control_group, "/system.slice/a.service");
+        /* asked for, with or without ".service" */
+        _cleanup_(ts_check_facts_done) TsCheckFacts b = facts_of(two, "b");
+        assert_str(b.unit, "b.service");
+        ck_assert(b.unit_known);
+        assert_value(b.tasks_current, true, 7);
+        assert_value(b.tasks_max, true, INF);
+        assert_str(b.control_group, "/system.slice/b.service");
+        /* asked for and absent: nothing invented */
+        _cleanup_(ts_check_facts_done) TsCheckFacts c = facts_of(two, "c.service");
+        assert_str(c.unit, "c.service");
+        ck_assert(!c.unit_known);
+        ck_assert(!c.tasks_current.known && !c.tasks_max.known);
+        ck_assert_ptr_null(c.control_group);
+        TsCheckResult r;
+        ts_check_judge(&c, TS_CHECK_DEFAULT_THRESHOLD, &r);
+        ck_assert_int_eq(r.verdict, TS_CHECK_NOT_APPLICABLE);
+        ck_assert_str_eq(r.unknown, "TasksMax, cgroup, systemd version, kernel version, journal");
+
+        /* nothing at all: docker.service, everything unknown */
+        _cleanup_(ts_check_facts_done) TsCheckFacts e = facts_of("", NULL);
+        assert_str(e.unit, "docker.service");
+        ck_assert(!e.unit_known);
+        ck_assert(e.no_journal);
+        ck_assert_int_eq(e.kernel_slice, -1);
+
+        /* not found */
+        static const char not_found[] =
+                "○ docker.service\n     Loaded: not-found (Reason: Unit docker.service not found.)\n     "
+                "Active: inactive (dead)\n";
+        _cleanup_(ts_check_facts_done) TsCheckFacts nf = facts_of(not_found, NULL);
+        assert_str(nf.unit, "docker.service");
+        ck_assert(!nf.unit_known);
+
+        /* labels at the first column, and bullets of trigger lists, stay in the block */
+        static const char triggered[] = "● docker.service - Docker Application Container "
+                                        "Engine\nTriggeredBy: ● docker.socket\n             ● "
+                                        "docker-extra.socket\n      Tasks: 38 (limit: 512)\n     CGroup: "
+                                        "/system.slice/docker.service\n";
+        _cleanup_(ts_check_facts_done) TsCheckFacts t = facts_of(triggered, NULL);
+        assert_str(t.unit, "docker.service");
+        assert_value(t.tasks_max, true, 512);
+        assert_str(t.control_group, "/system.slice/docker.service");
+
+        /* "× failed" and "* " bullets (no UTF-8 terminal); a later block of the same unit wins */
+        static const char later[] = "* docker.service - Docker\n    Tasks: 505 (Limit: 512)\n\n\xc3\x97 "
+                                    "docker.service - Docker\n    Tasks: 3 (Limit: 4096)\n";
+        _cleanup_(ts_check_facts_done) TsCheckFacts l = facts_of(later, NULL);
+        assert_value(l.tasks_current, true, 3);
+        assert_value(l.tasks_max, true, 4096);
+
+        /* the article's `systemctl status docker | grep Tasks`, with no block around it */
+        static const char grep[] = "$ systemd --version\nsystemd 229\n$ uname -r\n4.4.0-116-generic\n$ "
+                                   "systemctl status docker | grep Tasks\n   Tasks: 469 (Limit: 512)\n";
+        _cleanup_(ts_check_facts_done) TsCheckFacts g = facts_of(grep, NULL);
+        assert_str(g.unit, "docker.service");
+        ck_assert(!g.unit_known);
+        assert_value(g.tasks_current, true, 469);
+        assert_value(g.tasks_max, true, 512);
+        ts_check_judge(&g, TS_CHECK_DEFAULT_THRESHOLD, &r);
+        ck_assert_int_eq(r.verdict, TS_CHECK_AT_RISK);
+        ck_assert_str_eq(r.unknown, "pids.events, cgroup, journal");
+}
+END_TEST
+
+START_TEST(test_status_tail) {
+        /* systemctl status ends with the journal's last lines: counted when there is no journalctl ... */
+        static const char tail_only[] =
+                "● docker.service - Docker\n    Tasks: 512 (Limit: 512)\n   CGroup: "
+                "/system.slice/docker.service\n\nMar 02 11:10:03 node-7 dockerd[1288]: fork/exec "
+                "/proc/self/exe: resource temporarily unavailable\nMar 02 11:10:04 node-7 dockerd[1288]: "
+                "fork/exec /proc/self/exe: resource temporarily unavailable\n";
+        _cleanup_(ts_check_facts_done) TsCheckFacts a = facts_of(tail_only, NULL);
+        ck_assert_uint_eq(a.hits[TS_PATTERN_FORK_EXEC].count, 2);
+        ck_assert(!a.no_journal);
+
+        /* ... and not twice when journalctl's output holds them too (the article bundle: 3, not 5) */
+        _cleanup_(ts_check_facts_done) TsCheckFacts b =
+                facts_of_bundle("docker-fork-exec-ubuntu1604.txt", NULL);
+        ck_assert_uint_eq(b.hits[TS_PATTERN_FORK_EXEC].count, 3);
+
+        /* a journal with nothing to say is still a journal */
+        static const char empty_journal[] = "$ journalctl -u docker\n-- No entries --\n";
+        _cleanup_(ts_check_facts_done) TsCheckFacts c = facts_of(empty_journal, NULL);
+        ck_assert(!c.no_journal);
+}
+END_TEST
+
+START_TEST(test_journal_times) {
+        static const struct {
+                const char *line;
+                uint64_t usec;
+        } cases[] = {
+                { "2021-06-14T03:22:17+0000 h dockerd[1]: fork failed: Resource temporarily unavailable",
+                  UINT64_C(1623640937000000) },
+                { "2021-06-14T03:22:17Z h dockerd[1]: fork failed: Resource temporarily unavailable",
+                  UINT64_C(1623640937000000) },
+                { "2021-06-14T05:22:17+02:00 h dockerd[1]: fork failed: Resource temporarily unavailable",
+                  UINT64_C(1623640937000000) },
+                { "2021-06-13T22:22:17-0500 h dockerd[1]: fork failed: Resource temporarily unavailable",
+                  UINT64_C(1623640937000000) },
+                { "2021-06-14T03:22:17.250000+0000 h dockerd[1]: fork failed: Resource temporarily "
+                  "unavailable",
+                  UINT64_C(1623640937250000) },
+                { "2024-02-29T00:00:00+0000 h x: fork failed: Resource temporarily unavailable",
+                  UINT64_C(1709164800000000) },
+                { "2000-03-01T00:00:00+0000 h x: fork failed: Resource temporarily unavailable",
+                  UINT64_C(951868800000000) },
+                { "1999-12-31T23:59:59+0000 h x: fork failed: Resource temporarily unavailable",
+                  UINT64_C(946684799000000) },
+                { "Mon 2021-06-14 03:22:17 UTC h dockerd[1]: fork failed: Resource temporarily unavailable",
+                  UINT64_C(1623640937000000) },
+                /* a zone by name other than UTC, or no year: no time */
+                { "Mon 2021-06-14 05:22:17 CEST h dockerd[1]: fork failed: Resource temporarily unavailable",
+                  0 },
+                { "Jun 14 03:22:17 h dockerd[1]: fork failed: Resource temporarily unavailable", 0 },
+                { "Jun  4 03:22:17.123456 h dockerd[1]: fork failed: Resource temporarily unavailable", 0 },
+                /* not a journal line at all */
+                { "fork failed: Resource temporarily unavailable", 0 },
+                { "2021-13-14T03:22:17+0000 h x: fork failed: Resource temporarily unavailable", 0 },
+                { "2021-06-14T25:22:17+0000 h x: fork failed: Resource temporarily unavailable", 0 },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                _cleanup_(ts_check_facts_done) TsCheckFacts f = facts_of(cases[i].line, NULL);
+                const TsPatternHits *h = &f.hits[TS_PATTERN_FORK_FAILED];
+                ck_assert_uint_eq(h->count, 1);
+                ck_assert_msg(h->first_usec == cases[i].usec && h->last_usec == cases[i].usec,
+                              "'%s': %" PRIu64 ", expected %" PRIu64, cases[i].line, h->first_usec,
+                              cases[i].usec);
+        }
+
+        /* first and last over several lines, lines without a time left out */
+        static const char several[] =
+                "2021-06-14T03:22:17Z h x: fork failed: Resource temporarily unavailable\nfork failed: "
+                "Resource temporarily unavailable\n2021-06-14T03:22:19Z h x: fork failed: Resource "
+                "temporarily unavailable\n[ 1.0] fork failed: Resource temporarily unavailable\n";
+        _cleanup_(ts_check_facts_done) TsCheckFacts f = facts_of(several, NULL);
+        const TsPatternHits *h = &f.hits[TS_PATTERN_FORK_FAILED];
+        ck_assert_uint_eq(h->count, 4);
+        ck_assert_uint_eq(h->first_usec, UINT64_C(1623640937000000));
+        ck_assert_uint_eq(h->last_usec, UINT64_C(1623640939000000));
+        ck_assert_ptr_nonnull(h->samples[2]);
+}
+END_TEST
+
+START_TEST(test_versions) {
+        static const struct {
+                const char *text, *systemd, *kernel;
+        } cases[] = {
+                { "systemd 229\n4.4.0-116-generic\n", "229", "4.4.0-116-generic" },
+                /* newer systemd --version gives the package's version in parentheses */
+                { "systemd 252 (252.38-1~deb12u1)\n+PAM +AUDIT\n", "252.38-1~deb12u1", NULL },
+                { "systemd 257 (257.9-1~deb13u1)\n", "257.9-1~deb13u1", NULL },
+                /* rpm -q beats the bare number, in any order */
+                { "systemd-219-78.el7_9.7.x86_64\nsystemd 219\n", "219-78.el7_9.7", NULL },
+                { "systemd 219\nsystemd-219-78.el7_9.7.x86_64\n", "219-78.el7_9.7", NULL },
+                { "systemd-libs-219-78.el7_9.7.x86_64\nsystemd 219\n", "219", NULL },
+                /* dpkg -l */
+                { "ii  systemd        252.38-1~deb12u1 amd64        system and service manager\n",
+                  "252.38-1~deb12u1", NULL },
+                /* uname -a, and the kernel's banner in a log */
+                { "Linux ci-runner-2 4.9.0-19-amd64 #1 SMP Debian 4.9.320-2 (2022-06-30) x86_64 GNU/Linux\n",
+                  NULL, "4.9.0-19-amd64" },
+                { "Mar 02 09:58:30 node-7 kernel: Linux version 4.4.0-116-generic (buildd@lgw01-amd64-021) "
+                  "(gcc version 5.4.0)\n",
+                  NULL, "4.4.0-116-generic" },
+                /* uname -r beats the others */
+                { "kernel: Linux version 4.4.0-112-generic (buildd@x)\n4.4.0-116-generic\n", NULL,
+                  "4.4.0-116-generic" },
+                { "  3.10.0-1160.el7.x86_64  \r\n", NULL, "3.10.0-1160.el7.x86_64" },
+                { "6.18.44-fc-v782\n", NULL, "6.18.44-fc-v782" },
+                /* not versions: a package version alone, prose, a systemd log line, too long */
+                { "252.38-1~deb12u1\n", NULL, NULL },
+                { "4.4\n", NULL, NULL },
+                { "4.4.0 is the kernel\n", NULL, NULL },
+                { "systemd 229 running in system mode. (+PAM +AUDIT)\n", NULL, NULL },
+                { "systemd version 229\n", NULL, NULL },
+                { "systemd 229 (\n", NULL, NULL },
+                { "1.2.3.4.5.6.7.8.9.0.1.2.3.4.5.6.7.8.9.0.1.2.3.4.5.6.7.8.9.0."
+                  "1.2.3.4.5.6.7.8.9.0.1.2.3.4.5.6.7.8.9\n",
+                  NULL, NULL },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                _cleanup_(ts_check_facts_done) TsCheckFacts f = facts_of(cases[i].text, NULL);
+                ck_assert_msg(streq(strempty(f.systemd_version), strempty(cases[i].systemd)) &&
+                                      streq(strempty(f.kernel_release), strempty(cases[i].kernel)),
+                              "'%s': systemd '%s' kernel '%s'", cases[i].text, strempty(f.systemd_version),
+                              strempty(f.kernel_release));
+        }
+
+        /* os-release anywhere in the text */
+        _cleanup_(ts_check_facts_done) TsCheckFacts o =
+                facts_of("$ cat /etc/os-release\nNAME=\"CentOS Linux\"\nID=\"centos\"\nID_LIKE=\"rhel "
+                         "fedora\"\n",
+                         NULL);
+        assert_str(o.os_id, "centos");
+        assert_str(o.os_id_like, "rhel fedora");
+}
+END_TEST
+
+START_TEST(test_crlf_and_nul) {
+        /* A bundle pasted from Windows, with NUL bytes in it: same facts. */
+        static const char text[] =
+                "ID=ubuntu\r\nsystemd 229\r\n4.4.0-116-generic\r\n\xe2\x97\x8f docker.service - Docker\r\n  "
+                "  Tasks: 505 (Limit: 512)\r\n   CGroup: "
+                "/system.slice/docker.service\r\n\r\n\0\0garbage\0\r\nMar 02 11:10:03 node-7 dockerd[1288]: "
+                "fork/exec /proc/self/exe: resource temporarily unavailable\r\nID_LIKE=debian\n";
+        TsCheckFacts f;
+        ck_assert_int_eq(ts_check_facts_from_text(text, sizeof text - 1, NULL, &f), 0);
+        assert_str(f.systemd_version, "229");
+        assert_str(f.kernel_release, "4.4.0-116-generic");
+        assert_str(f.os_id, "ubuntu");
+        assert_str(f.os_id_like, "debian");
+        assert_value(f.tasks_max, true, 512);
+        assert_str(f.control_group, "/system.slice/docker.service");
+        ck_assert_uint_eq(f.hits[TS_PATTERN_FORK_EXEC].count, 1);
+        ts_check_facts_done(&f);
+}
+END_TEST
+
+START_TEST(test_samples_sanitized) {
+        /* Control bytes and broken UTF-8 become '?'; good UTF-8 stays; long lines are cut. */
+        static const char text[] =
+                "fork failed: Resource temporarily unavailable \x01\x1b[31m \xff\xfe \xc3\x28 \xe2\x97\x8f "
+                "caf\xc3\xa9\n";
+        _cleanup_(ts_check_facts_done) TsCheckFacts f = facts_of(text, NULL);
+        ck_assert_str_eq(f.hits[TS_PATTERN_FORK_FAILED].samples[0],
+                         "fork failed: Resource temporarily unavailable ??[31m ?? ?( \xe2\x97\x8f "
+                         "caf\xc3\xa9");
+
+        char *line = malloc(100000 + 1);
+        ck_assert(line);
+        memset(line, 'a', 100000);
+        memcpy(line + 50000, "fork failed: Resource temporarily unavailable", 45);
+        line[100000] = 0;
+        _cleanup_(ts_check_facts_done) TsCheckFacts g = facts_of(line, NULL);
+        free(line);
+        ck_assert_uint_eq(g.hits[TS_PATTERN_FORK_FAILED].count, 1);
+        ck_assert_uint_eq(strlen(g.hits[TS_PATTERN_FORK_FAILED].samples[0]), 512);
+}
+END_TEST
+
+START_TEST(test_bad_input) {
+        TsCheckFacts f = { .unit = (char *)"untouched" };
+        ck_assert_int_eq(ts_check_facts_from_text(NULL, 1, NULL, &f), -EINVAL);
+        ck_assert_int_eq(ts_check_facts_from_text("x", 1, NULL, NULL), -EINVAL);
+        ck_assert_int_eq(ts_check_facts_from_text("x", 1, "", &f), -EINVAL);
+        /* the size is checked before the text is touched */
+        ck_assert_int_eq(ts_check_facts_from_text("x", TS_OFFLINE_MAX_TEXT + 1, NULL, &f), -EFBIG);
+        ck_assert_int_eq(ts_check_facts_from_text("x", SIZE_MAX, NULL, &f), -EFBIG);
+        ck_assert_str_eq(f.unit, "untouched");
+
+        /* NULL with size 0 is an empty text */
+        ck_assert_int_eq(ts_check_facts_from_text(NULL, 0, NULL, &f), 0);
+        assert_str(f.unit, "docker.service");
+        ts_check_facts_done(&f);
+
+        /* exactly the limit is accepted (a text of newlines) */
+        char *big = malloc(TS_OFFLINE_MAX_TEXT);
+        ck_assert(big);
+        memset(big, '\n', TS_OFFLINE_MAX_TEXT);
+        ck_assert_int_eq(ts_check_facts_from_text(big, TS_OFFLINE_MAX_TEXT, NULL, &f), 0);
+        ts_check_facts_done(&f);
+        free(big);
+}
+END_TEST
+
+START_TEST(test_binary) {
+        /* Random bytes, with the words that start parsing sprinkled in: no crash, no leak, and the
+         * facts are whatever they are. A fixed seed keeps it repeatable. */
+        static const char *const words[] = { "\xe2\x97\x8f x.service - ",
+                                             "   Tasks: ",
+                                             "(Limit: ",
+                                             "CGroup: /",
+                                             "systemd ",
+                                             "systemd-",
+                                             "Linux version ",
+                                             "ID=",
+                                             "\n",
+                                             "\r\n",
+                                             " ",
+                                             "fork rejected by pids controller in ",
+                                             "fork/exec ",
+                                             "2021-06-14T",
+                                             "Mar 02 11:10:03 ",
+                                             ": ",
+                                             "-- No entries --" };
+        size_t size = 1 << 20;
+        char *text = malloc(size);
+        ck_assert(text);
+        uint64_t x = 88172645463325252u;
+        for (int round = 0; round < 8; round++) {
+                size_t n = 0;
+                while (n < size) {
+                        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+                        if (x % 4 == 0) {
+                                const char *w = words[(x >> 8) % ELEMENTSOF(words)];
+                                size_t k = strlen(w);
+                                if (n + k > size)
+                                        k = size - n;
+                                memcpy(text + n, w, k);
+                                n += k;
+                        } else
+                                text[n++] = (char)(x >> (round * 4 % 56));
+                }
+                TsCheckFacts f;
+                ck_assert_int_eq(ts_check_facts_from_text(text, size, round % 2 ? "x.service" : NULL, &f),
+                                 0);
+                TsCheckResult r;
+                ts_check_judge(&f, TS_CHECK_DEFAULT_THRESHOLD, &r);
+                ck_assert(r.verdict >= 0 && r.verdict < _TS_CHECK_VERDICT_MAX);
+                ts_check_facts_done(&f);
+        }
+        free(text);
+}
+END_TEST
+
+static Suite *offline_suite(void) {
+        Suite *s = suite_create("offline");
+        TCase *tc = tcase_create("core");
+        tcase_set_timeout(tc, 60);
+        tcase_add_test(tc, test_bundles);
+        tcase_add_test(tc, test_article_bundle);
+        tcase_add_test(tc, test_rhel_bundle_times);
+        tcase_add_test(tc, test_kernel_lines);
+        tcase_add_test(tc, test_status_blocks);
+        tcase_add_test(tc, test_status_tail);
+        tcase_add_test(tc, test_journal_times);
+        tcase_add_test(tc, test_versions);
+        tcase_add_test(tc, test_crlf_and_nul);
+        tcase_add_test(tc, test_samples_sanitized);
+        tcase_add_test(tc, test_bad_input);
+        tcase_add_test(tc, test_binary);
+        suite_add_tcase(s, tc);
+        return s;
+}
+
+int main(void) {
+        return ts_test_run_suite(offline_suite());
+}
