@@ -10,7 +10,7 @@ static const struct {
         { TS_EXIT_SUCCESS, "success" },
         { TS_EXIT_FAILURE, "the operation ran and failed (run: a scenario FAILed)" },
         { TS_EXIT_USAGE, "bad command line (unknown verb or flag, missing or bad argument)" },
-        { TS_EXIT_BAD_INPUT, "a scenario file is invalid (nothing ran)" },
+        { TS_EXIT_BAD_INPUT, "an input file is invalid or unreadable (a scenario: nothing ran; a --log bundle)" },
         { TS_EXIT_NOPERM, "needs root" },
         { TS_EXIT_UNAVAILABLE, "what it needs is missing or busy (systemd, pids controller, sandbox lock)" },
         { TS_EXIT_BROKEN, "set-up failed (sandbox did not boot, D-Bus connection lost; run: a scenario is BROKEN)" },

@@ -6,7 +6,7 @@ typedef enum TsExitStatus {
         TS_EXIT_SUCCESS = 0,     /* done, or the verdict was good */
         TS_EXIT_FAILURE = 1,     /* the operation ran and failed */
         TS_EXIT_USAGE = 2,       /* bad command line: unknown verb or flag, missing or bad argument */
-        TS_EXIT_BAD_INPUT = 3,   /* a scenario file is invalid (nothing ran) */
+        TS_EXIT_BAD_INPUT = 3,   /* an input file is invalid or unreadable: a scenario, a --log bundle */
         TS_EXIT_NOPERM = 4,      /* needs root (or another privilege) it does not have */
         TS_EXIT_UNAVAILABLE = 5, /* what it needs is not there: no systemd, no pids controller, busy */
         TS_EXIT_BROKEN = 6,      /* set-up failed: the sandbox did not boot, the bus broke */

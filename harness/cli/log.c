@@ -54,7 +54,8 @@ void log_info(const char *format, ...) {
 }
 
 int log_option_error(const char *verb, char *const argv[], const struct option *options) {
-        const char *arg = argv[optind - 1];
+        _cleanup_(freep) char *escaped = log_escape(argv[optind - 1]);
+        const char *arg = strempty(escaped);
         char see[64];
         snprintf(see, sizeof see, "see 'taskstorm%s%s --help'", verb ? " " : "", verb ? verb : "");
 
@@ -62,4 +63,20 @@ int log_option_error(const char *verb, char *const argv[], const struct option *
                 if (o->val == optopt && o->has_arg == required_argument)
                         return log_error_errno(-EINVAL, "Option '%s' needs a value; %s.", arg, see);
         return log_error_errno(-EINVAL, "Unknown option '%s'; %s.", arg, see);
+}
+
+char *log_escape(const char *s) {
+        size_t n = strlen(s), shown = n > 80 ? 80 : n;
+        char *out = malloc(shown * 4 + 4), *w = out;
+        if (!out)
+                return NULL;
+        for (size_t i = 0; i < shown; i++) {
+                unsigned char c = (unsigned char)s[i];
+                if (c < 0x20 || c == 0x7f)
+                        w += sprintf(w, "\\x%02x", c);
+                else
+                        *w++ = (char)c;
+        }
+        strcpy(w, shown < n ? "..." : "");
+        return out;
 }

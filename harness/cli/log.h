@@ -16,3 +16,7 @@ struct option;
 /* The one-line error for an option getopt_long() rejected ('?'): unknown, or missing its value.
  * verb is NULL for the global options. Returns -EINVAL. */
 int log_option_error(const char *verb, char *const argv[], const struct option *options);
+
+/* User text made safe for a one-line message: control bytes become \xNN, and more than 80 bytes are
+ * cut with "...". A new string (NULL without memory). */
+char *log_escape(const char *s);

@@ -93,8 +93,10 @@ static int run(int argc, char *argv[]) {
                 return log_error_errno(-EINVAL, "No verb given; see 'taskstorm --help'.");
 
         const Verb *verb = find_verb(argv[optind]);
-        if (!verb)
-                return log_error_errno(-EINVAL, "Unknown verb '%s'; see 'taskstorm --help'.", argv[optind]);
+        if (!verb) {
+                _cleanup_(freep) char *shown = log_escape(argv[optind]);
+                return log_error_errno(-EINVAL, "Unknown verb '%s'; see 'taskstorm --help'.", strempty(shown));
+        }
 
         int verb_argc = argc - optind;
         char **verb_argv = argv + optind;

@@ -290,10 +290,12 @@ int verb_check(int argc, char *argv[]) {
         for (size_t i = 0; i < n; i++) {
                 const char *arg = argc > optind ? argv[optind + (int)i] : "docker.service";
                 r = unit_argument(arg, &units[i]);
-                if (r < 0)
+                if (r < 0) {
+                        _cleanup_(freep) char *shown = log_escape(arg);
                         return log_error_errno(r == -ENOMEM ? r : -EINVAL, "'%s' is not a unit name (letters, "
                                                "digits and :_.\\@-, ending in .service, .scope, .slice, ...).",
-                                               arg);
+                                               strempty(shown));
+                }
         }
         if (log_path && n > 1)
                 return log_error_errno(-EINVAL, "--log reads one unit's bundle: give at most one unit.");
@@ -324,8 +326,8 @@ int verb_check(int argc, char *argv[]) {
                         r = ts_read_full_file(path, 16 << 20, &text, &size);
                         if (r < 0) {
                                 json_object_put(all);
-                                return log_error_errno(r == -EFBIG ? -EINVAL : r, "--log %s: %s.", log_path,
-                                                       r == -EFBIG ? "larger than 16 MiB" : strerror(-r));
+                                log_error("--log %s: %s.", log_path, r == -EFBIG ? "larger than 16 MiB" : strerror(-r));
+                                return TS_EXIT_BAD_INPUT;
                         }
                         r = ts_check_facts_from_text(text, size, argc > optind ? units[i] : NULL, &f);
                 } else

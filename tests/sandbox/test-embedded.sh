@@ -37,4 +37,25 @@ expect_error 3 '/nonexistent.scenario: cannot read: No such file or directory' "
 printf '[Scenario]\nDescription=x\n[Unit]\nTasksMax=0\n[Storm]\nKind=fork\n[Expect]\nEAGAIN=yes\n' >bad.scenario
 expect_error 3 'bad.scenario:4: \[Unit\] TasksMax: must be at least 1' "$TASKSTORM" run bad.scenario
 expect_error 2 "Unknown option '--frob'; see 'taskstorm run --help'" "$TASKSTORM" run --frob
+expect_error 2 '--threshold 0: not a percentage' "$TASKSTORM" check --threshold 0
+expect_error 2 '--threshold 101: not a percentage' "$TASKSTORM" check --threshold 101
+expect_error 2 '--since abc: not a time span' "$TASKSTORM" check --since abc
+expect_error 2 "'a/b.service' is not a unit name" "$TASKSTORM" check a/b.service
+expect_error 2 "is not a unit name" "$TASKSTORM" check "$(printf 'x\ny.service')"
+expect_error 2 "is not a unit name" "$TASKSTORM" check "$(head -c 300 /dev/zero | tr '\0' x).service"
+expect_error 2 "is not a unit name" "$TASKSTORM" check docker.notatype
+expect_error 3 '--log /nonexistent: No such file or directory' "$TASKSTORM" check --log /nonexistent
+expect_error 2 'give at most one unit' "$TASKSTORM" check --log /dev/null a.service b.service
+expect_error 5 'PID 1 is not systemd and --no-sandbox was given' "$TASKSTORM" --no-sandbox check
+
+# Offline needs neither systemd nor root.
+bundle="$TASKSTORM_SOURCE_ROOT/fixtures/bundles/docker-fork-exec-ubuntu1604.txt"
+set +e
+setpriv --reuid=nobody --regid=nogroup --clear-groups "$TASKSTORM" check --log "$bundle" >out.txt 2>&1
+status=$?
+set -e
+cat out.txt
+[ "$status" = 10 ] && grep -q '^docker.service: affected (cause: unit-tasksmax)' out.txt ||
+        fail "offline check as nobody: exit $status"
+echo "ok: offline check of the article's bundle as nobody: affected, exit 10"
 assert_no_leftovers
