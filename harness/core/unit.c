@@ -91,6 +91,8 @@ int ts_unit_info_load(sd_bus *bus, const char *name, TsUnitInfo *ret) {
         if (r >= 0)
                 r = get_string(bus, path, SD_UNIT, "ActiveState", &u.active_state);
         if (r >= 0)
+                r = get_u64(bus, path, SD_UNIT, "InactiveExitTimestampMonotonic", &u.started_monotonic);
+        if (r >= 0)
                 r = get_string(bus, path, iface, "ControlGroup", &u.control_group);
         if (r >= 0)
                 r = get_string(bus, path, iface, "Slice", &u.slice);

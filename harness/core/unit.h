@@ -20,6 +20,7 @@ typedef struct TsUnitInfo {
         uint64_t effective_tasks_max;
         bool has_nproc;
         uint64_t nproc_soft;    /* UINT64_MAX: infinity */
+        uint64_t started_monotonic; /* InactiveExitTimestampMonotonic: when it last started (µs), 0 never */
 } TsUnitInfo;
 
 /* Loads the unit (LoadUnit) and reads its properties. -ENOENT when systemd knows no such unit

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <systemd/sd-journal.h>
 
+#include "fileio.h"
 #include "journal.h"
 #include "macro.h"
 
@@ -44,6 +45,22 @@ int ts_journal_match_cgroup(const TsCheckFacts *f, const char *path, size_t len)
                 index++;
         }
         return -1;
+}
+
+/* Whether a kernel line was logged before `since` (CLOCK_MONOTONIC µs; 0: no bound), by the
+ * kernel's own timestamp that journald keeps in _SOURCE_MONOTONIC_TIMESTAMP. (The kernel stamps its
+ * log with local_clock(), which keeps to CLOCK_MONOTONIC within microseconds where the machine
+ * does not suspend; a refused fork comes well after the unit's start.) */
+static bool kernel_line_before(sd_journal *j, uint64_t since) {
+        const char *v;
+        size_t len;
+        char buf[32];
+        uint64_t t;
+        if (since == 0 || field(j, "_SOURCE_MONOTONIC_TIMESTAMP", &v, &len) < 0 || len >= sizeof buf)
+                return false;
+        memcpy(buf, v, len);
+        buf[len] = 0;
+        return ts_safe_atou64(buf, &t) >= 0 && t < since;
 }
 
 static void record(TsPatternHits *h, uint64_t usec, const char *ident, size_t ident_len, const char *msg,
@@ -91,9 +108,12 @@ int ts_journal_scan(usec_t since, TsCheckFacts *f) {
                 if (p < 0)
                         continue;
                 if (p == TS_PATTERN_KERNEL_PIDS) {
-                        /* The kernel speaks of every cgroup: keep only the unit's and its slices'. */
+                        /* The kernel speaks of every cgroup: keep only the unit's and its slices', and
+                         * only since the unit last started. Its ring buffer outlives cgroups: a line
+                         * about an earlier cgroup of the same path (an earlier run, or another sandbox
+                         * whose path ends the same way) is not about this one. */
                         int which = ts_journal_match_cgroup(f, cg, cg_len);
-                        if (which == -1)
+                        if (which == -1 || kernel_line_before(j, f->started_monotonic))
                                 continue;
                         if (which == -2)
                                 f->kernel_for_unit = true;

@@ -27,13 +27,22 @@ check_unit() {
         set -e
 }
 field() { jq -r ".units[0].$1" <<<"$json"; }
+# On failure, the whole report goes to stderr first.
+fail_with_report() {
+        echo "$json" >&2
+        fail "$@"
+}
 
-# Waits (bounded, with back-off) until the unit's journal holds a line of the pattern.
+# Waits (bounded, with back-off) until the unit's journal holds a line of the pattern, then checks
+# once more: the facts of the check that first saw the line were read while the storm still grew.
 wait_for_pattern() {
         local unit=$1 pattern=$2 delay
         for delay in 0.01 0.02 0.05 0.1 0.2 0.5 1 1 1 1 1 1; do
                 check_unit "$unit"
-                [ "$(field "journal[\"$pattern\"].count")" -ge 1 ] && return 0
+                if [ "$(field "journal[\"$pattern\"].count")" -ge 1 ]; then
+                        check_unit "$unit"
+                        return 0
+                fi
                 sleep "$delay"
         done
         fail "$unit: no $pattern line reached the journal"
@@ -43,7 +52,7 @@ expect() {
         local what=$1 want_status=$2 want_verdict=$3 want_cause=$4
         [ "$status" = "$want_status" ] && [ "$(field verdict)" = "$want_verdict" ] &&
                 [ "$(field cause)" = "$want_cause" ] ||
-                fail "$what: exit $status, $(field verdict), cause $(field cause); wanted $want_status, $want_verdict, $want_cause ($(field why))"
+                fail_with_report "$what: exit $status, $(field verdict), cause $(field cause); wanted $want_status, $want_verdict, $want_cause ($(field why))"
         echo "ok: $what: $(field verdict), cause $(field cause): $(field why)"
 }
 
@@ -51,7 +60,7 @@ expect() {
 systemd-run --quiet --unit=taskstorm-check-unit --property=TasksMax=10 /usr/bin/python3 "$forker" 30 "$docker_line"
 wait_for_pattern taskstorm-check-unit.service fork-exec
 expect "TasksMax=10" 10 affected unit-tasksmax
-[ "$(field limits.pids_events_max)" -ge 1 ] || fail "pids.events did not count the refused fork"
+[ "$(field limits.pids_events_max)" -ge 1 ] || fail_with_report "pids.events did not count the refused fork"
 [ "$(field status_line)" = "Tasks: 10 (Limit: 10)" ] || fail "status line '$(field status_line)'"
 echo "ok: $(field status_line), pids.events max $(field limits.pids_events_max), fix: $(field fix)"
 
