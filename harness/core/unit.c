@@ -59,10 +59,11 @@ static int get_u64(sd_bus *bus, const char *path, const char *iface, const char 
         return ts_bus_error_to_errno(&error, r);
 }
 
-static int unit_object_path(sd_bus *bus, const char *name, char **ret) {
+/* The unit's object path: "LoadUnit" loads it if needed, "GetUnit" only finds a loaded one. */
+static int unit_object_path(sd_bus *bus, const char *method, const char *name, char **ret) {
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        int r = sd_bus_call_method(bus, SD_DEST, SD_PATH, SD_MANAGER, "LoadUnit", &error, &reply, "s", name);
+        int r = sd_bus_call_method(bus, SD_DEST, SD_PATH, SD_MANAGER, method, &error, &reply, "s", name);
         if (r < 0)
                 return ts_bus_error_to_errno(&error, r);
         const char *path;
@@ -78,7 +79,7 @@ int ts_unit_info_load(sd_bus *bus, const char *name, TsUnitInfo *ret) {
         if (!iface)
                 return -EINVAL;
         _cleanup_(freep) char *path = NULL;
-        int r = unit_object_path(bus, name, &path);
+        int r = unit_object_path(bus, "LoadUnit", name, &path);
         if (r < 0)
                 return r;
 
@@ -128,13 +129,8 @@ int ts_unit_get_control_group(sd_bus *bus, const char *name, char **ret) {
         const char *iface = ts_unit_type_interface(name);
         if (!iface)
                 return -EINVAL;
-        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        int r = sd_bus_call_method(bus, SD_DEST, SD_PATH, SD_MANAGER, "GetUnit", &error, &reply, "s", name);
-        if (r < 0)
-                return ts_bus_error_to_errno(&error, r);
-        const char *path;
-        r = sd_bus_message_read(reply, "o", &path);
+        _cleanup_(freep) char *path = NULL;
+        int r = unit_object_path(bus, "GetUnit", name, &path);
         if (r < 0)
                 return r;
         return get_string(bus, path, iface, "ControlGroup", ret);
