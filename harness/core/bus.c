@@ -187,3 +187,37 @@ void ts_job_wait_done(TsJobWait *w) {
         free(w->result);
         w->job = w->result = NULL;
 }
+
+int ts_job_call_and_wait(sd_bus *bus, sd_bus_message *m, usec_t timeout) {
+        _cleanup_(ts_job_wait_done) TsJobWait w = {};
+        int r = ts_job_wait_prepare(bus, &w); /* before the call: the job may end at once */
+        if (r < 0)
+                return r;
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        r = sd_bus_call(bus, m, timeout, &error, &reply);
+        if (r < 0)
+                return ts_bus_error_to_errno(&error, r);
+        const char *job;
+        r = sd_bus_message_read(reply, "o", &job);
+        if (r < 0)
+                return r;
+        r = ts_job_wait_set(&w, job);
+        if (r < 0)
+                return r;
+        const char *result;
+        r = ts_job_wait_run(bus, &w, timeout, &result);
+        if (r < 0)
+                return r;
+        return streq(result, "done") ? 0 : -EIO;
+}
+
+int ts_unit_job(sd_bus *bus, const char *method, const char *name, const char *mode, usec_t timeout) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+        int r = sd_bus_message_new_method_call(bus, &m, SD_DEST, SD_PATH, SD_MANAGER, method);
+        if (r >= 0)
+                r = sd_bus_message_append(m, "ss", name, mode);
+        if (r < 0)
+                return r;
+        return ts_job_call_and_wait(bus, m, timeout);
+}

@@ -35,3 +35,10 @@ int ts_job_wait_set(TsJobWait *w, const char *job_path);
 /* Returns 0 with the job's result ("done", "failed", "canceled", ...) or -ETIMEDOUT. */
 int ts_job_wait_run(sd_bus *bus, TsJobWait *w, usec_t timeout, const char **ret_result);
 void ts_job_wait_done(TsJobWait *w);
+
+/* Sends m, a call whose reply is a job path, and waits for that job's JobRemoved (subscribed before
+ * the call). 0 when the job ended "done", -EIO for any other result, -ETIMEDOUT. */
+int ts_job_call_and_wait(sd_bus *bus, sd_bus_message *m, usec_t timeout);
+/* A Manager method that queues a job for one unit ("StopUnit", "RestartUnit", ...) with a job
+ * mode ("fail", "replace"), waited for. */
+int ts_unit_job(sd_bus *bus, const char *method, const char *name, const char *mode, usec_t timeout);

@@ -13,89 +13,6 @@
 #define SD_PATH "/org/freedesktop/systemd1"
 #define SD_MANAGER "org.freedesktop.systemd1.Manager"
 
-int ts_tasks_limit_parse(const char *s, TsTasksLimit *ret) {
-        if (!s || !*s)
-                return -EINVAL;
-        if (streq(s, "infinity")) {
-                *ret = (TsTasksLimit){ .kind = TS_TASKS_LIMIT_INFINITY, .value = UINT64_MAX };
-                return 0;
-        }
-
-        size_t n = strlen(s);
-        if (s[n - 1] == '%') {
-                /* Up to two decimals, as systemd's parse_permyriad() accepts. */
-                char buf[32];
-                if (n - 1 >= sizeof buf)
-                        return -ERANGE;
-                memcpy(buf, s, n - 1);
-                buf[n - 1] = 0;
-                char *dot = strchr(buf, '.');
-                uint64_t whole, frac = 0;
-                if (dot) {
-                        *dot = 0;
-                        size_t digits = strlen(dot + 1);
-                        if (digits == 0 || digits > 2 || ts_safe_atou64(dot + 1, &frac) < 0)
-                                return -EINVAL;
-                        if (digits == 1)
-                                frac *= 10;
-                }
-                int r = ts_safe_atou64(buf, &whole);
-                if (r < 0)
-                        return r;
-                uint64_t v = whole * 100 + frac;
-                if (whole > 100 || v > 10000 || v == 0)
-                        return -ERANGE;
-                *ret = (TsTasksLimit){ .kind = TS_TASKS_LIMIT_PERCENT, .value = v };
-                return 0;
-        }
-
-        uint64_t v;
-        int r = ts_safe_atou64(s, &v);
-        if (r < 0)
-                return r;
-        if (v == 0 || v == UINT64_MAX)
-                return -ERANGE;
-        *ret = (TsTasksLimit){ .kind = TS_TASKS_LIMIT_NUMBER, .value = v };
-        return 0;
-}
-
-static int append_limit(sd_bus_message *m, const TsTasksLimit *limit) {
-        switch (limit->kind) {
-        case TS_TASKS_LIMIT_NUMBER:
-                return sd_bus_message_append(m, "(sv)", "TasksMax", "t", limit->value);
-        case TS_TASKS_LIMIT_INFINITY:
-                return sd_bus_message_append(m, "(sv)", "TasksMax", "t", UINT64_MAX);
-        case TS_TASKS_LIMIT_PERCENT:
-                /* A fraction of UINT32_MAX, rounded as systemd's UINT32_SCALE_FROM_PERMYRIAD does. */
-                return sd_bus_message_append(m, "(sv)", "TasksMaxScale", "u",
-                                             (uint32_t)(((uint64_t)UINT32_MAX * limit->value + 5000) / 10000));
-        default:
-                return -EINVAL;
-        }
-}
-
-/* Sends m (whose reply is a job path) and waits for that job; -EIO if it did not end "done". */
-static int call_and_wait_job(sd_bus *bus, sd_bus_message *m, TsJobWait *w, usec_t timeout) {
-        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        int r = sd_bus_call(bus, m, timeout, &error, &reply);
-        if (r < 0)
-                return ts_bus_error_to_errno(&error, r);
-        const char *job;
-        r = sd_bus_message_read(reply, "o", &job);
-        if (r < 0)
-                return r;
-        r = ts_job_wait_set(w, job);
-        if (r < 0)
-                return r;
-        const char *result;
-        r = ts_job_wait_run(bus, w, timeout, &result);
-        if (r < 0)
-                return r;
-        return streq(result, "done") ? 0 : -EIO;
-}
-
-/* StartTransientUnit with the common properties, the limit, and what append_more adds. */
 typedef int (*AppendFn)(sd_bus_message *m, const void *userdata);
 
 /* The properties every unit of the harness gets, and its limit (none when limit is NULL). */
@@ -103,7 +20,7 @@ static int append_common(sd_bus_message *m, const char *description, const TsTas
         int r = sd_bus_message_append(m, "(sv)(sv)(sv)", "Description", "s", description, "TasksAccounting", "b", 1,
                                       "CollectMode", "s", "inactive-or-failed");
         if (r >= 0 && limit)
-                r = append_limit(m, limit);
+                r = ts_tasks_limit_append(m, limit);
         return r;
 }
 
@@ -111,13 +28,8 @@ static int append_common(sd_bus_message *m, const char *description, const TsTas
  * auxiliary units that append_aux adds (created in the same transaction). */
 static int start_transient(sd_bus *bus, const char *name, const char *description, const TsTasksLimit *limit,
                            AppendFn append_more, AppendFn append_aux, const void *userdata, usec_t timeout) {
-        _cleanup_(ts_job_wait_done) TsJobWait w = {};
-        int r = ts_job_wait_prepare(bus, &w);
-        if (r < 0)
-                return r;
-
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
-        r = sd_bus_message_new_method_call(bus, &m, SD_DEST, SD_PATH, SD_MANAGER, "StartTransientUnit");
+        int r = sd_bus_message_new_method_call(bus, &m, SD_DEST, SD_PATH, SD_MANAGER, "StartTransientUnit");
         if (r >= 0)
                 r = sd_bus_message_append(m, "ss", name, "fail");
         if (r >= 0)
@@ -136,7 +48,7 @@ static int start_transient(sd_bus *bus, const char *name, const char *descriptio
                 r = sd_bus_message_close_container(m);
         if (r < 0)
                 return r;
-        return call_and_wait_job(bus, m, &w, timeout);
+        return ts_job_call_and_wait(bus, m, timeout);
 }
 
 static bool has_suffix(const char *s, const char *suffix) {
@@ -213,15 +125,5 @@ int ts_scope_start(sd_bus *bus, const char *name, pid_t pid, const TsTasksLimit 
 }
 
 int ts_unit_stop(sd_bus *bus, const char *name, usec_t timeout) {
-        _cleanup_(ts_job_wait_done) TsJobWait w = {};
-        int r = ts_job_wait_prepare(bus, &w);
-        if (r < 0)
-                return r;
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
-        r = sd_bus_message_new_method_call(bus, &m, SD_DEST, SD_PATH, SD_MANAGER, "StopUnit");
-        if (r >= 0)
-                r = sd_bus_message_append(m, "ss", name, "fail");
-        if (r < 0)
-                return r;
-        return call_and_wait_job(bus, m, &w, timeout);
+        return ts_unit_job(bus, "StopUnit", name, "fail", timeout);
 }

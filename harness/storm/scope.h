@@ -8,24 +8,8 @@
 #include <sys/types.h>
 #include <systemd/sd-bus.h>
 
+#include "tasks-limit.h"
 #include "time-util.h"
-
-typedef enum TsTasksLimitKind {
-        TS_TASKS_LIMIT_NUMBER,   /* TasksMax=N */
-        TS_TASKS_LIMIT_PERCENT,  /* TasksMax=P%, sent as TasksMaxScale */
-        TS_TASKS_LIMIT_INFINITY, /* TasksMax=infinity */
-        _TS_TASKS_LIMIT_KIND_MAX,
-        _TS_TASKS_LIMIT_KIND_INVALID = -EINVAL,
-} TsTasksLimitKind;
-
-typedef struct TsTasksLimit {
-        TsTasksLimitKind kind;
-        uint64_t value;  /* NUMBER: tasks; PERCENT: hundredths of a percent (1550 = 15.5%) */
-} TsTasksLimit;
-
-/* Parses "512", "15%", "15.5%" or "infinity" as systemd does; 0 and out-of-range values are -ERANGE,
- * anything else -EINVAL. */
-int ts_tasks_limit_parse(const char *s, TsTasksLimit *ret);
 
 /* Starts scope `name` (must end in ".scope") holding pid, with TasksAccounting=yes and the limit,
  * in `slice` when not NULL. With slice_limit, the slice is created in the same transaction as a
