@@ -24,6 +24,8 @@ static const Verb verbs[] = {
           VERB_NEEDS_ROOT | VERB_NEEDS_SYSTEMD, verb_run },
         { "check", "is a unit affected by the TasksMax problem, and what limits it (live, or --log FILE)",
           VERB_NEEDS_SYSTEMD, verb_check },
+        { "fix", "lift a unit's task limit as the article does (set-property, daemon-reload, restart), verified",
+          VERB_NEEDS_ROOT | VERB_NEEDS_SYSTEMD, verb_fix },
 };
 
 static void help(void) {

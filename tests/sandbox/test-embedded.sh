@@ -47,6 +47,11 @@ expect_error 2 "is not a unit name" "$TASKSTORM" check docker.notatype
 expect_error 3 '--log /nonexistent: No such file or directory' "$TASKSTORM" check --log /nonexistent
 expect_error 2 'give at most one unit' "$TASKSTORM" check --log /dev/null a.service b.service
 expect_error 5 'PID 1 is not systemd and --no-sandbox was given' "$TASKSTORM" --no-sandbox check
+expect_error 4 'needs root' setpriv --reuid=nobody --regid=nogroup --clear-groups "$TASKSTORM" fix docker.service
+expect_error 2 "is not a unit name" "$TASKSTORM" fix ../x
+out=$("$TASKSTORM" fix --dry-run docker.service)
+[ "$out" = "$(printf 'systemctl set-property docker.service TasksMax=infinity\nsystemctl daemon-reload\nsystemctl restart docker.service')" ] || fail "fix --dry-run printed: $out"
+echo "ok: fix --dry-run prints the article's commands without a sandbox"
 
 # Offline needs neither systemd nor root.
 bundle="$TASKSTORM_SOURCE_ROOT/fixtures/bundles/docker-fork-exec-ubuntu1604.txt"

@@ -1,0 +1,279 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* SetUnitProperties, Reload and RestartUnit as the article's steps 2-4, then verification. Before
+ * the first fix of a unit, the drop-in that SetUnitProperties will write (50-TasksMax.conf under
+ * system.control) is saved as it was, or noted as absent, in a record; undo puts it back and
+ * reloads, which restores exactly the limit the unit had, whether it came from its unit file, a
+ * drop-in or the default. */
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
+
+#include "bus.h"
+#include "fileio.h"
+#include "fix.h"
+#include "macro.h"
+#include "pids.h"
+#include "unit.h"
+
+#define SD_DEST "org.freedesktop.systemd1"
+#define SD_PATH "/org/freedesktop/systemd1"
+#define SD_MANAGER "org.freedesktop.systemd1.Manager"
+
+/* What the record holds: the drop-in's content before the first fix, or this word alone. */
+#define RECORD_ABSENT "# taskstorm: there was no drop-in\n"
+
+static const char *const fix_steps[_TS_FIX_STEP_MAX] = {
+        [TS_FIX_SET_PROPERTY] = "set-property",
+        [TS_FIX_RELOAD] = "reload",
+        [TS_FIX_RESTART] = "restart",
+        [TS_FIX_VERIFY] = "verify",
+};
+
+const char *ts_fix_step_to_string(TsFixStep s) {
+        if (s < 0 || s >= _TS_FIX_STEP_MAX)
+                return NULL;
+        return fix_steps[s];
+}
+
+int ts_fix_dropin_path(const char *unit, bool runtime, char *buf, size_t size) {
+        return path_printf(buf, size, "%s/systemd/system.control/%s.d/50-TasksMax.conf", runtime ? "/run" : "/etc",
+                           unit);
+}
+
+int ts_fix_record_dir(const char *unit, bool runtime, char *buf, size_t size) {
+        return path_printf(buf, size, "%s/taskstorm/fix/%s", runtime ? "/run" : "/var/lib", unit);
+}
+
+static int mkdir_parents(const char *path) {
+        char buf[512];
+        int r = path_printf(buf, sizeof buf, "%s", path);
+        if (r < 0)
+                return r;
+        for (char *p = buf + 1; *p; p++)
+                if (*p == '/') {
+                        *p = 0;
+                        if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+                                return negative_errno();
+                        *p = '/';
+                }
+        return 0;
+}
+
+static int write_file(const char *path, const char *content) {
+        int r = mkdir_parents(path);
+        if (r < 0)
+                return r;
+        _cleanup_(closep) int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+        if (fd < 0)
+                return negative_errno();
+        size_t n = strlen(content);
+        return write(fd, content, n) == (ssize_t)n ? 0 : -EIO;
+}
+
+static void step_done(TsFixReport *r, TsFixStep s, nsec_t start) {
+        r->steps[s].done = true;
+        r->steps[s].duration = ts_now_ns() - start;
+}
+
+static bool limit_matches(const TsTasksLimit *l, uint64_t tasks_max) {
+        switch (l->kind) {
+        case TS_TASKS_LIMIT_INFINITY:
+                return tasks_max == UINT64_MAX;
+        case TS_TASKS_LIMIT_NUMBER:
+                return tasks_max == l->value;
+        default:
+                return false; /* a percentage resolves on the manager's side: always applied */
+        }
+}
+
+static int set_property(sd_bus *bus, const char *unit, const TsFixOptions *o) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+        int r = sd_bus_message_new_method_call(bus, &m, SD_DEST, SD_PATH, SD_MANAGER, "SetUnitProperties");
+        if (r >= 0)
+                r = sd_bus_message_append(m, "sb", unit, o->runtime);
+        if (r >= 0)
+                r = sd_bus_message_open_container(m, 'a', "(sv)");
+        if (r >= 0)
+                r = ts_tasks_limit_append(m, &o->limit);
+        if (r >= 0)
+                r = sd_bus_message_close_container(m);
+        if (r < 0)
+                return r;
+        r = sd_bus_call(bus, m, o->timeout, &error, NULL);
+        return r < 0 ? ts_bus_error_to_errno(&error, r) : 0;
+}
+
+static int reload(sd_bus *bus, usec_t timeout) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+        int r = sd_bus_message_new_method_call(bus, &m, SD_DEST, SD_PATH, SD_MANAGER, "Reload");
+        if (r >= 0)
+                r = sd_bus_call(bus, m, timeout, &error, NULL); /* replies once the reload is over */
+        return r < 0 ? ts_bus_error_to_errno(&error, r) : 0;
+}
+
+/* Reads the unit back: the bus's TasksMax and the cgroup's pids.max must both say `want`. */
+static int verify(sd_bus *bus, const char *unit, uint64_t want, bool want_known, TsFixReport *rep) {
+        nsec_t t = ts_now_ns();
+        TsUnitInfo u;
+        int r = ts_unit_info_load(bus, unit, &u);
+        if (r < 0)
+                return r;
+        rep->tasks_max_after = u.tasks_max;
+        _cleanup_(freep) char *dir = NULL;
+        TsPidsSample s = {};
+        if (*u.control_group && ts_pids_cgroup_dir(u.control_group, &dir) >= 0 && ts_pids_sample(dir, &s) >= 0)
+                rep->pids_max_after = s.max;
+        bool bus_ok = !want_known || u.tasks_max == want;
+        bool cgroup_ok = !*u.control_group || rep->pids_max_after == u.tasks_max;
+        rep->verified = bus_ok && cgroup_ok;
+        if (!bus_ok)
+                snprintf(rep->verify_why, sizeof rep->verify_why, "the bus shows TasksMax=%llu, not %llu",
+                         (unsigned long long)u.tasks_max, (unsigned long long)want);
+        else if (!cgroup_ok)
+                snprintf(rep->verify_why, sizeof rep->verify_why,
+                         "the cgroup's pids.max (%llu) does not match TasksMax (%llu): the kernel does not enforce it",
+                         (unsigned long long)rep->pids_max_after, (unsigned long long)u.tasks_max);
+        ts_unit_info_done(&u);
+        step_done(rep, TS_FIX_VERIFY, t);
+        return 0;
+}
+
+/* Reload and restart as asked, then verify. */
+static int finish(sd_bus *bus, const char *unit, const TsFixOptions *o, bool was_active, uint64_t want,
+                  bool want_known, TsFixReport *rep) {
+        int r;
+        if (o->reload) {
+                nsec_t t = ts_now_ns();
+                r = reload(bus, o->timeout);
+                if (r < 0)
+                        return r;
+                step_done(rep, TS_FIX_RELOAD, t);
+        }
+        if (o->restart && was_active) {
+                nsec_t t = ts_now_ns();
+                r = ts_unit_job(bus, "RestartUnit", unit, "replace", o->timeout);
+                if (r < 0)
+                        return r;
+                rep->restarted = true;
+                step_done(rep, TS_FIX_RESTART, t);
+        }
+        return verify(bus, unit, want, want_known, rep);
+}
+
+int ts_fix_apply(sd_bus *bus, const char *unit, const TsFixOptions *o, TsFixReport *ret) {
+        *ret = (TsFixReport){};
+        TsUnitInfo u;
+        int r = ts_unit_info_load(bus, unit, &u);
+        if (r < 0)
+                return r;
+        ret->tasks_max_before = u.tasks_max;
+        bool active = streq(u.active_state, "active") || streq(u.active_state, "reloading");
+        ts_unit_info_done(&u);
+        (void)ts_fix_dropin_path(unit, o->runtime, ret->dropin, sizeof ret->dropin);
+
+        if (limit_matches(&o->limit, ret->tasks_max_before)) /* a second fix: nothing to do */
+                return verify(bus, unit, ret->tasks_max_before, true, ret);
+
+        /* The undo record is written once, before the first change; later fixes keep it. */
+        char dir[512], record[600];
+        r = ts_fix_record_dir(unit, o->runtime, dir, sizeof dir);
+        if (r >= 0)
+                r = path_printf(record, sizeof record, "%s/50-TasksMax.conf", dir);
+        if (r < 0)
+                return r;
+        if (access(record, F_OK) < 0) {
+                _cleanup_(freep) char *old = NULL;
+                char before[600], value[32];
+                r = ts_read_full_file(ret->dropin, 1 << 16, &old, NULL);
+                if (r < 0 && r != -ENOENT)
+                        return r;
+                snprintf(value, sizeof value, "%llu\n", (unsigned long long)ret->tasks_max_before);
+                r = path_printf(before, sizeof before, "%s/tasks-max", dir);
+                if (r >= 0)
+                        r = write_file(before, value); /* what undo verifies against */
+                /* systemd creates system.control itself: undo removes it again if it was not there */
+                char control[600], marker[600];
+                if (r >= 0)
+                        r = path_printf(control, sizeof control, "%s/systemd/system.control", o->runtime ? "/run" : "/etc");
+                if (r >= 0)
+                        r = path_printf(marker, sizeof marker, "%s/no-system-control", dir);
+                if (r >= 0 && access(control, F_OK) < 0)
+                        r = write_file(marker, "");
+                if (r >= 0)
+                        r = write_file(record, old ? old : RECORD_ABSENT);
+                if (r < 0)
+                        return r;
+        }
+
+        nsec_t t = ts_now_ns();
+        r = set_property(bus, unit, o);
+        if (r < 0)
+                return r;
+        step_done(ret, TS_FIX_SET_PROPERTY, t);
+        ret->changed = true;
+        uint64_t want = o->limit.kind == TS_TASKS_LIMIT_INFINITY ? UINT64_MAX : o->limit.value;
+        return finish(bus, unit, o, active, want, o->limit.kind != TS_TASKS_LIMIT_PERCENT, ret);
+}
+
+int ts_fix_undo(sd_bus *bus, const char *unit, const TsFixOptions *o, TsFixReport *ret) {
+        *ret = (TsFixReport){};
+        TsUnitInfo u;
+        int r = ts_unit_info_load(bus, unit, &u);
+        if (r < 0)
+                return r;
+        ret->tasks_max_before = u.tasks_max;
+        bool active = streq(u.active_state, "active") || streq(u.active_state, "reloading");
+        ts_unit_info_done(&u);
+
+        char dir[512], record[600];
+        r = ts_fix_record_dir(unit, o->runtime, dir, sizeof dir);
+        if (r >= 0)
+                r = path_printf(record, sizeof record, "%s/50-TasksMax.conf", dir);
+        if (r < 0)
+                return r;
+        _cleanup_(freep) char *old = NULL;
+        char before[600];
+        uint64_t want = 0;
+        r = ts_read_full_file(record, 1 << 16, &old, NULL);
+        if (r < 0)
+                return r == -ENOENT ? -ENODATA : r;
+        bool want_known = path_printf(before, sizeof before, "%s/tasks-max", dir) >= 0 &&
+                          ts_read_u64_or_max_file(before, &want) >= 0;
+
+        nsec_t t = ts_now_ns();
+        (void)ts_fix_dropin_path(unit, o->runtime, ret->dropin, sizeof ret->dropin);
+        if (streq(old, RECORD_ABSENT)) {
+                r = unlink(ret->dropin) < 0 && errno != ENOENT ? negative_errno() : 0;
+                /* and its directory, which the fix made, if nothing else is there; and system.control
+                 * too, where the record says it was not there before */
+                char parent[512], marker[600];
+                snprintf(parent, sizeof parent, "%s", ret->dropin);
+                char *slash = strrchr(parent, '/');
+                if (r >= 0 && slash) {
+                        *slash = 0;
+                        (void)rmdir(parent);
+                        slash = strrchr(parent, '/');
+                        if (slash && path_printf(marker, sizeof marker, "%s/no-system-control", dir) >= 0 &&
+                            access(marker, F_OK) >= 0) {
+                                *slash = 0;
+                                (void)rmdir(parent);
+                                (void)unlink(marker);
+                        }
+                }
+        } else
+                r = write_file(ret->dropin, old);
+        if (r < 0)
+                return r;
+        step_done(ret, TS_FIX_SET_PROPERTY, t);
+        ret->changed = true;
+        (void)unlink(record);
+        (void)unlink(before);
+        (void)rmdir(dir);
+
+        /* Only a reload makes systemd read the drop-ins again: it is not optional here. */
+        TsFixOptions undo = *o;
+        undo.reload = true;
+        return finish(bus, unit, &undo, active, want, want_known, ret);
+}
