@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Unit properties over sd-bus. Properties a systemd version lacks (EffectiveTasksMax before about
  * v256) are reported as absent, not as errors. */
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "bus.h"
@@ -74,6 +75,27 @@ static int unit_object_path(sd_bus *bus, const char *method, const char *name, c
         return *ret ? 0 : -ENOMEM;
 }
 
+/* InvocationID, 16 bytes, as the 32 hex digits journald stores in _SYSTEMD_INVOCATION_ID. */
+static int get_invocation_id(sd_bus *bus, const char *path, char ret[static 33]) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        int r = sd_bus_get_property(bus, SD_DEST, path, SD_UNIT, "InvocationID", &error, &reply, "ay");
+        if (r < 0)
+                return ts_bus_error_to_errno(&error, r);
+        const void *id;
+        size_t n;
+        r = sd_bus_message_read_array(reply, 'y', &id, &n);
+        if (r < 0)
+                return r;
+        ret[0] = 0;
+        bool zero = true;
+        for (size_t i = 0; i < n; i++)
+                zero = zero && ((const uint8_t *)id)[i] == 0;
+        for (size_t i = 0; n == 16 && !zero && i < n; i++)
+                snprintf(ret + 2 * i, 3, "%02x", ((const uint8_t *)id)[i]);
+        return 0;
+}
+
 int ts_unit_info_load(sd_bus *bus, const char *name, TsUnitInfo *ret) {
         const char *iface = ts_unit_type_interface(name);
         if (!iface)
@@ -93,6 +115,8 @@ int ts_unit_info_load(sd_bus *bus, const char *name, TsUnitInfo *ret) {
                 r = get_string(bus, path, SD_UNIT, "ActiveState", &u.active_state);
         if (r >= 0)
                 r = get_u64(bus, path, SD_UNIT, "InactiveExitTimestampMonotonic", &u.started_monotonic);
+        if (r >= 0)
+                r = get_invocation_id(bus, path, u.invocation_id);
         if (r >= 0)
                 r = get_string(bus, path, iface, "ControlGroup", &u.control_group);
         if (r >= 0)

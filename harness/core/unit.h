@@ -21,6 +21,7 @@ typedef struct TsUnitInfo {
         bool has_nproc;
         uint64_t nproc_soft;    /* UINT64_MAX: infinity */
         uint64_t started_monotonic; /* InactiveExitTimestampMonotonic: when it last started (µs), 0 never */
+        char invocation_id[33];     /* InvocationID in hex, "" when it has none (never started) */
 } TsUnitInfo;
 
 /* Loads the unit (LoadUnit) and reads its properties. -ENOENT when systemd knows no such unit

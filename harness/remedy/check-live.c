@@ -122,6 +122,7 @@ int ts_check_gather_live(sd_bus *bus, const char *unit, usec_t since, TsCheckFac
         gather_prerequisites(bus, &f);
         f.control_group = u.control_group && *u.control_group ? strdup(u.control_group) : NULL;
         f.started_monotonic = u.started_monotonic;
+        f.invocation_id = u.invocation_id[0] ? strdup(u.invocation_id) : NULL;
         if (u.has_tasks_current)
                 f.tasks_current = known(u.tasks_current);
         f.tasks_max = known(u.tasks_max);

@@ -58,6 +58,7 @@ void ts_check_facts_done(TsCheckFacts *f) {
         free(f->os_id_like);
         free(f->unit);
         free(f->control_group);
+        free(f->invocation_id);
         for (size_t i = 0; i < ELEMENTSOF(f->slices); i++)
                 free(f->slices[i].name);
         for (size_t p = 0; p < ELEMENTSOF(f->hits); p++)

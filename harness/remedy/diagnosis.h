@@ -70,6 +70,7 @@ typedef struct TsCheckFacts {
         bool unit_known;       /* live: the unit is loaded; offline: the bundle names it */
         char *control_group;
         uint64_t started_monotonic; /* CLOCK_MONOTONIC µs when the unit (and its cgroup) last started, 0 unknown */
+        char *invocation_id;        /* of the unit's current run: the journal is read for it alone, unless --since */
         TsValue tasks_current; /* TasksCurrent / "Tasks: N" */
         TsValue tasks_max;     /* TasksMax as systemd shows it ("Limit: M"), infinity = no limit */
         TsValue pids_current, pids_max, events_max; /* the unit's cgroup files */

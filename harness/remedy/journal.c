@@ -82,10 +82,17 @@ int ts_journal_scan(usec_t since, TsCheckFacts *f) {
         if (r < 0)
                 return r;
 
+        /* The unit's lines: of its current run (its invocation) unless a window was asked for,
+         * so that a restart (the article's step 4) leaves the old run's errors behind. */
         char match[512];
         r = path_printf(match, sizeof match, "_SYSTEMD_UNIT=%s", f->unit);
         if (r >= 0)
                 r = sd_journal_add_match(j, match, 0);
+        if (r >= 0 && since == 0 && f->invocation_id) {
+                r = path_printf(match, sizeof match, "_SYSTEMD_INVOCATION_ID=%s", f->invocation_id);
+                if (r >= 0)
+                        r = sd_journal_add_match(j, match, 0);
+        }
         if (r >= 0)
                 r = sd_journal_add_disjunction(j);
         if (r >= 0)

@@ -6,8 +6,8 @@
 #include "diagnosis.h"
 #include "time-util.h"
 
-/* Scans the local journal from `since` (CLOCK_REALTIME µs; 0: everything there is) for lines of
- * f->unit and of the kernel, counting each pattern with its first and last time and a few samples
+/* Scans the local journal from `since` (CLOCK_REALTIME µs; 0: the unit's current run, by its
+ * invocation ID, or everything there is without one) for lines of f->unit and of the kernel, counting each pattern with its first and last time and a few samples
  * in f->hits. A kernel "fork rejected by pids controller in P" line sets f->kernel_for_unit when P
  * ends with the unit's control group (in a sandbox the kernel shows the host's longer path), or
  * f->kernel_slice when P ends with one of its slices'. */

@@ -1,0 +1,58 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Live: the article's failure and its fix on a daemon, end to end, by hand (the seed scenario will
+# run the same loop declaratively). The dockerd-like fixture as docker.service with TasksMax=64 is
+# asked for more containers than fit: some fail, its journal holds the article's lines, and check
+# says affected by the unit's TasksMax; fix lifts the limit and restarts it; the same request then
+# succeeds, 'Tasks:' shows no Limit, and check says not affected.
+set -euo pipefail
+. "$(dirname "$0")/../lib.sh"
+[ -d /run/systemd/system ] || skip "PID 1 is not systemd: run the live suite inside 'taskstorm sandbox'"
+[ "$(id -u)" = 0 ] || skip "installs docker.service: needs root"
+: "${TSDOCKERD:?TSDOCKERD must name the fixture daemon}"
+systemctl cat docker.service >/dev/null 2>&1 && skip "a docker.service exists here: this test installs its own"
+
+sock=/run/tsdockerd.sock
+cleanup() {
+        systemctl stop docker.service 2>/dev/null || true
+        rm -rf /etc/systemd/system/docker.service /etc/systemd/system.control/docker.service.d \
+                /var/lib/taskstorm/fix/docker.service "$sock"
+        systemctl daemon-reload
+}
+trap cleanup EXIT
+printf '[Unit]\nDescription=Docker-like daemon (taskstorm fixture)\n[Service]\nExecStart=%s --socket %s\nTasksMax=64\n' \
+        "$TSDOCKERD" "$sock" >/etc/systemd/system/docker.service
+systemctl daemon-reload
+systemctl start docker.service
+for delay in 0 0.01 0.02 0.05 0.1 0.2 0.5 1 1 1; do
+        sleep "$delay"
+        [ -S "$sock" ] && break
+done
+[ -S "$sock" ] || fail "the fixture daemon did not open its socket"
+
+ms() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
+
+t=$(date +%s%N)
+reply=$("$TSDOCKERD" client "$sock" "run 30")
+echo "reproduce ($(ms "$t") ms): $reply"
+[[ "$reply" =~ failed\ ([0-9]+) ]] && [ "${BASH_REMATCH[1]}" -gt 0 ] || fail "no container failed under TasksMax=64"
+
+t=$(date +%s%N)
+json=$("$TASKSTORM" check --json docker.service) && status=0 || status=$?
+echo "detect ($(ms "$t") ms): $(jq -r '.units[0] | "\(.verdict), \(.cause): \(.why)"' <<<"$json")"
+[ "$status" = 10 ] && [ "$(jq -r '.units[0].cause' <<<"$json")" = unit-tasksmax ] || fail "check did not say affected (exit $status)"
+lines=$(jq '.units[0].journal["fork-exec"].count + .units[0].journal["cgo-pthread"].count' <<<"$json")
+[ "$lines" -ge 1 ] || fail "the journal does not hold the article's lines"
+[[ "$(jq -r '.units[0].status_line' <<<"$json")" =~ ^Tasks:\ 6[0-4]\ \(Limit:\ 64\)$ ]] || fail "status line"
+
+t=$(date +%s%N)
+"$TASKSTORM" fix docker.service
+echo "fix ($(ms "$t") ms)"
+
+t=$(date +%s%N)
+reply=$("$TSDOCKERD" client "$sock" "run 30")
+echo "re-run ($(ms "$t") ms): $reply"
+[[ "$reply" == "started 30 failed 0 "* ]] || fail "the same load failed after the fix: $reply"
+systemctl status docker.service --no-pager | grep -E '^ +Tasks:' | grep -qv -i limit || fail "'Tasks:' still shows a Limit"
+"$TASKSTORM" check docker.service || fail "check after the fix did not say not-affected"
+echo "ok: reproduced, detected, fixed, and the same load passes"
