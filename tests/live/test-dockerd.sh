@@ -4,7 +4,9 @@
 # run the same loop declaratively). The dockerd-like fixture as docker.service with TasksMax=64 is
 # asked for more containers than fit: some fail, its journal holds the article's lines, and check
 # says affected by the unit's TasksMax; fix lifts the limit and restarts it; the same request then
-# succeeds, 'Tasks:' shows no Limit, and check says not affected.
+# succeeds, 'Tasks:' shows no Limit, and check says not affected. Then the no-restart variant:
+# after --undo, the failure is back; fix --no-reload --no-restart lifts the limit of the running
+# daemon (systemd applies TasksMax at once: no downtime), and the same request succeeds.
 set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 [ -d /run/systemd/system ] || skip "PID 1 is not systemd: run the live suite inside 'taskstorm sandbox'"
@@ -56,3 +58,18 @@ echo "re-run ($(ms "$t") ms): $reply"
 systemctl status docker.service --no-pager | grep -E '^ +Tasks:' | grep -qv -i limit || fail "'Tasks:' still shows a Limit"
 "$TASKSTORM" check docker.service || fail "check after the fix did not say not-affected"
 echo "ok: reproduced, detected, fixed, and the same load passes"
+
+# The no-restart variant.
+"$TASKSTORM" fix --undo docker.service
+[ "$(systemctl show -p TasksMax --value docker.service)" = 64 ] || fail "--undo did not restore TasksMax=64"
+reply=$("$TSDOCKERD" client "$sock" "run 30")
+[[ "$reply" =~ failed\ ([0-9]+) ]] && [ "${BASH_REMATCH[1]}" -gt 0 ] || fail "no failure after --undo: $reply"
+pid=$(systemctl show -p MainPID --value docker.service)
+t=$(date +%s%N)
+"$TASKSTORM" fix --no-reload --no-restart docker.service
+echo "fix without reload or restart ($(ms "$t") ms)"
+[ "$(systemctl show -p MainPID --value docker.service)" = "$pid" ] || fail "the daemon was restarted"
+"$TSDOCKERD" client "$sock" rm >/dev/null
+reply=$("$TSDOCKERD" client "$sock" "run 30")
+[[ "$reply" == "started 30 failed 0 "* ]] || fail "the load failed after a fix without restart: $reply"
+echo "ok: no-restart variant: the running daemon (PID $pid) got the new limit at once: $reply"
