@@ -47,7 +47,8 @@ for delay in 0 0.01 0.02 0.05 0.1 0.2 0.5 1 1 1; do
         [ -z "$(sandbox_systemds)" ] && break
 done
 [ -z "$(sandbox_systemds)" ] || fail "systemd outlived a SIGKILLed sandbox: $(sandbox_systemds)"
-pgrep -x sleep -a | grep -q 'sleep 300' && fail "the command outlived a SIGKILLed sandbox"
+left=$(pgrep -a -x sleep || true)
+! grep -q 'sleep 300' <<<"$left" || fail "the command outlived a SIGKILLed sandbox: $left"
 echo "ok: SIGKILL -> systemd and the command gone; stale cgroups: $(sandbox_cgroups | wc -l)"
 "$TASKSTORM" sandbox -- true
 assert_no_leftovers
