@@ -13,6 +13,7 @@
 #include "fileio.h"
 #include "macro.h"
 #include "scenario.h"
+#include "unit.h"
 
 #define SCENARIO_SIZE_MAX ((size_t)64 * 1024)
 /* inih reads lines into a buffer of INI_MAX_LINE bytes, which must also hold "\r\n" and the NUL. A longer
@@ -289,7 +290,18 @@ static int set_expect_tasks(TsScenario *s, const char *value, char *why, size_t 
         return 0;
 }
 
-static const char *const sections[] = { "Scenario", "Requires", "Unit", "Storm", "Expect" };
+static const char *const sections[] = { "Scenario", "Requires", "Unit", "Storm", "Daemon", "Remedy", "Expect" };
+
+static int parse_unit_name(const char *value, void *field, char *why, size_t why_size) {
+        if (!ts_unit_name_valid(value)) {
+                snprintf(why, why_size, "expected a unit name such as docker.service");
+                return -EINVAL;
+        }
+        return parse_string(value, field, why, why_size);
+}
+
+/* When a key must be given: always, in storm scenarios, or in daemon scenarios. */
+enum { OPTIONAL, REQUIRED, REQUIRED_FOR_STORM, REQUIRED_FOR_DAEMON };
 
 /* Every key a scenario may give: which section, how its value is read, and into which field. */
 static const struct ScenarioKey {
@@ -298,23 +310,29 @@ static const struct ScenarioKey {
         ValueParser parse; /* into the field at offset, */
         size_t offset;
         ValueSetter set; /* or, when parse is NULL, into the scenario */
-        bool required;
+        int required; /* OPTIONAL, REQUIRED, REQUIRED_FOR_STORM or REQUIRED_FOR_DAEMON */
 } scenario_keys[] = {
 #define FIELD(f) .offset = offsetof(TsScenario, f)
-        { "Scenario", "Description", parse_string, FIELD(description), .required = true },
+        { "Scenario", "Description", parse_string, FIELD(description), .required = REQUIRED },
         { "Scenario", "Tags", parse_words, FIELD(tags) },
         { "Requires", "Root", parse_bool, FIELD(needs_root) },
         { "Requires", "SystemdVersion", parse_version, FIELD(min_systemd) },
         { "Requires", "CgroupMode", parse_cgroup_modes, FIELD(cgroup_modes) },
         { "Requires", "PidsController", parse_pids_controller, FIELD(needs_pids_enforced) },
-        { "Unit", "TasksMax", parse_tasks_limit, FIELD(tasks_max), .required = true },
+        { "Unit", "TasksMax", parse_tasks_limit, FIELD(tasks_max), .required = REQUIRED_FOR_STORM },
         { "Unit", "SliceTasksMax", .set = set_slice_tasks_max },
-        { "Storm", "Kind", parse_storm_kind, FIELD(kind), .required = true },
+        { "Storm", "Kind", parse_storm_kind, FIELD(kind), .required = REQUIRED_FOR_STORM },
         { "Storm", "Tasks", parse_u64_positive, FIELD(tasks) },
         { "Storm", "MaxTasks", parse_u64_positive, FIELD(max_tasks) },
         { "Storm", "Hold", parse_hold, FIELD(hold) },
         { "Storm", "StopAfterFailures", parse_unsigned_positive, FIELD(stop_after_failures) },
-        { "Expect", "EAGAIN", parse_bool, FIELD(expect_eagain), .required = true },
+        { "Daemon", "Unit", parse_unit_name, FIELD(daemon_unit), .required = REQUIRED_FOR_DAEMON },
+        { "Daemon", "TasksMax", parse_tasks_limit, FIELD(daemon_tasks_max), .required = REQUIRED_FOR_DAEMON },
+        { "Daemon", "Containers", parse_u64_positive, FIELD(containers), .required = REQUIRED_FOR_DAEMON },
+        { "Remedy", "TasksMax", parse_tasks_limit, FIELD(remedy_tasks_max) },
+        { "Remedy", "Reload", parse_bool, FIELD(remedy_reload) },
+        { "Remedy", "Restart", parse_bool, FIELD(remedy_restart) },
+        { "Expect", "EAGAIN", parse_bool, FIELD(expect_eagain), .required = REQUIRED },
         { "Expect", "TasksAtFirstEAGAIN", .set = set_expect_tasks },
         { "Expect", "Tolerance", parse_u64, FIELD(tolerance) },
 #undef FIELD
@@ -604,13 +622,36 @@ static int fail_syntax(ParseContext *c, const char *text, size_t size, unsigned 
 }
 
 /* What needs more than one key: required keys, and keys that only make sense together. */
-static int check_scenario(ParseContext *c) {
-        const TsScenario *s = c->scenario;
-
+static unsigned first_line_of_section(const ParseContext *c, const char *section) {
+        unsigned line = 0;
         for (size_t i = 0; i < ELEMENTSOF(scenario_keys); i++)
-                if (scenario_keys[i].required && c->key_lines[i] == 0)
+                if (streq(scenario_keys[i].section, section) && c->key_lines[i] > 0 &&
+                    (line == 0 || c->key_lines[i] < line))
+                        line = c->key_lines[i];
+        return line;
+}
+
+static int check_scenario(ParseContext *c) {
+        TsScenario *s = c->scenario;
+        unsigned daemon = first_line_of_section(c, "Daemon"), remedy = first_line_of_section(c, "Remedy");
+        s->has_daemon = daemon > 0;
+        s->has_remedy = remedy > 0;
+
+        if (s->has_remedy && !s->has_daemon)
+                return context_fail(c, remedy, "Remedy", NULL, "only with a [Daemon] to fix");
+        unsigned storm = first_line_of_section(c, "Storm"), unit = first_line_of_section(c, "Unit");
+        if (s->has_daemon && (storm || unit))
+                return context_fail(c, storm ? storm : unit, storm ? "Storm" : "Unit", NULL,
+                                    "a scenario has either [Unit] and [Storm], or [Daemon]");
+
+        for (size_t i = 0; i < ELEMENTSOF(scenario_keys); i++) {
+                int req = scenario_keys[i].required;
+                bool needed = req == REQUIRED || (req == REQUIRED_FOR_STORM && !s->has_daemon) ||
+                              (req == REQUIRED_FOR_DAEMON && s->has_daemon);
+                if (needed && c->key_lines[i] == 0)
                         return context_fail(c, 0, scenario_keys[i].section, scenario_keys[i].name,
                                             "required key is missing");
+        }
 
         ssize_t expect_tasks = key_index("Expect", "TasksAtFirstEAGAIN");
         if (c->key_lines[expect_tasks] > 0 && !s->expect_eagain)
@@ -647,6 +688,10 @@ static TsScenario *scenario_new(const char *path) {
                 .max_tasks = MAX_TASKS_DEFAULT,
                 .stop_after_failures = 1,
                 .expect_tasks = TS_EXPECT_TASKS_ANY,
+                .daemon_tasks_max = { .kind = _TS_TASKS_LIMIT_KIND_INVALID },
+                .remedy_tasks_max = { .kind = TS_TASKS_LIMIT_INFINITY, .value = UINT64_MAX },
+                .remedy_reload = true,
+                .remedy_restart = true,
         };
         if (!s->path || !s->name) {
                 ts_scenario_free(s);
@@ -749,6 +794,7 @@ void ts_scenario_free(TsScenario *s) {
         free(s->description);
         strv_free(s->tags);
         free(s->min_systemd);
+        free(s->daemon_unit);
         free(s);
 }
 

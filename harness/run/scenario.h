@@ -49,6 +49,19 @@ typedef struct TsScenario {
                                        * "1min"; default 0; at most 10min */
         unsigned stop_after_failures; /* StopAfterFailures=N (>= 1), default 1 */
 
+        /* [Daemon]: instead of [Unit] and [Storm], the load is the dockerd-like fixture, installed as
+         * a unit with a limit (in the taskstorm sandbox only) and asked for containers */
+        bool has_daemon;
+        char *daemon_unit;             /* Unit=, required there: "docker.service" */
+        TsTasksLimit daemon_tasks_max; /* TasksMax=, required there */
+        uint64_t containers;           /* Containers=N, required there: asked of the daemon */
+
+        /* [Remedy] (with [Daemon] only): check, then fix the unit, then ask the same again */
+        bool has_remedy;
+        TsTasksLimit remedy_tasks_max; /* TasksMax=, default infinity */
+        bool remedy_reload;            /* Reload=yes|no, default yes */
+        bool remedy_restart;           /* Restart=yes|no, default yes */
+
         /* [Expect] */
         bool expect_eagain;           /* EAGAIN=yes|no, required */
         TsExpectTasks expect_tasks;   /* TasksAtFirstEAGAIN=N|limit (only with EAGAIN=yes) */

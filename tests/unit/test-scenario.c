@@ -32,6 +32,32 @@ static TsScenario *parse_ok(const char *text) {
 #define STORM "[Storm]\nKind=fork\n"
 #define EXPECT "[Expect]\nEAGAIN=yes\n"
 #define MINIMAL SCENARIO UNIT STORM EXPECT
+#define DAEMON "[Daemon]\nUnit=docker.service\nTasksMax=512\nContainers=200\n"
+
+START_TEST(test_daemon) {
+        _cleanup_(ts_scenario_error_done) TsScenarioError error = {};
+        TsScenario *s = NULL;
+        const char *text = SCENARIO DAEMON "[Remedy]\nRestart=no\n" EXPECT;
+        ck_assert_int_eq(ts_scenario_parse_string(text, strlen(text), "scenarios/01-seed.scenario", &s, &error), 0);
+        ck_assert(s->has_daemon);
+        ck_assert(s->has_remedy);
+        ck_assert_str_eq(s->daemon_unit, "docker.service");
+        ck_assert_int_eq(s->daemon_tasks_max.kind, TS_TASKS_LIMIT_NUMBER);
+        ck_assert_uint_eq(s->daemon_tasks_max.value, 512);
+        ck_assert_uint_eq(s->containers, 200);
+        ck_assert_int_eq(s->remedy_tasks_max.kind, TS_TASKS_LIMIT_INFINITY); /* the default */
+        ck_assert(s->remedy_reload);
+        ck_assert(!s->remedy_restart);
+        ts_scenario_free(s);
+
+        /* without [Remedy]: reproduce only */
+        text = SCENARIO DAEMON EXPECT;
+        ck_assert_int_eq(ts_scenario_parse_string(text, strlen(text), "x.scenario", &s, &error), 0);
+        ck_assert(s->has_daemon);
+        ck_assert(!s->has_remedy);
+        ts_scenario_free(s);
+}
+END_TEST
 
 START_TEST(test_full) {
         static const char text[] = "\xef\xbb\xbf# Every key, with comments, CRLF and odd spacing.\n"
@@ -213,9 +239,18 @@ static const struct BadCase {
 #define WITH_SIZE(s) .text = (s), .size = sizeof(s) - 1
         /* sections and keys */
         { SCENARIO "[Bogus]\nX=1\n" UNIT STORM EXPECT,
-          .error = ":3: [Bogus]: unknown section (expected [Scenario], [Requires], [Unit], [Storm] or "
-                   "[Expect])",
+          .error = ":3: [Bogus]: unknown section (expected [Scenario], [Requires], [Unit], [Storm], [Daemon], "
+                   "[Remedy] or [Expect])",
           .line = 3 },
+        /* daemon scenarios */
+        { SCENARIO "[Remedy]\nTasksMax=infinity\n" UNIT STORM EXPECT,
+          .error = ":4: [Remedy]: only with a [Daemon] to fix", .line = 4 },
+        { SCENARIO "[Daemon]\nUnit=docker.service\nTasksMax=512\nContainers=9\n" STORM EXPECT,
+          .error = ":8: [Storm]: a scenario has either [Unit] and [Storm], or [Daemon]", .line = 8 },
+        { SCENARIO "[Daemon]\nUnit=docker.service\nTasksMax=512\n" EXPECT,
+          .error = ": [Daemon] Containers: required key is missing", .line = 0 },
+        { SCENARIO "[Daemon]\nUnit=../docker\nTasksMax=512\nContainers=9\n" EXPECT,
+          .error = ":4: [Daemon] Unit: expected a unit name such as docker.service, got \"../docker\"", .line = 4 },
         { SCENARIO UNIT "TaskMax=3\n" STORM EXPECT,
           .error = ":5: [Unit] TaskMax: unknown key (expected TasksMax or SliceTasksMax)",
           .line = 5 },
@@ -494,6 +529,7 @@ static Suite *scenario_suite(void) {
         Suite *s = suite_create("scenario");
         TCase *tc = tcase_create("core");
         tcase_add_test(tc, test_full);
+        tcase_add_test(tc, test_daemon);
         tcase_add_test(tc, test_required_only);
         tcase_add_test(tc, test_values);
         tcase_add_loop_test(tc, test_bad_input, 0, (int)ELEMENTSOF(bad_cases));
