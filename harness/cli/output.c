@@ -6,22 +6,6 @@
 #include "macro.h"
 #include "output.h"
 
-void tasks_limit_format(const TsTasksLimit *l, char *buf, size_t size) {
-        switch (l->kind) {
-        case TS_TASKS_LIMIT_INFINITY:
-                snprintf(buf, size, "infinity");
-                break;
-        case TS_TASKS_LIMIT_PERCENT:
-                if (l->value % 100 == 0)
-                        snprintf(buf, size, "%" PRIu64 "%%", l->value / 100);
-                else
-                        snprintf(buf, size, "%" PRIu64 ".%02" PRIu64 "%%", l->value / 100, l->value % 100);
-                break;
-        default:
-                snprintf(buf, size, "%" PRIu64, l->value);
-        }
-}
-
 json_object *json_u64_or_max(uint64_t v) {
         return v == UINT64_MAX ? json_object_new_string("max") : json_object_new_uint64(v);
 }
@@ -53,12 +37,12 @@ static void format_sample(const TsPidsSample *s, char *buf, size_t size) {
 void storm_report_print_text(const TsStormReport *r, const TsStormPlan *plan, const char *indent) {
         const TsStormStats *st = &r->stats;
         char limit[32], buf[128];
-        tasks_limit_format(&plan->limit, limit, sizeof limit);
+        ts_tasks_limit_format(&plan->limit, limit, sizeof limit);
 
         printf("%s%s storm in %s (TasksMax=%s", indent, ts_storm_kind_to_string(plan->storm.kind),
                strempty(r->unit), limit);
         if (plan->has_slice_limit) {
-                tasks_limit_format(&plan->slice_limit, buf, sizeof buf);
+                ts_tasks_limit_format(&plan->slice_limit, buf, sizeof buf);
                 printf(", in %s with TasksMax=%s", strempty(r->slice), buf);
         }
         printf(")\n");
@@ -112,11 +96,11 @@ json_object *storm_report_to_json(const TsStormReport *r, const TsStormPlan *pla
         json_object_object_add(o, "kind", json_object_new_string(ts_storm_kind_to_string(plan->storm.kind)));
         json_object_object_add(o, "unit", r->unit ? json_object_new_string(r->unit) : NULL);
         json_object_object_add(o, "control_group", r->control_group ? json_object_new_string(r->control_group) : NULL);
-        tasks_limit_format(&plan->limit, limit, sizeof limit);
+        ts_tasks_limit_format(&plan->limit, limit, sizeof limit);
         json_object_object_add(o, "tasks_max", json_object_new_string(limit));
         json_object_object_add(o, "slice", r->slice ? json_object_new_string(r->slice) : NULL);
         if (plan->has_slice_limit) {
-                tasks_limit_format(&plan->slice_limit, limit, sizeof limit);
+                ts_tasks_limit_format(&plan->slice_limit, limit, sizeof limit);
                 json_object_object_add(o, "slice_tasks_max", json_object_new_string(limit));
         }
         json_object_object_add(o, "tasks_asked", json_object_new_uint64(r->tasks_asked));

@@ -9,8 +9,6 @@
 
 void storm_report_print_text(const TsStormReport *r, const TsStormPlan *plan, const char *indent);
 json_object *storm_report_to_json(const TsStormReport *r, const TsStormPlan *plan);
-/* "64", "15%", "infinity" */
-void tasks_limit_format(const TsTasksLimit *l, char *buf, size_t size);
 /* The limit's number (pids.max as a JSON number, or the string "max"). */
 json_object *json_u64_or_max(uint64_t v);
 /* Prints o as pretty JSON on stdout and drops the reference; -ENOMEM if it could not be written. */

@@ -35,7 +35,7 @@ static void format_u64(uint64_t v, char *buf, size_t size) {
 
 static void print_dry_run(const char *unit, const TsFixOptions *o, bool undo) {
         char limit[32];
-        tasks_limit_format(&o->limit, limit, sizeof limit);
+        ts_tasks_limit_format(&o->limit, limit, sizeof limit);
         char dropin[512];
         (void)ts_fix_dropin_path(unit, o->runtime, dropin, sizeof dropin);
         if (undo)

@@ -3,6 +3,7 @@
  * changes), then run each and report PASS, FAIL, SKIP or BROKEN with the timing of every phase. */
 #include <dirent.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <limits.h>
 
 #include "bus.h"
@@ -62,6 +63,61 @@ static void free_scenarios(TsScenario **l, size_t n) {
         free(l);
 }
 
+static json_object *loop_to_json(const TsLoopReport *l) {
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "containers_started", json_object_new_uint64(l->started));
+        json_object_object_add(o, "containers_failed", json_object_new_uint64(l->failed));
+        json_object_object_add(o, "check_verdict", json_object_new_string(ts_check_verdict_to_string(l->verdict)));
+        json_object_object_add(o, "check_cause", json_object_new_string(ts_cause_to_string(l->cause)));
+        json_object_object_add(o, "check_why", json_object_new_string(l->why));
+        json_object_object_add(o, "fixed", json_object_new_boolean(l->fixed));
+        json_object_object_add(o, "fix_verified", json_object_new_boolean(l->fix_verified));
+        json_object_object_add(o, "containers_started_again", json_object_new_uint64(l->started_again));
+        json_object_object_add(o, "containers_failed_again", json_object_new_uint64(l->failed_again));
+        json_object *phases = json_object_new_array();
+        for (TsLoopPhase p = 0; p < _TS_LOOP_PHASE_MAX; p++) {
+                if (!l->phases[p].done)
+                        continue;
+                json_object *ph = json_object_new_object();
+                json_object_object_add(ph, "name", json_object_new_string(ts_loop_phase_to_string(p)));
+                json_object_object_add(ph, "duration_ns", json_object_new_uint64(l->phases[p].duration));
+                json_object_array_add(phases, ph);
+        }
+        json_object_object_add(o, "phases", phases);
+        return o;
+}
+
+/* The loop told as it happened, one line a phase. */
+static void print_loop_text(const TsScenario *s, const TsLoopReport *l) {
+        static const char *const what[_TS_LOOP_PHASE_MAX] = {
+                [TS_LOOP_INSTALL] = "the fixture daemon installed and started",
+                [TS_LOOP_REPRODUCE] = "containers asked for",
+                [TS_LOOP_DETECT] = "taskstorm check",
+                [TS_LOOP_SET_PROPERTY] = "set-property TasksMax",
+                [TS_LOOP_RELOAD] = "daemon-reload",
+                [TS_LOOP_RESTART] = "restart",
+                [TS_LOOP_VERIFY] = "verified on the bus and in the cgroup",
+                [TS_LOOP_RERUN] = "the same containers asked for again",
+                [TS_LOOP_CLEANUP] = "removed again",
+        };
+        for (TsLoopPhase p = 0; p < _TS_LOOP_PHASE_MAX; p++) {
+                if (!l->phases[p].done)
+                        continue;
+                printf("       %-13s %9.1f ms  %s", ts_loop_phase_to_string(p), (double)l->phases[p].duration / 1e6,
+                       what[p]);
+                if (p == TS_LOOP_REPRODUCE)
+                        printf(": %" PRIu64 " started, %" PRIu64 " failed", l->started, l->failed);
+                else if (p == TS_LOOP_DETECT)
+                        printf(": %s (%s)", ts_check_verdict_to_string(l->verdict), ts_cause_to_string(l->cause));
+                else if (p == TS_LOOP_RERUN)
+                        printf(": %" PRIu64 " started, %" PRIu64 " failed", l->started_again, l->failed_again);
+                printf("\n");
+                if (p == TS_LOOP_DETECT && l->why[0])
+                        printf("                                %s\n", l->why);
+        }
+        (void)s;
+}
+
 static json_object *result_to_json(const TsScenario *s, const TsScenarioResult *res) {
         json_object *o = json_object_new_object();
         json_object_object_add(o, "name", json_object_new_string(s->name));
@@ -75,6 +131,7 @@ static json_object *result_to_json(const TsScenario *s, const TsScenarioResult *
         json_object_object_add(o, "reason", res->reason[0] ? json_object_new_string(res->reason) : NULL);
         json_object_object_add(o, "duration_ns", json_object_new_uint64(res->duration));
         json_object_object_add(o, "storm", res->ran ? storm_report_to_json(&res->report, &res->plan) : NULL);
+        json_object_object_add(o, "loop", res->looped ? loop_to_json(&res->loop) : NULL);
         return o;
 }
 
@@ -90,6 +147,8 @@ static void print_result_text(const TsScenario *s, const TsScenarioResult *res) 
                                (double)(res->report.stats.first_failure_ns - res->report.stats.start_ns) / 1e6);
         }
         printf("\n");
+        if (res->looped)
+                print_loop_text(s, &res->loop);
         if (res->reason[0])
                 printf("       %s\n", res->reason);
 }
@@ -153,12 +212,14 @@ int verb_run(int argc, char *argv[]) {
                 return r < 0 ? r : status;
         }
 
-        char exe[PATH_MAX];
+        char exe[PATH_MAX], daemon[PATH_MAX + 64];
         r = cli_self_exe(exe, sizeof exe);
         if (r < 0) {
                 free_scenarios(scenarios, n);
                 return log_error_errno(r, "Failed to find my own executable: %m");
         }
+        /* The fixture daemon, built beside taskstorm in the build tree. */
+        snprintf(daemon, sizeof daemon, "%.*s/../fixtures/dockerd/tsdockerd", (int)(strrchr(exe, '/') - exe), exe);
         _cleanup_(closep) int sigfd = cli_stop_signals_fd();
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         TsSysinfo env = {};
@@ -176,7 +237,7 @@ int verb_run(int argc, char *argv[]) {
         int sig = 0;
         for (size_t i = 0; i < n && sig == 0; i++) {
                 TsScenarioResult res;
-                r = ts_scenario_run(bus, scenarios[i], &env, exe, sigfd, &res);
+                r = ts_scenario_run(bus, scenarios[i], &env, exe, daemon, sigfd, &res);
                 if (r == -ECANCELED)
                         sig = cli_stop_signal_pending(sigfd);
                 counts[res.verdict]++;

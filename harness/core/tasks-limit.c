@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Task limits: parsing as systemd does, and their form on the bus. */
+#include <inttypes.h>
+#include <stdio.h>
+
 #include "fileio.h"
 #include "macro.h"
 #include "tasks-limit.h"
@@ -62,5 +65,21 @@ int ts_tasks_limit_append(sd_bus_message *m, const TsTasksLimit *limit) {
                                              (uint32_t)(((uint64_t)UINT32_MAX * limit->value + 5000) / 10000));
         default:
                 return -EINVAL;
+        }
+}
+
+void ts_tasks_limit_format(const TsTasksLimit *l, char *buf, size_t size) {
+        switch (l->kind) {
+        case TS_TASKS_LIMIT_INFINITY:
+                snprintf(buf, size, "infinity");
+                break;
+        case TS_TASKS_LIMIT_PERCENT:
+                if (l->value % 100 == 0)
+                        snprintf(buf, size, "%" PRIu64 "%%", l->value / 100);
+                else
+                        snprintf(buf, size, "%" PRIu64 ".%02" PRIu64 "%%", l->value / 100, l->value % 100);
+                break;
+        default:
+                snprintf(buf, size, "%" PRIu64, l->value);
         }
 }

@@ -26,3 +26,6 @@ int ts_tasks_limit_parse(const char *s, TsTasksLimit *ret);
 
 /* Appends the limit as one (sv) property: TasksMax (t) or TasksMaxScale (u). */
 int ts_tasks_limit_append(sd_bus_message *m, const TsTasksLimit *limit);
+
+/* As systemd writes it: "64", "15%", "15.50%", "infinity". */
+void ts_tasks_limit_format(const TsTasksLimit *l, char *buf, size_t size);

@@ -116,12 +116,24 @@ TsVerdict ts_scenario_judge(const TsScenario *s, const TsStormReport *r, char *w
         return TS_VERDICT_PASS;
 }
 
-int ts_scenario_run(sd_bus *bus, const TsScenario *s, const TsSysinfo *env, const char *exec_path, int cancel_fd,
-                    TsScenarioResult *ret) {
+int ts_scenario_run(sd_bus *bus, const TsScenario *s, const TsSysinfo *env, const char *exec_path,
+                    const char *daemon_path, int cancel_fd, TsScenarioResult *ret) {
         *ret = (TsScenarioResult){ .verdict = TS_VERDICT_BROKEN };
         nsec_t start = ts_now_ns();
         if (!ts_scenario_needs_met(s, env, ret->reason, sizeof ret->reason)) {
                 ret->verdict = TS_VERDICT_SKIP;
+                return 0;
+        }
+        if (s->has_daemon) {
+                if (!ts_loop_in_sandbox()) {
+                        ret->verdict = TS_VERDICT_SKIP;
+                        snprintf(ret->reason, sizeof ret->reason, "installs %s: runs only in the taskstorm sandbox",
+                                 s->daemon_unit);
+                        return 0;
+                }
+                ret->verdict = ts_loop_run(bus, s, daemon_path, &ret->loop, ret->reason, sizeof ret->reason);
+                ret->looped = true;
+                ret->duration = ts_now_ns() - start;
                 return 0;
         }
 

@@ -6,6 +6,7 @@
 
 #include <systemd/sd-bus.h>
 
+#include "loop.h"
 #include "scenario.h"
 #include "storm-unit.h"
 #include "sysinfo.h"
@@ -17,6 +18,8 @@ typedef struct TsScenarioResult {
         bool ran;         /* the storm ran: plan and report are filled */
         TsStormPlan plan;
         TsStormReport report;
+        bool looped;      /* a [Daemon] scenario ran its loop: loop is filled */
+        TsLoopReport loop;
         nsec_t duration;  /* the whole scenario, monotonic ns */
 } TsScenarioResult;
 
@@ -27,7 +30,8 @@ void ts_scenario_plan(const TsScenario *s, const char *exec_path, int cancel_fd,
 /* PASS or FAIL (with why) for a storm that ran. */
 TsVerdict ts_scenario_judge(const TsScenario *s, const TsStormReport *r, char *why, size_t why_size);
 
-/* Needs, plan, storm, verdict. -ECANCELED when cancel_fd fired (the result holds what ran). */
-int ts_scenario_run(sd_bus *bus, const TsScenario *s, const TsSysinfo *env, const char *exec_path, int cancel_fd,
-                    TsScenarioResult *ret);
+/* Needs, plan, storm (or, for a [Daemon] scenario, the validation loop with the fixture at
+ * daemon_path), verdict. -ECANCELED when cancel_fd fired (the result holds what ran). */
+int ts_scenario_run(sd_bus *bus, const TsScenario *s, const TsSysinfo *env, const char *exec_path,
+                    const char *daemon_path, int cancel_fd, TsScenarioResult *ret);
 void ts_scenario_result_done(TsScenarioResult *r);

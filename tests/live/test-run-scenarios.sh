@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# Live: 'taskstorm run' passes every shipped scenario; each storm kind against TasksMax=64 gets its
+# Live: 'taskstorm run' passes every shipped scenario; the seed loop (and its no-restart variant)
+# reproduces, detects, fixes and re-runs the fixture as docker.service; each storm kind against TasksMax=64 gets its
 # first EAGAIN with exactly 64 tasks in the unit (the leader and its tasks are all it holds, so
 # the tolerance is 0) and pids.events counts the refusal; the infinity control sees no failure.
 set -euo pipefail
@@ -24,6 +25,19 @@ for kind in fork thread exec mixed; do
         [ "$after" -gt "$before" ] || fail "$kind: pids.events max did not grow ($before -> $after)"
         echo "ok: $kind: EAGAIN at 64 tasks, pids.events max $before -> $after"
 done
+
+for seed in 01-seed-docker 02-seed-docker-no-restart; do
+        l=$(jq -c --arg n "$seed" '.scenarios[] | select(.name == $n) | .loop' <<<"$json")
+        [ "$(jq '.containers_failed > 0' <<<"$l")" = true ] || fail "$seed: no container failed at TasksMax=512"
+        [ "$(jq -r '"\(.check_verdict) \(.check_cause)"' <<<"$l")" = "affected unit-tasksmax" ] || fail "$seed: check"
+        [ "$(jq '.fix_verified and .containers_failed_again == 0' <<<"$l")" = true ] || fail "$seed: after the fix"
+        phases=$(jq -r '[.phases[].name] | join(" ")' <<<"$l")
+        echo "ok: $seed: $(jq -r '"\(.containers_failed) of 200 failed, then \(.containers_failed_again)"' <<<"$l"); phases: $phases"
+done
+[[ "$(jq -r '.scenarios[] | select(.name == "01-seed-docker") | [.loop.phases[].name] | join(" ")' <<<"$json")" == *"reload restart"* ]] ||
+        fail "01-seed-docker did not reload and restart"
+[[ "$(jq -r '.scenarios[] | select(.name == "02-seed-docker-no-restart") | [.loop.phases[].name] | join(" ")' <<<"$json")" != *restart* ]] ||
+        fail "02-seed-docker-no-restart restarted"
 
 control=$(jq -c '.scenarios[] | select(.name == "30-infinity-control")' <<<"$json")
 [ "$(jq -r '.storm.first_failure' <<<"$control")" = null ] || fail "the infinity control saw a failure"

@@ -1,0 +1,269 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The validation loop: the vendor article's failure reproduced on a daemon, detected, fixed and
+ * proved fixed, with the detection and remediation module doing the work it ships to users. The
+ * unit it installs is removed on every path. */
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+
+#include "bus.h"
+#include "check-live.h"
+#include "fileio.h"
+#include "fix.h"
+#include "loop.h"
+#include "macro.h"
+
+#define SD_DEST "org.freedesktop.systemd1"
+#define SD_PATH "/org/freedesktop/systemd1"
+#define SD_MANAGER "org.freedesktop.systemd1.Manager"
+#define JOB_TIMEOUT (90 * USEC_PER_SEC)
+
+static const char *const loop_phases[_TS_LOOP_PHASE_MAX] = {
+        [TS_LOOP_INSTALL] = "install",     [TS_LOOP_REPRODUCE] = "reproduce", [TS_LOOP_DETECT] = "detect",
+        [TS_LOOP_SET_PROPERTY] = "set-property", [TS_LOOP_RELOAD] = "reload", [TS_LOOP_RESTART] = "restart",
+        [TS_LOOP_VERIFY] = "verify",       [TS_LOOP_RERUN] = "re-run",        [TS_LOOP_CLEANUP] = "cleanup",
+};
+
+const char *ts_loop_phase_to_string(TsLoopPhase p) {
+        if (p < 0 || p >= _TS_LOOP_PHASE_MAX)
+                return NULL;
+        return loop_phases[p];
+}
+
+int ts_loop_in_sandbox(void) {
+        _cleanup_(freep) char *container = NULL;
+        return ts_read_one_line_file("/run/systemd/container", &container) >= 0 && streq(container, "taskstorm");
+}
+
+static void phase_done(TsLoopReport *r, TsLoopPhase p, nsec_t start) {
+        r->phases[p].done = true;
+        r->phases[p].duration = ts_now_ns() - start;
+}
+
+static int reload(sd_bus *bus) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        int r = sd_bus_call_method(bus, SD_DEST, SD_PATH, SD_MANAGER, "Reload", &error, NULL, NULL);
+        return r < 0 ? ts_bus_error_to_errno(&error, r) : 0;
+}
+
+static int socket_path(const TsScenario *s, char *buf, size_t size) {
+        return path_printf(buf, size, "/run/taskstorm-%s.sock", s->daemon_unit);
+}
+
+/* One request to the daemon: "run N" -> "started S failed F containers C". */
+static int ask(const char *path, const char *request, uint64_t *ret_started, uint64_t *ret_failed) {
+        _cleanup_(closep) int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        if (fd < 0)
+                return negative_errno();
+        if (strlen(path) >= sizeof sa.sun_path)
+                return -ENAMETOOLONG;
+        strcpy(sa.sun_path, path);
+        if (connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0)
+                return negative_errno();
+        size_t n = strlen(request);
+        if (write(fd, request, n) != (ssize_t)n || write(fd, "\n", 1) != 1)
+                return -EIO;
+        char reply[256];
+        size_t got = 0;
+        ssize_t k;
+        while (got < sizeof reply - 1 && (k = read(fd, reply + got, sizeof reply - 1 - got)) > 0)
+                got += (size_t)k;
+        reply[got] = 0;
+        if (!ret_started)
+                return 0;
+        return sscanf(reply, "started %" SCNu64 " failed %" SCNu64, ret_started, ret_failed) == 2 ? 0 : -EBADMSG;
+}
+
+/* Waits, with bounded back-off, until the daemon answers: it has no readiness notification, and a
+ * socket file may be an old one (after a restart, before the new daemon has bound it). */
+static int wait_daemon(const char *path) {
+        usec_t delay = USEC_PER_MSEC;
+        for (int i = 0; i < 40; i++) {
+                if (ask(path, "ps", NULL, NULL) >= 0)
+                        return 0;
+                struct timespec ts = { .tv_sec = 0, .tv_nsec = (long)delay * 1000 };
+                nanosleep(&ts, NULL);
+                delay = delay * 2 > 200 * USEC_PER_MSEC ? 200 * USEC_PER_MSEC : delay * 2;
+        }
+        return -ETIMEDOUT;
+}
+
+static int install(sd_bus *bus, const TsScenario *s, const char *daemon_path) {
+        char unit_file[512], sock[256], limit[32], text[1024];
+        int r = path_printf(unit_file, sizeof unit_file, "/etc/systemd/system/%s", s->daemon_unit);
+        if (r >= 0)
+                r = socket_path(s, sock, sizeof sock);
+        if (r < 0)
+                return r;
+        if (access(unit_file, F_OK) == 0)
+                return -EEXIST; /* never replace a unit someone else made */
+        ts_tasks_limit_format(&s->daemon_tasks_max, limit, sizeof limit);
+        snprintf(text, sizeof text,
+                 "# Installed by taskstorm for scenario %s; removed when it ends.\n"
+                 "[Unit]\nDescription=Docker-like daemon (taskstorm fixture)\n"
+                 "[Service]\nExecStart=%s --socket %s\nTasksMax=%s\n",
+                 s->name, daemon_path, sock, limit);
+        _cleanup_(closep) int fd = open(unit_file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+        if (fd < 0)
+                return negative_errno();
+        if (write(fd, text, strlen(text)) != (ssize_t)strlen(text))
+                return -EIO;
+        (void)unlink(sock); /* an old daemon's */
+        r = reload(bus);
+        if (r >= 0)
+                r = ts_unit_job(bus, "StartUnit", s->daemon_unit, "replace", JOB_TIMEOUT);
+        if (r >= 0)
+                r = wait_daemon(sock);
+        return r;
+}
+
+/* Everything install and the fix made: the unit stopped, its file, drop-ins and undo records gone. */
+static void cleanup(sd_bus *bus, const TsScenario *s) {
+        char path[512];
+        (void)ts_unit_job(bus, "StopUnit", s->daemon_unit, "replace", JOB_TIMEOUT);
+        if (path_printf(path, sizeof path, "/etc/systemd/system/%s", s->daemon_unit) >= 0)
+                (void)unlink(path);
+        if (socket_path(s, path, sizeof path) >= 0)
+                (void)unlink(path);
+        for (int runtime = 0; runtime <= 1; runtime++) {
+                if (ts_fix_dropin_path(s->daemon_unit, runtime, path, sizeof path) >= 0) {
+                        (void)unlink(path);
+                        *strrchr(path, '/') = 0;
+                        (void)rmdir(path);
+                }
+                char dir[512];
+                if (ts_fix_record_dir(s->daemon_unit, runtime, dir, sizeof dir) >= 0 &&
+                    path_printf(path, sizeof path, "%s/50-TasksMax.conf", dir) >= 0) {
+                        (void)unlink(path);
+                        if (path_printf(path, sizeof path, "%s/tasks-max", dir) >= 0)
+                                (void)unlink(path);
+                        if (path_printf(path, sizeof path, "%s/no-system-control", dir) >= 0)
+                                (void)unlink(path);
+                        (void)rmdir(dir);
+                }
+        }
+        (void)reload(bus);
+}
+
+static int detect(sd_bus *bus, const TsScenario *s, TsCheckVerdict *ret_verdict, TsCause *ret_cause, char *why,
+                  size_t why_size) {
+        TsCheckFacts f;
+        int r = ts_check_gather_live(bus, s->daemon_unit, 0, &f);
+        if (r < 0)
+                return r;
+        TsCheckResult res;
+        ts_check_judge(&f, TS_CHECK_DEFAULT_THRESHOLD, &res);
+        *ret_verdict = res.verdict;
+        if (ret_cause)
+                *ret_cause = res.cause;
+        if (why)
+                snprintf(why, why_size, "%s", res.why);
+        ts_check_facts_done(&f);
+        return 0;
+}
+
+static TsVerdict fail_with(char *why, size_t why_size, TsVerdict v, const char *fmt, ...) _printf_(4, 5);
+static TsVerdict fail_with(char *why, size_t why_size, TsVerdict v, const char *fmt, ...) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(why, why_size, fmt, ap);
+        va_end(ap);
+        return v;
+}
+
+static TsVerdict run_phases(sd_bus *bus, const TsScenario *s, TsLoopReport *rep, char *why, size_t why_size) {
+        char sock[256], request[64];
+        int r = socket_path(s, sock, sizeof sock);
+        if (r < 0)
+                return fail_with(why, why_size, TS_VERDICT_BROKEN, "socket path: %s", strerror(-r));
+        snprintf(request, sizeof request, "run %" PRIu64, s->containers);
+
+        nsec_t t = ts_now_ns();
+        r = ask(sock, request, &rep->started, &rep->failed);
+        if (r < 0)
+                return fail_with(why, why_size, TS_VERDICT_BROKEN, "the daemon did not answer: %s", strerror(-r));
+        phase_done(rep, TS_LOOP_REPRODUCE, t);
+        if (s->expect_eagain != (rep->failed > 0))
+                return fail_with(why, why_size, TS_VERDICT_FAIL, "%" PRIu64 " of %" PRIu64 " containers failed, "
+                                 "expected %s", rep->failed, s->containers, s->expect_eagain ? "some" : "none");
+
+        t = ts_now_ns();
+        r = detect(bus, s, &rep->verdict, &rep->cause, rep->why, sizeof rep->why);
+        if (r < 0)
+                return fail_with(why, why_size, TS_VERDICT_BROKEN, "check failed: %s", strerror(-r));
+        phase_done(rep, TS_LOOP_DETECT, t);
+        if (s->expect_eagain && (rep->verdict != TS_CHECK_AFFECTED || rep->cause != TS_CAUSE_UNIT_TASKSMAX))
+                return fail_with(why, why_size, TS_VERDICT_FAIL, "check said %s (%s), expected affected by the "
+                                 "unit's TasksMax: %s", ts_check_verdict_to_string(rep->verdict),
+                                 ts_cause_to_string(rep->cause), rep->why);
+        if (!s->has_remedy)
+                return TS_VERDICT_PASS;
+
+        TsFixOptions o = { .limit = s->remedy_tasks_max, .reload = s->remedy_reload, .restart = s->remedy_restart,
+                           .timeout = JOB_TIMEOUT };
+        TsFixReport fix;
+        r = ts_fix_apply(bus, s->daemon_unit, &o, &fix);
+        if (r < 0)
+                return fail_with(why, why_size, TS_VERDICT_BROKEN, "fix failed: %s", strerror(-r));
+        static const TsLoopPhase from_fix[_TS_FIX_STEP_MAX] = {
+                [TS_FIX_SET_PROPERTY] = TS_LOOP_SET_PROPERTY, [TS_FIX_RELOAD] = TS_LOOP_RELOAD,
+                [TS_FIX_RESTART] = TS_LOOP_RESTART,           [TS_FIX_VERIFY] = TS_LOOP_VERIFY,
+        };
+        for (TsFixStep st = 0; st < _TS_FIX_STEP_MAX; st++)
+                if (fix.steps[st].done) {
+                        rep->phases[from_fix[st]].done = true;
+                        rep->phases[from_fix[st]].duration = fix.steps[st].duration;
+                }
+        rep->fixed = fix.changed;
+        rep->fix_verified = fix.verified;
+        if (!fix.verified)
+                return fail_with(why, why_size, TS_VERDICT_FAIL, "the fix did not verify: %s", fix.verify_why);
+
+        t = ts_now_ns();
+        if (!fix.restarted)
+                (void)ask(sock, "rm", NULL, NULL); /* the containers of the first run still hold */
+        else if ((r = wait_daemon(sock)) < 0)
+                return fail_with(why, why_size, TS_VERDICT_BROKEN, "the daemon did not come back after the restart: %s",
+                                 strerror(-r));
+        r = ask(sock, request, &rep->started_again, &rep->failed_again);
+        if (r < 0)
+                return fail_with(why, why_size, TS_VERDICT_BROKEN, "the daemon did not answer after the fix: %s",
+                                 strerror(-r));
+        phase_done(rep, TS_LOOP_RERUN, t);
+        if (rep->failed_again > 0)
+                return fail_with(why, why_size, TS_VERDICT_FAIL, "after the fix %" PRIu64 " of %" PRIu64
+                                 " containers still failed: the remedy did not work", rep->failed_again, s->containers);
+        r = detect(bus, s, &rep->verdict_after, NULL, NULL, 0);
+        if (r >= 0 && rep->verdict_after == TS_CHECK_AFFECTED)
+                return fail_with(why, why_size, TS_VERDICT_FAIL, "check still says affected after the fix");
+        return TS_VERDICT_PASS;
+}
+
+TsVerdict ts_loop_run(sd_bus *bus, const TsScenario *s, const char *daemon_path, TsLoopReport *ret, char *why,
+                      size_t why_size) {
+        *ret = (TsLoopReport){};
+        why[0] = 0;
+        nsec_t t = ts_now_ns();
+        int r = install(bus, s, daemon_path);
+        if (r == -EEXIST)
+                return fail_with(why, why_size, TS_VERDICT_BROKEN, "%s exists here already: not replaced",
+                                 s->daemon_unit);
+        TsVerdict v;
+        if (r < 0)
+                v = fail_with(why, why_size, TS_VERDICT_BROKEN, "installing %s failed: %s", s->daemon_unit,
+                              strerror(-r));
+        else {
+                phase_done(ret, TS_LOOP_INSTALL, t);
+                v = run_phases(bus, s, ret, why, why_size);
+        }
+        t = ts_now_ns();
+        cleanup(bus, s);
+        phase_done(ret, TS_LOOP_CLEANUP, t);
+        return v;
+}

@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The validation loop of a [Daemon] scenario: install the dockerd-like fixture as a unit with a
+ * limit, ask for more containers than fit (the failure, reproduced), check (affected, and why),
+ * fix (set-property, reload, restart, verify), ask the same again (it must pass), and remove
+ * everything; each phase timed. Only inside the taskstorm sandbox: it installs a unit. */
+#pragma once
+
+#include <systemd/sd-bus.h>
+
+#include "diagnosis.h"
+#include "scenario.h"
+#include "verdict.h"
+
+typedef enum TsLoopPhase {
+        TS_LOOP_INSTALL,      /* unit file, daemon-reload, start, the daemon's socket up */
+        TS_LOOP_REPRODUCE,    /* the containers asked for */
+        TS_LOOP_DETECT,       /* taskstorm check */
+        TS_LOOP_SET_PROPERTY, /* the fix's steps */
+        TS_LOOP_RELOAD,
+        TS_LOOP_RESTART,
+        TS_LOOP_VERIFY,
+        TS_LOOP_RERUN,        /* the same containers asked for again */
+        TS_LOOP_CLEANUP,      /* stop, unit file and drop-ins removed, daemon-reload */
+        _TS_LOOP_PHASE_MAX,
+        _TS_LOOP_PHASE_INVALID = -EINVAL,
+} TsLoopPhase;
+
+const char *ts_loop_phase_to_string(TsLoopPhase p);
+
+typedef struct TsLoopReport {
+        struct {
+                bool done;
+                nsec_t duration;
+        } phases[_TS_LOOP_PHASE_MAX];
+        uint64_t started, failed;             /* containers, first time */
+        uint64_t started_again, failed_again; /* after the fix */
+        TsCheckVerdict verdict;               /* check before the fix */
+        TsCause cause;
+        char why[256];
+        TsCheckVerdict verdict_after;         /* check after it */
+        bool fixed, fix_verified;
+} TsLoopReport;
+
+/* 1 when this is the taskstorm sandbox (its systemd was started with container=taskstorm). */
+int ts_loop_in_sandbox(void);
+
+/* Runs the loop; PASS or FAIL with why, BROKEN when it could not run. daemon_path: the fixture. */
+TsVerdict ts_loop_run(sd_bus *bus, const TsScenario *s, const char *daemon_path, TsLoopReport *ret, char *why,
+                      size_t why_size);
