@@ -5,6 +5,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 
+#include "args.h"
 #include "bus.h"
 #include "exit-status.h"
 #include "fix.h"
@@ -118,12 +119,9 @@ int verb_fix(int argc, char *argv[]) {
                         help();
                         return 0;
                 case ARG_TASKS_MAX:
-                        if (ts_tasks_limit_parse(optarg, &o.limit) < 0) {
-                                _cleanup_(freep) char *shown = log_escape(optarg);
-                                return log_error_errno(-EINVAL, "--tasks-max %s: not a task limit (a number from 1, "
-                                                                "a percentage up to 100%%, or infinity).",
-                                                       strempty(shown));
-                        }
+                        r = cli_parse_tasks_limit("--tasks-max", optarg, &o.limit);
+                        if (r < 0)
+                                return r;
                         break;
                 case ARG_RUNTIME:
                         o.runtime = true;

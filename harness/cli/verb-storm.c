@@ -4,6 +4,7 @@
 #include <getopt.h>
 #include <limits.h>
 
+#include "args.h"
 #include "bus.h"
 #include "exit-status.h"
 #include "fileio.h"
@@ -25,23 +26,6 @@ static void help(void) {
                "     --stop-after-failures N  stop creating after N failures (default 1)\n"
                "     --json                 print the report as JSON\n",
                TS_STORM_DEFAULT_OVERSHOOT, TS_STORM_DEFAULT_TASKS, TS_STORM_DEFAULT_MAX_TASKS);
-}
-
-static int parse_count(const char *option, const char *value, uint64_t max, uint64_t *ret) {
-        uint64_t v;
-        if (ts_safe_atou64(value, &v) < 0 || v == 0 || v > max)
-                return log_error_errno(-EINVAL, "%s %s: not a whole number from 1 to %" PRIu64 ".", option, value,
-                                       max);
-        *ret = v;
-        return 0;
-}
-
-static int parse_limit(const char *option, const char *value, TsTasksLimit *ret) {
-        int r = ts_tasks_limit_parse(value, ret);
-        if (r < 0)
-                return log_error_errno(-EINVAL, "%s %s: not a task limit (a number from 1, a percentage up "
-                                                "to 100%%, or infinity).", option, value);
-        return 0;
 }
 
 /* The binary that exec storms run in its holding mode. */
@@ -102,23 +86,23 @@ int verb_storm(int argc, char *argv[]) {
                                                                 "mixed).", optarg);
                         break;
                 case ARG_TASKS_MAX:
-                        r = parse_limit("--tasks-max", optarg, &plan.limit);
+                        r = cli_parse_tasks_limit("--tasks-max", optarg, &plan.limit);
                         if (r < 0)
                                 return r;
                         break;
                 case ARG_SLICE_TASKS_MAX:
-                        r = parse_limit("--slice-tasks-max", optarg, &plan.slice_limit);
+                        r = cli_parse_tasks_limit("--slice-tasks-max", optarg, &plan.slice_limit);
                         if (r < 0)
                                 return r;
                         plan.has_slice_limit = true;
                         break;
                 case ARG_TASKS:
-                        r = parse_count("--tasks", optarg, 1000000, &plan.tasks);
+                        r = cli_parse_count("--tasks", optarg, 1000000, &plan.tasks);
                         if (r < 0)
                                 return r;
                         break;
                 case ARG_MAX_TASKS:
-                        r = parse_count("--max-tasks", optarg, 1000000, &plan.max_tasks);
+                        r = cli_parse_count("--max-tasks", optarg, 1000000, &plan.max_tasks);
                         if (r < 0)
                                 return r;
                         break;
@@ -128,7 +112,7 @@ int verb_storm(int argc, char *argv[]) {
                                                                 "(\"500ms\", \"2s\").", optarg);
                         break;
                 case ARG_STOP_AFTER:
-                        r = parse_count("--stop-after-failures", optarg, 1000000, &u);
+                        r = cli_parse_count("--stop-after-failures", optarg, 1000000, &u);
                         if (r < 0)
                                 return r;
                         plan.storm.stop_after_failures = (unsigned)u;

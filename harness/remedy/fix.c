@@ -162,15 +162,24 @@ static int finish(sd_bus *bus, const char *unit, const TsFixOptions *o, bool was
         return verify(bus, unit, want, want_known, rep);
 }
 
-int ts_fix_apply(sd_bus *bus, const char *unit, const TsFixOptions *o, TsFixReport *ret) {
-        *ret = (TsFixReport){};
+/* The unit's TasksMax now (into the report) and whether it runs (only a running unit restarts). */
+static int unit_before(sd_bus *bus, const char *unit, TsFixReport *rep, bool *ret_active) {
+        *rep = (TsFixReport){};
         TsUnitInfo u;
         int r = ts_unit_info_load(bus, unit, &u);
         if (r < 0)
                 return r;
-        ret->tasks_max_before = u.tasks_max;
-        bool active = streq(u.active_state, "active") || streq(u.active_state, "reloading");
+        rep->tasks_max_before = u.tasks_max;
+        *ret_active = streq(u.active_state, "active") || streq(u.active_state, "reloading");
         ts_unit_info_done(&u);
+        return 0;
+}
+
+int ts_fix_apply(sd_bus *bus, const char *unit, const TsFixOptions *o, TsFixReport *ret) {
+        bool active;
+        int r = unit_before(bus, unit, ret, &active);
+        if (r < 0)
+                return r;
         (void)ts_fix_dropin_path(unit, o->runtime, ret->dropin, sizeof ret->dropin);
 
         if (limit_matches(&o->limit, ret->tasks_max_before)) /* a second fix: nothing to do */
@@ -218,14 +227,10 @@ int ts_fix_apply(sd_bus *bus, const char *unit, const TsFixOptions *o, TsFixRepo
 }
 
 int ts_fix_undo(sd_bus *bus, const char *unit, const TsFixOptions *o, TsFixReport *ret) {
-        *ret = (TsFixReport){};
-        TsUnitInfo u;
-        int r = ts_unit_info_load(bus, unit, &u);
+        bool active;
+        int r = unit_before(bus, unit, ret, &active);
         if (r < 0)
                 return r;
-        ret->tasks_max_before = u.tasks_max;
-        bool active = streq(u.active_state, "active") || streq(u.active_state, "reloading");
-        ts_unit_info_done(&u);
 
         char dir[512], record[600];
         r = ts_fix_record_dir(unit, o->runtime, dir, sizeof dir);
