@@ -26,6 +26,8 @@ static const Verb verbs[] = {
           VERB_NEEDS_SYSTEMD, verb_check },
         { "fix", "lift a unit's task limit as the article does (set-property, daemon-reload, restart), verified",
           VERB_NEEDS_ROOT | VERB_NEEDS_SYSTEMD, verb_fix },
+        { "inject", "run a command with chosen task creations failing (seccomp; no root needed)", 0,
+          verb_inject },
 };
 
 static void help(void) {

@@ -28,6 +28,7 @@ int verb_storm(int argc, char *argv[]);
 int verb_run(int argc, char *argv[]);
 int verb_check(int argc, char *argv[]);
 int verb_fix(int argc, char *argv[]);
+int verb_inject(int argc, char *argv[]);
 
 #include <stddef.h>
 struct TsStormPlan;

@@ -1,0 +1,278 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The injection policy (which matching call fails) and the supervisor: the command is forked with
+ * the filter loaded (no_new_privs: no root needed), hands its notification fd to the supervisor
+ * over a socket pair, and execs; the supervisor answers each clone/fork/vfork, letting it go on
+ * (SECCOMP_USER_NOTIF_FLAG_CONTINUE) or failing it with the errno, until the last process under the
+ * filter is gone. */
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <linux/seccomp.h>
+#include <poll.h>
+#include <seccomp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include "inject.h"
+#include "macro.h"
+#include "process.h"
+
+static const char *const what_table[_TS_INJECT_WHAT_MAX] = {
+        [TS_INJECT_THREADS] = "threads",
+        [TS_INJECT_PROCESSES] = "processes",
+        [TS_INJECT_ALL] = "all",
+};
+
+const char *ts_inject_what_to_string(TsInjectWhat w) {
+        return w >= 0 && w < _TS_INJECT_WHAT_MAX ? what_table[w] : NULL;
+}
+
+TsInjectWhat ts_inject_what_from_string(const char *s) {
+        for (TsInjectWhat w = 0; s && w < _TS_INJECT_WHAT_MAX; w++)
+                if (streq(what_table[w], s))
+                        return w;
+        return _TS_INJECT_WHAT_INVALID;
+}
+
+/* splitmix64: small, fast, and the same sequence for the same seed on every machine. */
+static uint64_t next_random(uint64_t *state) {
+        uint64_t z = (*state += UINT64_C(0x9E3779B97F4A7C15));
+        z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
+        z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
+        return z ^ (z >> 31);
+}
+
+static bool decide_nth(TsInjectPolicy *p) {
+        return p->seen == p->n;
+}
+static bool decide_after(TsInjectPolicy *p) {
+        return p->seen > p->n;
+}
+static bool decide_every(TsInjectPolicy *p) {
+        return p->n > 0 && p->seen % p->n == 0;
+}
+static bool decide_probability(TsInjectPolicy *p) {
+        return (double)(next_random(&p->rng) >> 11) * 0x1.0p-53 < p->probability;
+}
+static bool decide_always(TsInjectPolicy *p) {
+        return true;
+}
+
+static bool (*const deciders[_TS_INJECT_WHEN_MAX])(TsInjectPolicy *p) = {
+        [TS_INJECT_NTH] = decide_nth,
+        [TS_INJECT_AFTER] = decide_after,
+        [TS_INJECT_EVERY] = decide_every,
+        [TS_INJECT_PROBABILITY] = decide_probability,
+        [TS_INJECT_ALWAYS] = decide_always,
+};
+
+void ts_inject_policy_init(TsInjectPolicy *p, TsInjectWhen when, uint64_t n, double probability, uint64_t seed) {
+        *p = (TsInjectPolicy){ .when = when, .n = n, .probability = probability, .rng = seed };
+}
+
+bool ts_inject_decide(TsInjectPolicy *p) {
+        p->seen++;
+        return p->when >= 0 && p->when < _TS_INJECT_WHEN_MAX && deciders[p->when](p);
+}
+
+int ts_inject_notify_supported(void) {
+        struct seccomp_notif_sizes sizes;
+        return seccomp_api_get() >= 5 && syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) == 0;
+}
+
+static void seccomp_releasep(scmp_filter_ctx *ctx) {
+        if (*ctx)
+                seccomp_release(*ctx);
+}
+
+/* The filter: clone3 refused with ENOSYS (its flags sit behind a pointer), and the matching task
+ * creations sent to the supervisor, or failed on the spot. */
+static int build_filter(const TsInjectOptions *o, uint32_t action, scmp_filter_ctx *ret) {
+        _cleanup_(seccomp_releasep) scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+        if (!ctx)
+                return -ENOMEM;
+        int r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
+        if (r >= 0 && o->what == TS_INJECT_THREADS)
+                r = seccomp_rule_add(ctx, action, SCMP_SYS(clone), 1,
+                                     SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, CLONE_THREAD));
+        else if (r >= 0 && o->what == TS_INJECT_PROCESSES)
+                r = seccomp_rule_add(ctx, action, SCMP_SYS(clone), 1, SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, 0));
+        else if (r >= 0)
+                r = seccomp_rule_add(ctx, action, SCMP_SYS(clone), 0);
+        if (r >= 0 && o->what != TS_INJECT_THREADS)
+                r = seccomp_rule_add(ctx, action, SCMP_SYS(fork), 0);
+        if (r >= 0 && o->what != TS_INJECT_THREADS)
+                r = seccomp_rule_add(ctx, action, SCMP_SYS(vfork), 0);
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(ctx);
+        return 0;
+}
+
+static int send_fd(int sock, int fd) {
+        char data = 'f';
+        struct iovec iov = { .iov_base = &data, .iov_len = 1 };
+        union {
+                struct cmsghdr align;
+                char buf[CMSG_SPACE(sizeof(int))];
+        } control = {};
+        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
+                             .msg_controllen = sizeof control.buf };
+        struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(sizeof(int));
+        memcpy(CMSG_DATA(c), &fd, sizeof(int));
+        return sendmsg(sock, &mh, MSG_NOSIGNAL) < 0 ? negative_errno() : 0;
+}
+
+static int receive_fd(int sock) {
+        char data;
+        struct iovec iov = { .iov_base = &data, .iov_len = 1 };
+        union {
+                struct cmsghdr align;
+                char buf[CMSG_SPACE(sizeof(int))];
+        } control = {};
+        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
+                             .msg_controllen = sizeof control.buf };
+        if (recvmsg(sock, &mh, MSG_CMSG_CLOEXEC) <= 0)
+                return -EPIPE;
+        struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+        if (!c || c->cmsg_type != SCM_RIGHTS)
+                return -EBADMSG;
+        int fd;
+        memcpy(&fd, CMSG_DATA(c), sizeof(int));
+        return fd;
+}
+
+/* In the child: load the filter, hand the notification fd over, exec. */
+_noreturn_ static void run_child(const TsInjectOptions *o, bool notify, int sock, int error_fd, char *const argv[]) {
+        (void)setpgid(0, 0);
+        scmp_filter_ctx ctx = NULL;
+        int r = build_filter(o, notify ? SCMP_ACT_NOTIFY : SCMP_ACT_ERRNO((uint32_t)o->error), &ctx);
+        if (r >= 0)
+                r = seccomp_load(ctx);
+        if (r >= 0 && notify) {
+                int fd = seccomp_notify_fd(ctx);
+                r = fd < 0 ? fd : send_fd(sock, fd);
+                if (fd >= 0)
+                        close(fd);
+        }
+        if (r < 0)
+                ts_child_report(error_fd, r, 126);
+        close(sock);
+        execvp(argv[0], argv);
+        ts_child_report(error_fd, negative_errno(), 127);
+}
+
+static void answer(int fd, struct seccomp_notif *req, struct seccomp_notif_resp *resp, const TsInjectOptions *o,
+                   TsInjectPolicy *policy, TsInjectStats *st) {
+        bool thread = req->data.nr == SCMP_SYS(clone) && (req->data.args[0] & CLONE_THREAD);
+        bool fail = ts_inject_decide(policy);
+        if (thread) {
+                st->threads_seen++;
+                st->threads_failed += fail;
+        } else {
+                st->processes_seen++;
+                st->processes_failed += fail;
+        }
+        *resp = (struct seccomp_notif_resp){ .id = req->id };
+        if (fail)
+                resp->error = -o->error;
+        else
+                resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+        (void)seccomp_notify_respond(fd, resp); /* ENOENT: the caller died meanwhile */
+}
+
+/* Answers until the direct child has exited and no process is left under the filter (the
+ * notification fd hangs up). */
+static int supervise(int notify_fd, pid_t pid, const TsInjectOptions *o, int *ret_status, TsInjectStats *st) {
+        struct seccomp_notif *req = NULL;
+        struct seccomp_notif_resp *resp = NULL;
+        if (seccomp_notify_alloc(&req, &resp) < 0)
+                return -ENOMEM;
+        TsInjectPolicy policy = o->policy;
+        _cleanup_(closep) int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+        bool child_done = pidfd < 0;
+        int r = 0;
+        for (;;) {
+                struct pollfd fds[] = { { .fd = notify_fd, .events = POLLIN }, { .fd = child_done ? -1 : pidfd, .events = POLLIN } };
+                if (poll(fds, ELEMENTSOF(fds), -1) < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        r = negative_errno();
+                        break;
+                }
+                if (fds[0].revents & POLLIN) {
+                        memset(req, 0, sizeof *req);
+                        if (seccomp_notify_receive(notify_fd, req) >= 0)
+                                answer(notify_fd, req, resp, o, &policy, st);
+                        continue;
+                }
+                if (fds[1].revents & POLLIN) {
+                        siginfo_t si = {};
+                        if (waitid(P_PID, (id_t)pid, &si, WEXITED) >= 0)
+                                *ret_status = si.si_code == CLD_EXITED ? si.si_status : 128 + si.si_status;
+                        child_done = true;
+                }
+                if (fds[0].revents & (POLLHUP | POLLERR) && child_done)
+                        break;
+        }
+        seccomp_notify_free(req, resp);
+        return r;
+}
+
+int ts_inject_run(const TsInjectOptions *o, char *const argv[], int *ret_status, TsInjectStats *ret_stats) {
+        bool notify = o->policy.when != TS_INJECT_ALWAYS;
+        if (notify && !ts_inject_notify_supported())
+                return -ENOTSUP;
+
+        int sv[2];
+        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+                return negative_errno();
+        int error_fd;
+        pid_t pid = ts_fork_reporting(&error_fd);
+        if (pid < 0) {
+                close(sv[0]);
+                close(sv[1]);
+                return pid;
+        }
+        if (pid == 0) {
+                close(sv[0]);
+                ts_reset_signals();
+                (void)prctl(PR_SET_PDEATHSIG, SIGKILL);
+                run_child(o, notify, sv[1], error_fd, argv);
+        }
+        close(sv[1]);
+        _cleanup_(closep) int sock = sv[0];
+
+        TsInjectStats st = {};
+        int status = 0, r = 0;
+        _cleanup_(closep) int notify_fd = notify ? receive_fd(sock) : -EBADF;
+        if (notify && notify_fd < 0)
+                r = notify_fd;
+        int child_error = ts_child_collect(error_fd);
+        if (r >= 0 && child_error < 0)
+                r = child_error;
+        if (r < 0) {
+                (void)kill(pid, SIGKILL);
+                (void)waitpid(pid, NULL, 0);
+                return r;
+        }
+        if (notify)
+                r = supervise(notify_fd, pid, o, &status, &st);
+        else {
+                siginfo_t si = {};
+                r = waitid(P_PID, (id_t)pid, &si, WEXITED) < 0 ? negative_errno() : 0;
+                status = si.si_code == CLD_EXITED ? si.si_status : 128 + si.si_status;
+        }
+        if (r < 0)
+                return r;
+        *ret_status = status;
+        if (ret_stats)
+                *ret_stats = st;
+        return 0;
+}
