@@ -4,7 +4,8 @@
 # is affected (cause: the unit's TasksMax) with journal evidence and pids.events; after its limit
 # is raised it is not; a service without a limit in a slice with TasksMax=20 is affected (cause:
 # the slice); a service of a non-root user with LimitNPROC=5 is affected by RLIMIT_NPROC, not
-# TasksMax; a healthy unit is not affected; a unit that does not exist is its own error.
+# TasksMax; one whose fork failures are injected by 'taskstorm inject' hit no task limit; a healthy
+# unit is not affected; a unit that does not exist is its own error.
 set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 [ -d /run/systemd/system ] || skip "PID 1 is not systemd: run the live suite inside 'taskstorm sandbox'"
@@ -13,7 +14,7 @@ set -euo pipefail
 forker="$TASKSTORM_SOURCE_ROOT/fixtures/bin/forker.py"
 docker_line='level=error msg="Error running container: [8] System error: fork/exec /proc/self/exe: resource temporarily unavailable"'
 units=(taskstorm-check-unit.service taskstorm-check-slice.service taskstorm-check-nproc.service
-       taskstorm-check-healthy.service)
+       taskstorm-check-injected.service taskstorm-check-healthy.service)
 cleanup() { systemctl stop "${units[@]}" 2>/dev/null || true; }
 trap cleanup EXIT
 
@@ -85,11 +86,18 @@ echo "nproc facts: $(jq -c ".units[0].other_limits" <<<"$json")"
 expect "LimitNPROC=5, User=nobody" 10 affected rlimit-nproc
 [ "$(field limits.pids_events_max)" = 0 ] || fail "pids.events counted a refusal that RLIMIT_NPROC made"
 
-# 5. A healthy unit.
+# 5. EAGAIN that no limit caused: fork failures injected by 'taskstorm inject' (no task limit hit).
+systemd-run --quiet --unit=taskstorm-check-injected --property=TasksMax=100 "$TASKSTORM" inject --what processes \
+        --always -- /usr/bin/python3 "$forker" 20 "fork failed: Resource temporarily unavailable"
+wait_for_pattern taskstorm-check-injected.service fork-failed
+expect "injected EAGAIN" 0 not-affected eagain-no-limit
+[ "$(field limits.pids_events_max)" = 0 ] || fail_with_report "pids.events counted an injected failure"
+
+# 6. A healthy unit.
 systemd-run --quiet --unit=taskstorm-check-healthy sleep 3600
 check_unit taskstorm-check-healthy.service
 expect "healthy" 0 not-affected none
 
-# 6. No such unit; not a unit name.
+# 7. No such unit; not a unit name.
 expect_error 8 'Unit taskstorm-nope.service not found' "$TASKSTORM" check taskstorm-nope.service
 expect_error 2 "'../x' is not a unit name" "$TASKSTORM" check ../x
