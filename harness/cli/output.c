@@ -155,3 +155,16 @@ int json_print_and_put(json_object *o) {
         json_object_put(o);
         return text ? 0 : -ENOMEM;
 }
+
+json_object *json_timings(const TsTiming *t, size_t n, const char *(*name)(size_t i)) {
+        json_object *a = json_object_new_array();
+        for (size_t i = 0; i < n; i++) {
+                if (!t[i].done)
+                        continue;
+                json_object *o = json_object_new_object();
+                json_object_object_add(o, "name", json_object_new_string(name(i)));
+                json_object_object_add(o, "duration_ns", json_object_new_uint64(t[i].duration));
+                json_object_array_add(a, o);
+        }
+        return a;
+}

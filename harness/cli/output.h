@@ -13,3 +13,5 @@ json_object *storm_report_to_json(const TsStormReport *r, const TsStormPlan *pla
 json_object *json_u64_or_max(uint64_t v);
 /* Prints o as pretty JSON on stdout and drops the reference; -ENOMEM if it could not be written. */
 int json_print_and_put(json_object *o);
+/* [{"name", "duration_ns"}] for the steps that ran; name(i) names step i. */
+json_object *json_timings(const TsTiming *t, size_t n, const char *(*name)(size_t i));

@@ -67,6 +67,10 @@ static void print_text(const char *unit, const TsFixReport *rep, bool undo) {
                 printf("  drop-in: %s\n", rep->dropin);
 }
 
+static const char *step_name(size_t i) {
+        return ts_fix_step_to_string((TsFixStep)i);
+}
+
 static json_object *to_json(const char *unit, const TsFixReport *rep, bool undo) {
         json_object *o = json_object_new_object();
         json_object_object_add(o, "unit", json_object_new_string(unit));
@@ -79,16 +83,7 @@ static json_object *to_json(const char *unit, const TsFixReport *rep, bool undo)
         json_object_object_add(o, "verified", json_object_new_boolean(rep->verified));
         json_object_object_add(o, "verify_why", rep->verify_why[0] ? json_object_new_string(rep->verify_why) : NULL);
         json_object_object_add(o, "dropin", json_object_new_string(rep->dropin));
-        json_object *steps = json_object_new_array();
-        for (TsFixStep s = 0; s < _TS_FIX_STEP_MAX; s++) {
-                if (!rep->steps[s].done)
-                        continue;
-                json_object *st = json_object_new_object();
-                json_object_object_add(st, "name", json_object_new_string(ts_fix_step_to_string(s)));
-                json_object_object_add(st, "duration_ns", json_object_new_uint64(rep->steps[s].duration));
-                json_object_array_add(steps, st);
-        }
-        json_object_object_add(o, "steps", steps);
+        json_object_object_add(o, "steps", json_timings(rep->steps, _TS_FIX_STEP_MAX, step_name));
         return o;
 }
 

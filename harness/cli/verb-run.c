@@ -63,6 +63,10 @@ static void free_scenarios(TsScenario **l, size_t n) {
         free(l);
 }
 
+static const char *phase_name(size_t i) {
+        return ts_loop_phase_to_string((TsLoopPhase)i);
+}
+
 static json_object *loop_to_json(const TsLoopReport *l) {
         json_object *o = json_object_new_object();
         json_object_object_add(o, "containers_started", json_object_new_uint64(l->started));
@@ -74,16 +78,7 @@ static json_object *loop_to_json(const TsLoopReport *l) {
         json_object_object_add(o, "fix_verified", json_object_new_boolean(l->fix_verified));
         json_object_object_add(o, "containers_started_again", json_object_new_uint64(l->started_again));
         json_object_object_add(o, "containers_failed_again", json_object_new_uint64(l->failed_again));
-        json_object *phases = json_object_new_array();
-        for (TsLoopPhase p = 0; p < _TS_LOOP_PHASE_MAX; p++) {
-                if (!l->phases[p].done)
-                        continue;
-                json_object *ph = json_object_new_object();
-                json_object_object_add(ph, "name", json_object_new_string(ts_loop_phase_to_string(p)));
-                json_object_object_add(ph, "duration_ns", json_object_new_uint64(l->phases[p].duration));
-                json_object_array_add(phases, ph);
-        }
-        json_object_object_add(o, "phases", phases);
+        json_object_object_add(o, "phases", json_timings(l->phases, _TS_LOOP_PHASE_MAX, phase_name));
         return o;
 }
 

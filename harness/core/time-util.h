@@ -2,6 +2,7 @@
 /* Monotonic microsecond clock used for every timing and timeout in the harness. */
 #pragma once
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -17,6 +18,12 @@ static inline usec_t ts_now(clockid_t clock) {
 }
 
 typedef uint64_t nsec_t;
+
+/* How long one step took, if it ran. */
+typedef struct TsTiming {
+        bool done;
+        nsec_t duration; /* monotonic ns */
+} TsTiming;
 #define NSEC_PER_USEC ((nsec_t)1000)
 #define NSEC_PER_MSEC ((nsec_t)1000000)
 #define NSEC_PER_SEC ((nsec_t)1000000000)

@@ -38,10 +38,7 @@ typedef struct TsFixReport {
         bool verified;              /* bus and cgroup agree with the limit asked for */
         char verify_why[200];       /* what did not agree */
         char dropin[512];           /* the drop-in systemd writes (or the undo restored) */
-        struct {
-                bool done;
-                nsec_t duration;
-        } steps[_TS_FIX_STEP_MAX];
+        TsTiming steps[_TS_FIX_STEP_MAX];
 } TsFixReport;
 
 /* Applies the fix. -ENOENT no such unit, -EPERM/-EACCES not allowed (nothing changed then). */

@@ -216,10 +216,7 @@ static TsVerdict run_phases(sd_bus *bus, const TsScenario *s, TsLoopReport *rep,
                 [TS_FIX_RESTART] = TS_LOOP_RESTART,           [TS_FIX_VERIFY] = TS_LOOP_VERIFY,
         };
         for (TsFixStep st = 0; st < _TS_FIX_STEP_MAX; st++)
-                if (fix.steps[st].done) {
-                        rep->phases[from_fix[st]].done = true;
-                        rep->phases[from_fix[st]].duration = fix.steps[st].duration;
-                }
+                rep->phases[from_fix[st]] = fix.steps[st];
         rep->fixed = fix.changed;
         rep->fix_verified = fix.verified;
         if (!fix.verified)

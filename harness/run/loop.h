@@ -28,10 +28,7 @@ typedef enum TsLoopPhase {
 const char *ts_loop_phase_to_string(TsLoopPhase p);
 
 typedef struct TsLoopReport {
-        struct {
-                bool done;
-                nsec_t duration;
-        } phases[_TS_LOOP_PHASE_MAX];
+        TsTiming phases[_TS_LOOP_PHASE_MAX];
         uint64_t started, failed;             /* containers, first time */
         uint64_t started_again, failed_again; /* after the fix */
         TsCheckVerdict verdict;               /* check before the fix */
