@@ -20,6 +20,7 @@
 #include "fileio.h"
 #include "macro.h"
 #include "sysinfo.h"
+#include "time-util.h"
 
 #define PROBE_LIMIT 2
 #define PROBE_FORKS 3
@@ -273,17 +274,14 @@ static void probe_kill_leftovers(const char *dir) {
 
 /* rmdir with bounded exponential back-off: a cgroup is busy until its last task is gone. */
 static int probe_remove(const char *dir) {
-        long delay_nsec = 1000 * 1000;
+        usec_t delay = USEC_PER_MSEC;
         for (unsigned attempt = 0;; attempt++) {
                 if (rmdir(dir) >= 0 || errno == ENOENT)
                         return 0;
                 if (errno != EBUSY || attempt >= 10)
                         return negative_errno();
                 probe_kill_leftovers(dir);
-                struct timespec ts = { .tv_sec = 0, .tv_nsec = delay_nsec };
-                (void)nanosleep(&ts, NULL);
-                if (delay_nsec < 256 * 1000 * 1000)
-                        delay_nsec *= 2;
+                ts_sleep_backoff(&delay, 256 * USEC_PER_MSEC);
         }
 }
 

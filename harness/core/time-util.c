@@ -61,3 +61,10 @@ int ts_parse_timespan(const char *s, usec_t max, usec_t *ret) {
         *ret = usec;
         return 0;
 }
+
+void ts_sleep_backoff(usec_t *delay, usec_t max) {
+        struct timespec ts = { .tv_sec = (time_t)(*delay / USEC_PER_SEC),
+                               .tv_nsec = (long)(*delay % USEC_PER_SEC) * 1000 };
+        nanosleep(&ts, NULL);
+        *delay = *delay * 2 > max ? max : *delay * 2;
+}

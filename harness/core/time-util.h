@@ -38,3 +38,6 @@ static inline nsec_t ts_now_ns(void) {
 /* "0", "250us", "500ms", "2", "1.5s", "1 min" (no unit: seconds; blanks before the unit allowed).
  * -EINVAL: not a number; -ENOMSG: unknown unit; -ERANGE: more than max. */
 int ts_parse_timespan(const char *s, usec_t max, usec_t *ret);
+
+/* Where waiting for an event is not possible: sleeps *delay, then doubles it, up to max. */
+void ts_sleep_backoff(usec_t *delay, usec_t max);

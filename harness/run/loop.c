@@ -87,9 +87,7 @@ static int wait_daemon(const char *path) {
         for (int i = 0; i < 40; i++) {
                 if (ask(path, "ps", NULL, NULL) >= 0)
                         return 0;
-                struct timespec ts = { .tv_sec = 0, .tv_nsec = (long)delay * 1000 };
-                nanosleep(&ts, NULL);
-                delay = delay * 2 > 200 * USEC_PER_MSEC ? 200 * USEC_PER_MSEC : delay * 2;
+                ts_sleep_backoff(&delay, 200 * USEC_PER_MSEC);
         }
         return -ETIMEDOUT;
 }

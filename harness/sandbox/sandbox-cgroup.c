@@ -92,9 +92,7 @@ static int remove_subtree(const char *dir) {
                         (void)kill(pids[i], SIGKILL);
                 if (ts_now(CLOCK_MONOTONIC) > deadline)
                         break;
-                struct timespec ts = { .tv_sec = 0, .tv_nsec = (long)delay * 1000 };
-                nanosleep(&ts, NULL);
-                delay = delay * 2 > 100 * USEC_PER_MSEC ? 100 * USEC_PER_MSEC : delay * 2;
+                ts_sleep_backoff(&delay, 100 * USEC_PER_MSEC);
         }
         (void)nftw(dir, rmdir_one, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
         return access(dir, F_OK) < 0 && errno == ENOENT;

@@ -122,13 +122,6 @@ _noreturn_ static void systemd_child(const TsSandbox *s, const char *systemd_pat
         report_child_error(error_fd, negative_errno());
 }
 
-static void sleep_backoff(usec_t *delay) {
-        struct timespec ts = { .tv_sec = (time_t)(*delay / USEC_PER_SEC),
-                               .tv_nsec = (long)(*delay % USEC_PER_SEC) * 1000 };
-        nanosleep(&ts, NULL);
-        *delay = *delay * 2 > 100 * USEC_PER_MSEC ? 100 * USEC_PER_MSEC : *delay * 2;
-}
-
 #define IN_SET_DISCONNECTED(r) ((r) == -ENOTCONN || (r) == -ECONNRESET || (r) == -ECONNREFUSED)
 
 /* Runs in a child born in the sandbox's PID namespace: systemd refuses private-bus clients whose
@@ -148,7 +141,7 @@ static int wait_until_up(usec_t timeout) {
                 }
                 if (ts_now(CLOCK_MONOTONIC) >= deadline)
                         return -ETIMEDOUT;
-                sleep_backoff(&delay);
+                ts_sleep_backoff(&delay, 100 * USEC_PER_MSEC);
         }
 }
 
