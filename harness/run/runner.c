@@ -45,7 +45,8 @@ void ts_scenario_plan(const TsScenario *s, const char *exec_path, int cancel_fd,
                 .storm = { .kind = s->kind,
                            .stop_after_failures = s->stop_after_failures,
                            .hold = s->hold,
-                           .exec_path = exec_path },
+                           .exec_path = exec_path,
+                           .inject = s->has_inject ? &s->inject : NULL },
                 .limit = s->tasks_max,
                 .has_slice_limit = s->has_slice_tasks_max,
                 .slice_limit = s->slice_tasks_max,
@@ -90,8 +91,12 @@ TsVerdict ts_scenario_judge(const TsScenario *s, const TsStormReport *r, char *w
         }
         /* On cgroup v1 the kernel counts a refused fork in the forking task's own cgroup. */
         bool counted = r->after.events_max > r->before.events_max || (r->slice && r->slice_after.events_max > 0);
-        if (!counted) {
+        if (s->expect_limit_hit && !counted) {
                 snprintf(why, why_size, "EAGAIN, but pids.events did not count it: no pids limit was hit");
+                return TS_VERDICT_FAIL;
+        }
+        if (!s->expect_limit_hit && counted) {
+                snprintf(why, why_size, "pids.events counted the EAGAIN: a pids limit was hit, not only the injection");
                 return TS_VERDICT_FAIL;
         }
 

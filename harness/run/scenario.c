@@ -290,7 +290,59 @@ static int set_expect_tasks(TsScenario *s, const char *value, char *why, size_t 
         return 0;
 }
 
-static const char *const sections[] = { "Scenario", "Requires", "Unit", "Storm", "Daemon", "Remedy", "Expect" };
+static const char *const sections[] = { "Scenario", "Requires", "Unit", "Storm", "Daemon", "Remedy", "Inject",
+                                        "Expect" };
+
+static int set_inject_what(TsScenario *s, const char *value, char *why, size_t why_size) {
+        s->inject.what = ts_inject_what_from_string(value);
+        if (s->inject.what < 0) {
+                snprintf(why, why_size, "expected threads, processes or all");
+                return -EINVAL;
+        }
+        return 0;
+}
+
+/* Nth=, After=, Every=: the policy and its number. */
+static int set_inject_count(TsScenario *s, const char *value, TsInjectWhen when, char *why, size_t why_size) {
+        uint64_t n;
+        int r = parse_u64_positive(value, &n, why, why_size);
+        if (r < 0)
+                return r;
+        s->inject.policy.when = when;
+        s->inject.policy.n = n;
+        return 0;
+}
+static int set_inject_nth(TsScenario *s, const char *value, char *why, size_t why_size) {
+        return set_inject_count(s, value, TS_INJECT_NTH, why, why_size);
+}
+static int set_inject_after(TsScenario *s, const char *value, char *why, size_t why_size) {
+        return set_inject_count(s, value, TS_INJECT_AFTER, why, why_size);
+}
+static int set_inject_every(TsScenario *s, const char *value, char *why, size_t why_size) {
+        return set_inject_count(s, value, TS_INJECT_EVERY, why, why_size);
+}
+static int set_inject_probability(TsScenario *s, const char *value, char *why, size_t why_size) {
+        char *end = NULL;
+        errno = 0;
+        double p = strtod(value, &end);
+        if (errno != 0 || !end || *end || end == value || !(p >= 0 && p <= 1)) {
+                snprintf(why, why_size, "expected a probability from 0 to 1");
+                return -EINVAL;
+        }
+        s->inject.policy.when = TS_INJECT_PROBABILITY;
+        s->inject.policy.probability = p;
+        return 0;
+}
+static int set_inject_seed(TsScenario *s, const char *value, char *why, size_t why_size) {
+        return parse_u64(value, &s->inject.policy.rng, why, why_size);
+}
+static int set_inject_always(TsScenario *s, const char *value, char *why, size_t why_size) {
+        bool b = false;
+        int r = parse_bool(value, &b, why, why_size);
+        if (r >= 0 && b)
+                s->inject.policy.when = TS_INJECT_ALWAYS;
+        return r;
+}
 
 static int parse_unit_name(const char *value, void *field, char *why, size_t why_size) {
         if (!ts_unit_name_valid(value)) {
@@ -335,6 +387,14 @@ static const struct ScenarioKey {
         { "Expect", "EAGAIN", parse_bool, FIELD(expect_eagain), .required = REQUIRED },
         { "Expect", "TasksAtFirstEAGAIN", .set = set_expect_tasks },
         { "Expect", "Tolerance", parse_u64, FIELD(tolerance) },
+        { "Expect", "LimitHit", parse_bool, FIELD(expect_limit_hit) },
+        { "Inject", "What", .set = set_inject_what },
+        { "Inject", "Nth", .set = set_inject_nth },
+        { "Inject", "After", .set = set_inject_after },
+        { "Inject", "Every", .set = set_inject_every },
+        { "Inject", "Probability", .set = set_inject_probability },
+        { "Inject", "Seed", .set = set_inject_seed },
+        { "Inject", "Always", .set = set_inject_always },
 #undef FIELD
 };
 
@@ -636,6 +696,21 @@ static int check_scenario(ParseContext *c) {
         unsigned daemon = first_line_of_section(c, "Daemon"), remedy = first_line_of_section(c, "Remedy");
         s->has_daemon = daemon > 0;
         s->has_remedy = remedy > 0;
+        unsigned inject = first_line_of_section(c, "Inject");
+        s->has_inject = inject > 0;
+        if (s->has_inject && s->has_daemon)
+                return context_fail(c, inject, "Inject", NULL, "injects into a storm: not with [Daemon]");
+        if (c->key_lines[key_index("Expect", "LimitHit")] == 0)
+                s->expect_limit_hit = !s->has_inject;
+        {
+                unsigned whens = 0;
+                static const char *const when_keys[] = { "Nth", "After", "Every", "Probability", "Always" };
+                for (size_t i = 0; i < ELEMENTSOF(when_keys); i++)
+                        whens += c->key_lines[key_index("Inject", when_keys[i])] > 0;
+                if (whens > 1)
+                        return context_fail(c, inject, "Inject", NULL,
+                                            "give one of Nth=, After=, Every=, Probability=, Always=");
+        }
 
         if (s->has_remedy && !s->has_daemon)
                 return context_fail(c, remedy, "Remedy", NULL, "only with a [Daemon] to fix");
@@ -692,6 +767,8 @@ static TsScenario *scenario_new(const char *path) {
                 .remedy_tasks_max = { .kind = TS_TASKS_LIMIT_INFINITY, .value = UINT64_MAX },
                 .remedy_reload = true,
                 .remedy_restart = true,
+                .inject = { .what = TS_INJECT_ALL, .error = EAGAIN,
+                            .policy = { .when = TS_INJECT_ALWAYS, .rng = 1 } },
         };
         if (!s->path || !s->name) {
                 ts_scenario_free(s);

@@ -62,11 +62,18 @@ typedef struct TsScenario {
         bool remedy_reload;            /* Reload=yes|no, default yes */
         bool remedy_restart;           /* Restart=yes|no, default yes */
 
+        /* [Inject]: task creations of the storm also fail by seccomp (where no limit is needed) */
+        bool has_inject;
+        TsInjectOptions inject;        /* What=threads|processes|all; one of Nth=, After=, Every=,
+                                        * Probability= (with Seed=), Always=yes (the default) */
+
         /* [Expect] */
         bool expect_eagain;           /* EAGAIN=yes|no, required */
         TsExpectTasks expect_tasks;   /* TasksAtFirstEAGAIN=N|limit (only with EAGAIN=yes) */
         uint64_t expect_tasks_value;
         uint64_t tolerance;           /* Tolerance=N, default 0 */
+        bool expect_limit_hit;        /* LimitHit=yes|no: pids.events counts the EAGAIN; default yes,
+                                       * no with [Inject] (an injected EAGAIN is no limit's) */
 } TsScenario;
 
 /* Where parsing failed: file, line (0 when not about one line), the key ("[Storm] Kind") or NULL,

@@ -148,10 +148,9 @@ static int receive_fd(int sock) {
         return fd;
 }
 
-/* In the child: load the filter, hand the notification fd over, exec. */
-_noreturn_ static void run_child(const TsInjectOptions *o, bool notify, int sock, int error_fd, char *const argv[]) {
-        (void)setpgid(0, 0);
-        scmp_filter_ctx ctx = NULL;
+int ts_inject_load(const TsInjectOptions *o, int sock) {
+        bool notify = o->policy.when != TS_INJECT_ALWAYS;
+        _cleanup_(seccomp_releasep) scmp_filter_ctx ctx = NULL;
         int r = build_filter(o, notify ? SCMP_ACT_NOTIFY : SCMP_ACT_ERRNO((uint32_t)o->error), &ctx);
         if (r >= 0)
                 r = seccomp_load(ctx);
@@ -161,6 +160,13 @@ _noreturn_ static void run_child(const TsInjectOptions *o, bool notify, int sock
                 if (fd >= 0)
                         close(fd);
         }
+        return r;
+}
+
+/* In the child: load the filter, hand the notification fd over, exec. */
+_noreturn_ static void run_child(const TsInjectOptions *o, int sock, int error_fd, char *const argv[]) {
+        (void)setpgid(0, 0);
+        int r = ts_inject_load(o, sock);
         if (r < 0)
                 ts_child_report(error_fd, r, 126);
         close(sock);
@@ -185,6 +191,23 @@ static void answer(int fd, struct seccomp_notif *req, struct seccomp_notif_resp 
         else
                 resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
         (void)seccomp_notify_respond(fd, resp); /* ENOENT: the caller died meanwhile */
+}
+
+int ts_inject_answer_one(int notify_fd, const TsInjectOptions *o, TsInjectPolicy *policy, TsInjectStats *st) {
+        struct seccomp_notif *req = NULL;
+        struct seccomp_notif_resp *resp = NULL;
+        if (seccomp_notify_alloc(&req, &resp) < 0)
+                return -ENOMEM;
+        memset(req, 0, sizeof *req);
+        int r = seccomp_notify_receive(notify_fd, req);
+        if (r >= 0)
+                answer(notify_fd, req, resp, o, policy, st);
+        seccomp_notify_free(req, resp);
+        return r < 0 ? r : 0;
+}
+
+int ts_inject_receive_fd(int sock) {
+        return receive_fd(sock);
 }
 
 /* Answers until the direct child has exited and no process is left under the filter (the
@@ -244,7 +267,7 @@ int ts_inject_run(const TsInjectOptions *o, char *const argv[], int *ret_status,
                 close(sv[0]);
                 ts_reset_signals();
                 (void)prctl(PR_SET_PDEATHSIG, SIGKILL);
-                run_child(o, notify, sv[1], error_fd, argv);
+                run_child(o, sv[1], error_fd, argv);
         }
         close(sv[1]);
         _cleanup_(closep) int sock = sv[0];

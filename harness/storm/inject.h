@@ -61,3 +61,10 @@ int ts_inject_notify_supported(void);
  * process it made have exited. Returns its wait status in *ret_status. -ENOTSUP when notification is
  * needed but unsupported; -ENOENT/-EACCES when argv cannot be executed. */
 int ts_inject_run(const TsInjectOptions *o, char *const argv[], int *ret_status, TsInjectStats *ret_stats);
+
+/* For a process that injects into itself (a storm's leader): loads the filter into the calling
+ * process and, unless the policy is ALWAYS, sends the notification fd over sock. */
+int ts_inject_load(const TsInjectOptions *o, int sock);
+/* For its supervisor: receives that fd, and answers one pending notification by the policy. */
+int ts_inject_receive_fd(int sock);
+int ts_inject_answer_one(int notify_fd, const TsInjectOptions *o, TsInjectPolicy *policy, TsInjectStats *st);

@@ -64,11 +64,12 @@ static uint64_t default_tasks(const TsStormReport *r) {
 }
 
 /* Waits for the leader to finish (0), to die (-ECHILD), or for a cancel (-ECANCELED). */
-static int wait_leader(const TsStorm *storm, int cancel_fd, usec_t timeout) {
+static int wait_leader(TsStorm *storm, int cancel_fd, usec_t timeout) {
         struct pollfd fds[] = {
                 { .fd = ts_storm_done_fd(storm), .events = POLLIN },
                 { .fd = ts_storm_pidfd(storm), .events = POLLIN },
                 { .fd = cancel_fd, .events = POLLIN },
+                { .fd = ts_storm_notify_fd(storm), .events = POLLIN }, /* injection's questions */
         };
         nsec_t deadline = ts_now_ns() + timeout * NSEC_PER_USEC;
         for (;;) {
@@ -82,6 +83,12 @@ static int wait_leader(const TsStorm *storm, int cancel_fd, usec_t timeout) {
                         return negative_errno();
                 if (fds[2].revents & POLLIN)
                         return -ECANCELED;
+                if (fds[3].revents & POLLIN) {
+                        (void)ts_storm_answer(storm);
+                        continue;
+                }
+                if (fds[3].revents & (POLLHUP | POLLERR))
+                        fds[3].fd = -1; /* nothing under the filter any more */
                 if (fds[0].revents & POLLIN)
                         return 0;
                 if (fds[1].revents & POLLIN)

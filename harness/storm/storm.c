@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
@@ -42,6 +43,11 @@ _Noreturn void ts_storm_hold(void) {
 struct TsStorm {
         pid_t leader;
         int pidfd;
+        const TsInjectOptions *inject;
+        int inject_sock; /* the leader sends its notification fd over this */
+        int notify_fd;
+        TsInjectPolicy policy;
+        TsInjectStats inject_stats;
         int go_fd;   /* write end: one byte says go, closing it ends the hold */
         int done_fd; /* read end: readable when the leader has finished */
         TsStormStats *stats;
@@ -83,10 +89,20 @@ static int64_t read_counter(int fd) {
         return strtoll(buf, NULL, 10);
 }
 
-_noreturn_ static void leader_main(const TsStormConfig *c, TsStormStats *st, int go_fd, int done_fd) {
+_noreturn_ static void leader_main(const TsStormConfig *c, TsStormStats *st, int go_fd, int done_fd, int inject_sock) {
         char byte;
         if (read(go_fd, &byte, 1) != 1)
                 _exit(EXIT_FAILURE); /* the harness went away before the storm began */
+        if (c->inject) {
+                int r = ts_inject_load(c->inject, inject_sock);
+                if (r < 0) {
+                        st->setup_error = r;
+                        __atomic_store_n(&st->finished, 1, __ATOMIC_RELEASE);
+                        (void)!write(done_fd, "d", 1);
+                        _exit(EXIT_FAILURE);
+                }
+                close(inject_sock);
+        }
 
         _cleanup_(closep) int current_fd = open_own_pids_current();
         TsStormLeader l = { .config = c };
@@ -136,7 +152,12 @@ int ts_storm_spawn(const TsStormConfig *c, TsStorm **ret) {
                                    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
         if (stats == MAP_FAILED)
                 return negative_errno();
-        int go[2], done[2];
+        int go[2], done[2], sock[2] = { -EBADF, -EBADF };
+        if (c->inject && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sock) < 0) {
+                int r = negative_errno();
+                munmap(stats, sizeof *stats);
+                return r;
+        }
         if (pipe2(go, O_CLOEXEC) < 0) {
                 int r = negative_errno();
                 munmap(stats, sizeof *stats);
@@ -157,11 +178,15 @@ int ts_storm_spawn(const TsStormConfig *c, TsStorm **ret) {
                 ts_reset_signals();
                 (void)prctl(PR_SET_PDEATHSIG, SIGKILL);
                 (void)setpgid(0, 0);
-                leader_main(c, stats, go[0], done[1]);
+                if (sock[0] >= 0)
+                        close(sock[0]);
+                leader_main(c, stats, go[0], done[1], sock[1]);
         }
         int r = pid < 0 ? negative_errno() : 0;
         close(go[0]);
         close(done[1]);
+        if (sock[1] >= 0)
+                close(sock[1]);
         TsStorm *s = r < 0 ? NULL : calloc(1, sizeof *s);
         if (!s) {
                 r = r < 0 ? r : -ENOMEM;
@@ -171,11 +196,16 @@ int ts_storm_spawn(const TsStormConfig *c, TsStorm **ret) {
                 }
                 close(go[1]);
                 close(done[0]);
+                if (sock[0] >= 0)
+                        close(sock[0]);
                 munmap(stats, sizeof *stats);
                 return r;
         }
         (void)setpgid(pid, pid);
-        *s = (TsStorm){ .leader = pid, .go_fd = go[1], .done_fd = done[0], .stats = stats };
+        *s = (TsStorm){ .leader = pid, .go_fd = go[1], .done_fd = done[0], .stats = stats, .inject = c->inject,
+                        .inject_sock = sock[0], .notify_fd = -EBADF };
+        if (c->inject)
+                s->policy = c->inject->policy;
         s->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
         if (s->pidfd < 0) {
                 r = negative_errno();
@@ -200,7 +230,27 @@ int ts_storm_done_fd(const TsStorm *s) {
 
 int ts_storm_go(TsStorm *s, uint64_t tasks) {
         s->stats->target = tasks; /* before the byte: the pipe orders the two */
-        return write(s->go_fd, "g", 1) == 1 ? 0 : negative_errno();
+        if (write(s->go_fd, "g", 1) != 1)
+                return negative_errno();
+        if (s->inject && s->inject->policy.when != TS_INJECT_ALWAYS) {
+                /* The leader loads its filter first thing: its first creation waits for us. */
+                s->notify_fd = ts_inject_receive_fd(s->inject_sock);
+                if (s->notify_fd < 0)
+                        return s->notify_fd;
+        }
+        return 0;
+}
+
+int ts_storm_notify_fd(const TsStorm *s) {
+        return s->notify_fd;
+}
+
+int ts_storm_answer(TsStorm *s) {
+        return ts_inject_answer_one(s->notify_fd, s->inject, &s->policy, &s->inject_stats);
+}
+
+const TsInjectStats *ts_storm_inject_stats(const TsStorm *s) {
+        return &s->inject_stats;
 }
 
 void ts_storm_stop_holding(TsStorm *s) {
@@ -223,6 +273,10 @@ void ts_storm_free(TsStorm *s) {
         }
         if (s->pidfd >= 0)
                 close(s->pidfd);
+        if (s->notify_fd >= 0)
+                close(s->notify_fd);
+        if (s->inject_sock >= 0)
+                close(s->inject_sock);
         ts_storm_stop_holding(s);
         if (s->done_fd >= 0)
                 close(s->done_fd);

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "inject.h"
 #include "time-util.h"
 
 typedef enum TsStormKind {
@@ -57,6 +58,7 @@ typedef struct TsStormConfig {
         unsigned stop_after_failures; /* stop creating after this many failures (>= 1) */
         usec_t hold;                  /* hold the tasks this long after creating them */
         const char *exec_path;        /* exec storms: the taskstorm binary (its TS_STORM_HOLD_VERB mode) */
+        const TsInjectOptions *inject; /* fail creations by seccomp too (the leader loads the filter); NULL: no */
 } TsStormConfig;
 
 typedef struct TsStorm TsStorm;
@@ -70,6 +72,11 @@ int ts_storm_pidfd(const TsStorm *s);
 int ts_storm_done_fd(const TsStorm *s);
 /* Starts the storm: create tasks (besides the leader) up to this number. */
 int ts_storm_go(TsStorm *s, uint64_t tasks);
+/* With injection that needs a supervisor: the notification fd to poll (-1 otherwise), and the
+ * answer to one pending notification; the counts so far. */
+int ts_storm_notify_fd(const TsStorm *s);
+int ts_storm_answer(TsStorm *s);
+const TsInjectStats *ts_storm_inject_stats(const TsStorm *s);
 /* Ends the hold early. */
 void ts_storm_stop_holding(TsStorm *s);
 const TsStormStats *ts_storm_stats(const TsStorm *s);

@@ -39,6 +39,11 @@ done
 [[ "$(jq -r '.scenarios[] | select(.name == "02-seed-docker-no-restart") | [.loop.phases[].name] | join(" ")' <<<"$json")" != *restart* ]] ||
         fail "02-seed-docker-no-restart restarted"
 
+inj=$(jq -c '.scenarios[] | select(.name == "50-inject-thread-37") | .storm' <<<"$json")
+[ "$(jq -r '"\(.first_failure.errno) \(.first_failure.storm_tasks) \(.pids_after.events_max)"' <<<"$inj")" = "EAGAIN 37 0" ] ||
+        fail "injection: $(jq -c .first_failure <<<"$inj")"
+echo "ok: injected: EAGAIN at exactly the 37th thread, pids.events 0 (no limit hit)"
+
 control=$(jq -c '.scenarios[] | select(.name == "30-infinity-control")' <<<"$json")
 [ "$(jq -r '.storm.first_failure' <<<"$control")" = null ] || fail "the infinity control saw a failure"
 [ "$(jq -r '.storm.tasks_created' <<<"$control")" = 256 ] || fail "the infinity control did not create its 256 tasks"

@@ -34,6 +34,35 @@ static TsScenario *parse_ok(const char *text) {
 #define MINIMAL SCENARIO UNIT STORM EXPECT
 #define DAEMON "[Daemon]\nUnit=docker.service\nTasksMax=512\nContainers=200\n"
 
+START_TEST(test_inject) {
+        _cleanup_(ts_scenario_error_done) TsScenarioError error = {};
+        TsScenario *s = NULL;
+        const char *text = SCENARIO UNIT STORM "[Inject]\nWhat=threads\nNth=37\n" EXPECT;
+        ck_assert_int_eq(ts_scenario_parse_string(text, strlen(text), "x.scenario", &s, &error), 0);
+        ck_assert(s->has_inject);
+        ck_assert_int_eq(s->inject.what, TS_INJECT_THREADS);
+        ck_assert_int_eq(s->inject.policy.when, TS_INJECT_NTH);
+        ck_assert_uint_eq(s->inject.policy.n, 37);
+        ck_assert_int_eq(s->inject.error, EAGAIN);
+        ck_assert(!s->expect_limit_hit); /* an injected EAGAIN is no limit's */
+        ts_scenario_free(s);
+
+        text = SCENARIO UNIT STORM "[Inject]\nProbability=0.25\nSeed=7\n" EXPECT "LimitHit=yes\n";
+        ck_assert_int_eq(ts_scenario_parse_string(text, strlen(text), "x.scenario", &s, &error), 0);
+        ck_assert_int_eq(s->inject.policy.when, TS_INJECT_PROBABILITY);
+        ck_assert(s->inject.policy.probability == 0.25);
+        ck_assert_uint_eq(s->inject.policy.rng, 7);
+        ck_assert(s->expect_limit_hit);
+        ts_scenario_free(s);
+
+        text = MINIMAL;
+        ck_assert_int_eq(ts_scenario_parse_string(text, strlen(text), "x.scenario", &s, &error), 0);
+        ck_assert(!s->has_inject);
+        ck_assert(s->expect_limit_hit);
+        ts_scenario_free(s);
+}
+END_TEST
+
 START_TEST(test_daemon) {
         _cleanup_(ts_scenario_error_done) TsScenarioError error = {};
         TsScenario *s = NULL;
@@ -240,8 +269,15 @@ static const struct BadCase {
         /* sections and keys */
         { SCENARIO "[Bogus]\nX=1\n" UNIT STORM EXPECT,
           .error = ":3: [Bogus]: unknown section (expected [Scenario], [Requires], [Unit], [Storm], [Daemon], "
-                   "[Remedy] or [Expect])",
+                   "[Remedy], [Inject] or [Expect])",
           .line = 3 },
+        /* injection */
+        { SCENARIO UNIT STORM "[Inject]\nNth=3\nEvery=2\n" EXPECT,
+          .error = ":8: [Inject]: give one of Nth=, After=, Every=, Probability=, Always=", .line = 8 },
+        { SCENARIO "[Inject]\nWhat=spoons\n" UNIT STORM EXPECT,
+          .error = ":4: [Inject] What: expected threads, processes or all, got \"spoons\"", .line = 4 },
+        { SCENARIO UNIT STORM "[Inject]\nProbability=1.5\n" EXPECT,
+          .error = ":8: [Inject] Probability: expected a probability from 0 to 1, got \"1.5\"", .line = 8 },
         /* daemon scenarios */
         { SCENARIO "[Remedy]\nTasksMax=infinity\n" UNIT STORM EXPECT,
           .error = ":4: [Remedy]: only with a [Daemon] to fix", .line = 4 },
@@ -530,6 +566,7 @@ static Suite *scenario_suite(void) {
         TCase *tc = tcase_create("core");
         tcase_add_test(tc, test_full);
         tcase_add_test(tc, test_daemon);
+        tcase_add_test(tc, test_inject);
         tcase_add_test(tc, test_required_only);
         tcase_add_test(tc, test_values);
         tcase_add_loop_test(tc, test_bad_input, 0, (int)ELEMENTSOF(bad_cases));
