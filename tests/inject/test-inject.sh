@@ -57,6 +57,14 @@ expect_error 2 '--what spoons: expected threads' "$TASKSTORM" inject --what spoo
 expect_error 2 'No command given' "$TASKSTORM" inject --nth 3
 expect_error 127 'no-such-command: command not found' "$TASKSTORM" inject -- no-such-command
 
+# The command killed: the supervisor passes that on and ends.
+set +e
+run --nth 1000 -- sh -c 'kill -KILL $$' 2>/dev/null
+status=$?
+set -e
+[ "$status" = 137 ] || fail "a command killed by SIGKILL gave $status, wanted 137"
+echo "ok: a killed command: exit 137, the supervisor ended"
+
 # The supervisor killed: the command goes with it.
 "$TASKSTORM" inject --nth 1000 -- sleep 300 >/dev/null 2>&1 &
 pid=$!
