@@ -10,6 +10,8 @@
 
 #define IN_SANDBOX_ENV "TASKSTORM_IN_SANDBOX"
 
+char **cli_sandbox_binds = NULL;
+
 int cli_systemd_or_sandbox(int *ret_status) {
         if (sd_booted() > 0)
                 return 0;
@@ -38,7 +40,7 @@ int cli_systemd_or_sandbox(int *ret_status) {
                 return log_error_errno(negative_errno(), "Failed to set %s: %m", IN_SANDBOX_ENV);
 
         log_info("PID 1 is not systemd: running in a private sandbox (--no-sandbox to refuse).");
-        TsSandboxOptions o = { .bind_cwd = true, .boot_timeout = 60 * USEC_PER_SEC };
+        TsSandboxOptions o = { .bind_cwd = true, .binds = cli_sandbox_binds, .boot_timeout = 60 * USEC_PER_SEC };
         int r = ts_cli_sandbox_run(&o, cmd);
         if (r < 0)
                 return r;

@@ -6,7 +6,11 @@
 #include <inttypes.h>
 #include <limits.h>
 
+#include <sys/stat.h>
+
 #include "bus.h"
+#include "fileio.h"
+#include "junit.h"
 #include "config.h"
 #include "exit-status.h"
 #include "log.h"
@@ -15,11 +19,70 @@
 #include "output.h"
 #include "verbs.h"
 
+typedef enum OutputFormat { FORMAT_TEXT, FORMAT_JSON, FORMAT_TAP, _FORMAT_MAX } OutputFormat;
+static const char *const format_names[_FORMAT_MAX] = { "text", "json", "tap" };
+
 static void help(void) {
         printf("Usage: taskstorm run [OPTIONS...] [FILE...]\n\n"
                "Run scenario files (default: every *.scenario in ./scenarios, or in the source tree's).\n\n"
-               "  -h --help   show this help\n"
-               "     --json   print the results as JSON\n");
+               "  -h --help             show this help\n"
+               "     --format FORMAT    text (default), json or tap on stdout\n"
+               "     --json             the same as --format json\n"
+               "     --report-dir DIR   also write DIR/report.json and DIR/junit.xml\n");
+}
+
+/* What the JUnit report keeps of each scenario once its result is gone. */
+typedef struct JunitScenario {
+        char *name;
+        char *reason;
+        nsec_t duration;
+        TsJunitCase cases[_TS_LOOP_PHASE_MAX + _TS_PHASE_MAX + 1];
+        size_t n_cases;
+} JunitScenario;
+
+static void junit_keep(JunitScenario *j, const TsScenario *s, const TsScenarioResult *res) {
+        *j = (JunitScenario){ .name = strdup(s->name), .reason = res->reason[0] ? strdup(res->reason) : NULL,
+                              .duration = res->duration };
+        if (res->ran)
+                for (TsStormPhase p = 0; p < _TS_PHASE_MAX; p++)
+                        if (res->report.phases[p].done)
+                                j->cases[j->n_cases++] = (TsJunitCase){ .name = ts_storm_phase_to_string(p),
+                                                                       .duration = res->report.phases[p].duration };
+        if (res->looped)
+                for (TsLoopPhase p = 0; p < _TS_LOOP_PHASE_MAX; p++)
+                        if (res->loop.phases[p].done)
+                                j->cases[j->n_cases++] = (TsJunitCase){ .name = ts_loop_phase_to_string(p),
+                                                                       .duration = res->loop.phases[p].duration };
+        j->cases[j->n_cases++] = (TsJunitCase){ .name = "verdict", .verdict = res->verdict, .message = j->reason };
+}
+
+static int write_reports(const char *dir, json_object *report, JunitScenario *kept, size_t n) {
+        char path[PATH_MAX];
+        int r = path_printf(path, sizeof path, "%s/report.json", dir);
+        if (r >= 0 && json_object_to_file_ext(path, report, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE) < 0)
+                r = -EIO;
+        if (r < 0)
+                return log_error_errno(r, "Failed to write %s: %m", path);
+        TsJunitSuite *suites = calloc(n ? n : 1, sizeof *suites);
+        if (!suites)
+                return log_error_errno(-ENOMEM, "Out of memory.");
+        for (size_t i = 0; i < n; i++)
+                suites[i] = (TsJunitSuite){ .name = kept[i].name, .duration = kept[i].duration,
+                                            .cases = kept[i].cases, .n_cases = kept[i].n_cases };
+        r = path_printf(path, sizeof path, "%s/junit.xml", dir);
+        if (r >= 0)
+                r = ts_junit_write(path, suites, n);
+        free(suites);
+        return r < 0 ? log_error_errno(r, "Failed to write %s/junit.xml: %m", dir) : 0;
+}
+
+static void print_tap(size_t number, const TsScenario *s, const TsScenarioResult *res) {
+        printf("%s %zu - %s", ts_verdict_tap_ok(res->verdict) ? "ok" : "not ok", number, s->name);
+        if (res->verdict == TS_VERDICT_SKIP)
+                printf(" # SKIP %s", res->reason);
+        printf("\n");
+        if (!ts_verdict_tap_ok(res->verdict))
+                printf("# %s: %s\n", ts_verdict_to_string(res->verdict), res->reason);
 }
 
 static int cmp_str(const void *a, const void *b) {
@@ -149,13 +212,16 @@ static void print_result_text(const TsScenario *s, const TsScenarioResult *res) 
 }
 
 int verb_run(int argc, char *argv[]) {
-        enum { ARG_JSON = 0x100 };
+        enum { ARG_JSON = 0x100, ARG_FORMAT, ARG_REPORT_DIR };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
                 { "json", no_argument, NULL, ARG_JSON },
+                { "format", required_argument, NULL, ARG_FORMAT },
+                { "report-dir", required_argument, NULL, ARG_REPORT_DIR },
                 {},
         };
-        bool json = false;
+        OutputFormat format = FORMAT_TEXT;
+        const char *report_dir = NULL;
         int c, r;
 
         opterr = 0;
@@ -165,7 +231,21 @@ int verb_run(int argc, char *argv[]) {
                         help();
                         return 0;
                 case ARG_JSON:
-                        json = true;
+                        format = FORMAT_JSON;
+                        break;
+                case ARG_FORMAT:
+                        format = _FORMAT_MAX;
+                        for (OutputFormat f = 0; f < _FORMAT_MAX; f++)
+                                if (streq(format_names[f], optarg))
+                                        format = f;
+                        if (format == _FORMAT_MAX) {
+                                _cleanup_(freep) char *shown = log_escape(optarg);
+                                return log_error_errno(-EINVAL, "--format %s: expected text, json or tap.",
+                                                       strempty(shown));
+                        }
+                        break;
+                case ARG_REPORT_DIR:
+                        report_dir = optarg;
                         break;
                 case '?':
                         return log_option_error("run", argv, options);
@@ -200,6 +280,24 @@ int verb_run(int argc, char *argv[]) {
                 }
         }
 
+        /* The report directory is made here, and bound into a sandbox, so the reports reach the host. */
+        char report_path[PATH_MAX];
+        char *binds[2] = {};
+        if (report_dir) {
+                if (mkdir(report_dir, 0755) < 0 && errno != EEXIST) {
+                        r = negative_errno();
+                        free_scenarios(scenarios, n);
+                        return log_error_errno(r, "--report-dir %s: %m", report_dir);
+                }
+                if (!realpath(report_dir, report_path)) {
+                        r = negative_errno();
+                        free_scenarios(scenarios, n);
+                        return log_error_errno(r, "--report-dir %s: %m", report_dir);
+                }
+                binds[0] = report_path;
+                cli_sandbox_binds = binds;
+        }
+
         int status;
         r = cli_systemd_or_sandbox(&status);
         if (r != 0) {
@@ -229,7 +327,11 @@ int verb_run(int argc, char *argv[]) {
         TsVerdict worst = TS_VERDICT_PASS;
         unsigned counts[_TS_VERDICT_MAX] = {};
         json_object *results = json_object_new_array();
+        JunitScenario *kept = calloc(n ? n : 1, sizeof *kept);
+        size_t n_kept = 0;
         int sig = 0;
+        if (format == FORMAT_TAP)
+                printf("1..%zu\n", n);
         for (size_t i = 0; i < n && sig == 0; i++) {
                 TsScenarioResult res;
                 r = ts_scenario_run(bus, scenarios[i], &env, exe, daemon, sigfd, &res);
@@ -237,31 +339,42 @@ int verb_run(int argc, char *argv[]) {
                         sig = cli_stop_signal_pending(sigfd);
                 counts[res.verdict]++;
                 worst = ts_verdict_worst(worst, res.verdict);
-                if (json)
-                        json_object_array_add(results, result_to_json(scenarios[i], &res));
-                else
+                json_object_array_add(results, result_to_json(scenarios[i], &res));
+                if (kept)
+                        junit_keep(&kept[n_kept++], scenarios[i], &res);
+                if (format == FORMAT_TEXT)
                         print_result_text(scenarios[i], &res);
+                else if (format == FORMAT_TAP)
+                        print_tap(i + 1, scenarios[i], &res);
                 ts_scenario_result_done(&res);
         }
 
-        if (json) {
-                json_object *o = json_object_new_object();
-                json_object_object_add(o, "scenarios", results);
-                json_object *summary = json_object_new_object();
-                for (TsVerdict v = 0; v < _TS_VERDICT_MAX; v++)
-                        json_object_object_add(summary, ts_verdict_to_string(v), json_object_new_uint64(counts[v]));
-                json_object_object_add(o, "summary", summary);
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "scenarios", results);
+        json_object *summary = json_object_new_object();
+        for (TsVerdict v = 0; v < _TS_VERDICT_MAX; v++)
+                json_object_object_add(summary, ts_verdict_to_string(v), json_object_new_uint64(counts[v]));
+        json_object_object_add(o, "summary", summary);
+        int report_r = report_dir && kept ? write_reports(report_path, o, kept, n_kept) : 0;
+        for (size_t i = 0; i < n_kept; i++) {
+                free(kept[i].name);
+                free(kept[i].reason);
+        }
+        free(kept);
+        if (format == FORMAT_JSON)
                 (void)json_print_and_put(o);
-        } else {
-                json_object_put(results);
+        else
+                json_object_put(o);
+        if (format == FORMAT_TEXT)
                 printf("%u passed, %u failed, %u skipped, %u broken\n", counts[TS_VERDICT_PASS],
                        counts[TS_VERDICT_FAIL], counts[TS_VERDICT_SKIP], counts[TS_VERDICT_BROKEN]);
-        }
         ts_sysinfo_done(&env);
         free_scenarios(scenarios, n);
         if (sig > 0) {
                 log_info("Got %s: stopped the running scenario's unit.", strsignal(sig));
                 return 128 + sig;
         }
+        if (report_r < 0)
+                return TS_EXIT_FAILURE;
         return ts_verdict_exit_status(worst);
 }

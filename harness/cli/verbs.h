@@ -47,3 +47,5 @@ int ts_cli_sandbox_run(const struct TsSandboxOptions *o, char *const cmd[]);
  * on; elsewhere re-runs the whole command line in a sandbox and returns 1 with its exit status in
  * *ret_status; or a negative errno, logged. */
 int cli_systemd_or_sandbox(int *ret_status);
+/* Host directories the sandbox binds besides the current one (where a verb writes results). */
+extern char **cli_sandbox_binds;

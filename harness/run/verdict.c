@@ -7,12 +7,22 @@ static const struct {
         const char *name;
         int exit_status;
         int severity;
+        bool tap_ok;         /* TAP: "ok" (with "# SKIP" for a skip) or "not ok" */
+        const char *junit;   /* JUnit: the element a testcase carries, NULL for none */
 } verdicts[_TS_VERDICT_MAX] = {
-        [TS_VERDICT_PASS] = { "PASS", 0, 0 },
-        [TS_VERDICT_SKIP] = { "SKIP", 0, 1 },
-        [TS_VERDICT_FAIL] = { "FAIL", 1, 2 },
-        [TS_VERDICT_BROKEN] = { "BROKEN", 6, 3 },
+        [TS_VERDICT_PASS] = { "PASS", 0, 0, true, NULL },
+        [TS_VERDICT_SKIP] = { "SKIP", 0, 1, true, "skipped" },
+        [TS_VERDICT_FAIL] = { "FAIL", 1, 2, false, "failure" },
+        [TS_VERDICT_BROKEN] = { "BROKEN", 6, 3, false, "error" },
 };
+
+bool ts_verdict_tap_ok(TsVerdict v) {
+        return v >= 0 && v < _TS_VERDICT_MAX && verdicts[v].tap_ok;
+}
+
+const char *ts_verdict_junit_element(TsVerdict v) {
+        return v >= 0 && v < _TS_VERDICT_MAX ? verdicts[v].junit : NULL;
+}
 
 const char *ts_verdict_to_string(TsVerdict v) {
         if (v < 0 || v >= _TS_VERDICT_MAX)

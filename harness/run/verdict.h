@@ -4,6 +4,7 @@
 #pragma once
 
 #include <errno.h>
+#include <stdbool.h>
 
 typedef enum TsVerdict {
         TS_VERDICT_PASS,   /* ran, and what was expected happened */
@@ -19,3 +20,7 @@ const char *ts_verdict_to_string(TsVerdict v);
 int ts_verdict_exit_status(TsVerdict v);
 /* The worse of two verdicts: BROKEN > FAIL > SKIP > PASS for a whole run. */
 TsVerdict ts_verdict_worst(TsVerdict a, TsVerdict b);
+/* TAP: whether the test line says "ok" (a SKIP does, with "# SKIP reason"). */
+bool ts_verdict_tap_ok(TsVerdict v);
+/* JUnit: "skipped", "failure", "error", or NULL for a pass. */
+const char *ts_verdict_junit_element(TsVerdict v);

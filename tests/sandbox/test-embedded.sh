@@ -53,6 +53,13 @@ out=$("$TASKSTORM" fix --dry-run docker.service)
 [ "$out" = "$(printf 'systemctl set-property docker.service TasksMax=infinity\nsystemctl daemon-reload\nsystemctl restart docker.service')" ] || fail "fix --dry-run printed: $out"
 echo "ok: fix --dry-run prints the article's commands without a sandbox"
 
+# --report-dir outside the current directory: bound into the sandbox, so the reports reach the host.
+reports=$(mktemp -d)
+"$TASKSTORM" run --format tap --report-dir "$reports/out" "$TASKSTORM_SOURCE_ROOT/scenarios/10-fork-64.scenario" >/dev/null
+[ -s "$reports/out/junit.xml" ] && [ -s "$reports/out/report.json" ] || fail "the reports did not reach the host"
+rm -rf "$reports"
+echo "ok: --report-dir outside the current directory reaches the host"
+
 # Offline needs neither systemd nor root.
 bundle="$TASKSTORM_SOURCE_ROOT/fixtures/bundles/docker-fork-exec-ubuntu1604.txt"
 set +e
