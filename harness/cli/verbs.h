@@ -6,7 +6,8 @@
 
 typedef enum VerbFlags {
         VERB_NEEDS_ROOT = 1 << 0,
-        VERB_NEEDS_SYSTEMD = 1 << 1, /* calls cli_systemd_or_sandbox() once its arguments are checked */
+        /* Verbs that need systemd say so by calling cli_systemd_or_sandbox() once their arguments
+         * are checked: bad input never boots a sandbox. */
 } VerbFlags;
 
 typedef struct Verb {

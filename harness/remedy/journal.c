@@ -26,7 +26,9 @@ static bool ends_with(const char *s, size_t len, const char *suffix, size_t k) {
         return k > 0 && len >= k && memcmp(s + len - k, suffix, k) == 0;
 }
 
-int ts_journal_match_cgroup(const TsCheckFacts *f, const char *path, size_t len) {
+/* The index in f->slices of the slice whose cgroup a kernel path names (by suffix), -2 for the
+ * unit itself, -1 for neither. Works on f->control_group: its parent directories are the slices. */
+static int match_cgroup(const TsCheckFacts *f, const char *path, size_t len) {
         if (!f->control_group || f->control_group[0] != '/')
                 return -1;
         size_t k = strlen(f->control_group);
@@ -119,7 +121,7 @@ int ts_journal_scan(usec_t since, TsCheckFacts *f) {
                          * only since the unit last started. Its ring buffer outlives cgroups: a line
                          * about an earlier cgroup of the same path (an earlier run, or another sandbox
                          * whose path ends the same way) is not about this one. */
-                        int which = ts_journal_match_cgroup(f, cg, cg_len);
+                        int which = match_cgroup(f, cg, cg_len);
                         if (which == -1 || kernel_line_before(j, f->started_monotonic))
                                 continue;
                         if (which == -2)

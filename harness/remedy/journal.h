@@ -12,7 +12,3 @@
  * ends with the unit's control group (in a sandbox the kernel shows the host's longer path), or
  * f->kernel_slice when P ends with one of its slices'. */
 int ts_journal_scan(usec_t since, TsCheckFacts *f);
-
-/* The index in f->slices of the slice whose cgroup a kernel path names (by suffix), -2 for the
- * unit itself, -1 for neither. Works on f->control_group: its parent directories are the slices. */
-int ts_journal_match_cgroup(const TsCheckFacts *f, const char *path, size_t len);

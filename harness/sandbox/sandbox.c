@@ -55,10 +55,6 @@ static int take_lock(int *ret_fd) {
         return 0;
 }
 
-pid_t ts_sandbox_systemd_pid(const TsSandbox *s) {
-        return s->systemd_pid;
-}
-
 _noreturn_ static void report_child_error(int fd, int error) {
         ts_child_report(fd, error, TS_SANDBOX_CHILD_FAILED);
 }

@@ -39,7 +39,6 @@ int ts_sandbox_boot(const TsSandboxOptions *o, TsSandbox **ret);
  * -ENOENT / -EACCES / -ENOEXEC when the command cannot be executed. */
 int ts_sandbox_spawn(TsSandbox *s, char *const argv[], bool foreground, pid_t *ret_pid, int *ret_pidfd);
 
-pid_t ts_sandbox_systemd_pid(const TsSandbox *s);
 
 /* Kills everything in the sandbox (PID 1 first, so the kernel empties the namespace), waits for
  * it, removes the cgroup directories the sandbox created and unmounts its file systems. Runs from

@@ -249,11 +249,9 @@ int ts_storm_answer(TsStorm *s) {
         return ts_inject_answer_one(s->notify_fd, s->inject, &s->policy, &s->inject_stats);
 }
 
-const TsInjectStats *ts_storm_inject_stats(const TsStorm *s) {
-        return &s->inject_stats;
-}
 
-void ts_storm_stop_holding(TsStorm *s) {
+/* Ends the hold (closing the go pipe is the leader's signal). */
+static void stop_holding(TsStorm *s) {
         if (s->go_fd >= 0)
                 close(TAKE_FD(s->go_fd));
 }
@@ -277,7 +275,7 @@ void ts_storm_free(TsStorm *s) {
                 close(s->notify_fd);
         if (s->inject_sock >= 0)
                 close(s->inject_sock);
-        ts_storm_stop_holding(s);
+        stop_holding(s);
         if (s->done_fd >= 0)
                 close(s->done_fd);
         munmap(s->stats, sizeof *s->stats);

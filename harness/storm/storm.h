@@ -73,12 +73,9 @@ int ts_storm_done_fd(const TsStorm *s);
 /* Starts the storm: create tasks (besides the leader) up to this number. */
 int ts_storm_go(TsStorm *s, uint64_t tasks);
 /* With injection that needs a supervisor: the notification fd to poll (-1 otherwise), and the
- * answer to one pending notification; the counts so far. */
+ * answer to one pending notification. */
 int ts_storm_notify_fd(const TsStorm *s);
 int ts_storm_answer(TsStorm *s);
-const TsInjectStats *ts_storm_inject_stats(const TsStorm *s);
-/* Ends the hold early. */
-void ts_storm_stop_holding(TsStorm *s);
 const TsStormStats *ts_storm_stats(const TsStorm *s);
 /* Kills the leader's process group (if the unit stop has not already), reaps it, frees. */
 void ts_storm_free(TsStorm *s);
