@@ -145,6 +145,7 @@ json_object *storm_report_to_json(const TsStormReport *r, const TsStormPlan *pla
                                        ? json_object_new_uint64(r->first_failure)
                                        : NULL);
         json_object_object_add(o, "cancelled", json_object_new_boolean(r->cancelled));
+        json_object_object_add(o, "samples", samples_to_json(&r->samples));
         return o;
 }
 
@@ -167,4 +168,27 @@ json_object *json_timings(const TsTiming *t, size_t n, const char *(*name)(size_
                 json_object_array_add(a, o);
         }
         return a;
+}
+
+json_object *samples_to_json(const TsSamples *s) {
+        if (s->n == 0)
+                return NULL;
+        json_object *o = json_object_new_object();
+        json_object *t = json_object_new_array_ext((int)s->n), *current = json_object_new_array_ext((int)s->n),
+                    *max = json_object_new_array_ext((int)s->n), *events = json_object_new_array_ext((int)s->n);
+        for (size_t i = 0; i < s->n; i++) {
+                const TsSample *x = &s->samples[i];
+                json_object_array_add(t, json_object_new_uint64(x->t));
+                json_object_array_add(current, json_object_new_uint64(x->current));
+                json_object_array_add(max, json_u64_or_max(x->max));
+                json_object_array_add(events, json_object_new_uint64(x->events_max));
+        }
+        json_object_object_add(o, "interval_ns", json_object_new_uint64(s->interval));
+        json_object_object_add(o, "per_second", json_object_new_double(ts_samples_rate(s)));
+        json_object_object_add(o, "missed", json_object_new_uint64(s->missed));
+        json_object_object_add(o, "t_ns", t);
+        json_object_object_add(o, "pids_current", current);
+        json_object_object_add(o, "pids_max", max);
+        json_object_object_add(o, "events_max", events);
+        return o;
 }

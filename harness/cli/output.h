@@ -5,7 +5,9 @@
 
 #include <json-c/json.h>
 
+#include "sampler.h"
 #include "storm-unit.h"
+#include "sysinfo.h"
 
 void storm_report_print_text(const TsStormReport *r, const TsStormPlan *plan, const char *indent);
 json_object *storm_report_to_json(const TsStormReport *r, const TsStormPlan *plan);
@@ -15,3 +17,10 @@ json_object *json_u64_or_max(uint64_t v);
 int json_print_and_put(json_object *o);
 /* [{"name", "duration_ns"}] for the steps that ran; name(i) names step i. */
 json_object *json_timings(const TsTiming *t, size_t n, const char *(*name)(size_t i));
+/* {"interval_ns", "per_second", "t_ns": [], "pids_current": [], "pids_max": [], "events_max": []},
+ * or NULL when there is no sample. */
+json_object *samples_to_json(const TsSamples *s);
+/* The machine's facts, as `taskstorm env --json` prints them; NULL when out of memory. */
+json_object *sysinfo_to_json(const TsSysinfo *s);
+/* One sentence on the pids probe, shared by the text and the JSON output. */
+void sysinfo_probe_reason(const TsPidsProbe *p, char *buf, size_t size);

@@ -10,13 +10,14 @@
 
 #include "bus.h"
 #include "fileio.h"
-#include "junit.h"
 #include "config.h"
 #include "exit-status.h"
 #include "log.h"
 #include "runner.h"
 #include "signals.h"
 #include "output.h"
+#include "progress.h"
+#include "run-report.h"
 #include "verbs.h"
 
 typedef enum OutputFormat { FORMAT_TEXT, FORMAT_JSON, FORMAT_TAP, _FORMAT_MAX } OutputFormat;
@@ -28,52 +29,8 @@ static void help(void) {
                "  -h --help             show this help\n"
                "     --format FORMAT    text (default), json or tap on stdout\n"
                "     --json             the same as --format json\n"
-               "     --report-dir DIR   also write DIR/report.json and DIR/junit.xml\n");
-}
-
-/* What the JUnit report keeps of each scenario once its result is gone. */
-typedef struct JunitScenario {
-        char *name;
-        char *reason;
-        nsec_t duration;
-        TsJunitCase cases[_TS_LOOP_PHASE_MAX + _TS_PHASE_MAX + 1];
-        size_t n_cases;
-} JunitScenario;
-
-static void junit_keep(JunitScenario *j, const TsScenario *s, const TsScenarioResult *res) {
-        *j = (JunitScenario){ .name = strdup(s->name), .reason = res->reason[0] ? strdup(res->reason) : NULL,
-                              .duration = res->duration };
-        if (res->ran)
-                for (TsStormPhase p = 0; p < _TS_PHASE_MAX; p++)
-                        if (res->report.phases[p].done)
-                                j->cases[j->n_cases++] = (TsJunitCase){ .name = ts_storm_phase_to_string(p),
-                                                                       .duration = res->report.phases[p].duration };
-        if (res->looped)
-                for (TsLoopPhase p = 0; p < _TS_LOOP_PHASE_MAX; p++)
-                        if (res->loop.phases[p].done)
-                                j->cases[j->n_cases++] = (TsJunitCase){ .name = ts_loop_phase_to_string(p),
-                                                                       .duration = res->loop.phases[p].duration };
-        j->cases[j->n_cases++] = (TsJunitCase){ .name = "verdict", .verdict = res->verdict, .message = j->reason };
-}
-
-static int write_reports(const char *dir, json_object *report, JunitScenario *kept, size_t n) {
-        char path[PATH_MAX];
-        int r = path_printf(path, sizeof path, "%s/report.json", dir);
-        if (r >= 0 && json_object_to_file_ext(path, report, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE) < 0)
-                r = -EIO;
-        if (r < 0)
-                return log_error_errno(r, "Failed to write %s: %m", path);
-        TsJunitSuite *suites = calloc(n ? n : 1, sizeof *suites);
-        if (!suites)
-                return log_error_errno(-ENOMEM, "Out of memory.");
-        for (size_t i = 0; i < n; i++)
-                suites[i] = (TsJunitSuite){ .name = kept[i].name, .duration = kept[i].duration,
-                                            .cases = kept[i].cases, .n_cases = kept[i].n_cases };
-        r = path_printf(path, sizeof path, "%s/junit.xml", dir);
-        if (r >= 0)
-                r = ts_junit_write(path, suites, n);
-        free(suites);
-        return r < 0 ? log_error_errno(r, "Failed to write %s/junit.xml: %m", dir) : 0;
+               "     --report-dir DIR   also write DIR/report.json, DIR/junit.xml and DIR/report.html\n\n"
+               "On a terminal, a progress line on stderr shows the scenario, its phase and its tasks.\n");
 }
 
 static void print_tap(size_t number, const TsScenario *s, const TsScenarioResult *res) {
@@ -126,25 +83,6 @@ static void free_scenarios(TsScenario **l, size_t n) {
         free(l);
 }
 
-static const char *phase_name(size_t i) {
-        return ts_loop_phase_to_string((TsLoopPhase)i);
-}
-
-static json_object *loop_to_json(const TsLoopReport *l) {
-        json_object *o = json_object_new_object();
-        json_object_object_add(o, "containers_started", json_object_new_uint64(l->started));
-        json_object_object_add(o, "containers_failed", json_object_new_uint64(l->failed));
-        json_object_object_add(o, "check_verdict", json_object_new_string(ts_check_verdict_to_string(l->verdict)));
-        json_object_object_add(o, "check_cause", json_object_new_string(ts_cause_to_string(l->cause)));
-        json_object_object_add(o, "check_why", json_object_new_string(l->why));
-        json_object_object_add(o, "fixed", json_object_new_boolean(l->fixed));
-        json_object_object_add(o, "fix_verified", json_object_new_boolean(l->fix_verified));
-        json_object_object_add(o, "containers_started_again", json_object_new_uint64(l->started_again));
-        json_object_object_add(o, "containers_failed_again", json_object_new_uint64(l->failed_again));
-        json_object_object_add(o, "phases", json_timings(l->phases, _TS_LOOP_PHASE_MAX, phase_name));
-        return o;
-}
-
 /* The loop told as it happened, one line a phase. */
 static void print_loop_text(const TsScenario *s, const TsLoopReport *l) {
         static const char *const what[_TS_LOOP_PHASE_MAX] = {
@@ -174,23 +112,6 @@ static void print_loop_text(const TsScenario *s, const TsLoopReport *l) {
                         printf("                                %s\n", l->why);
         }
         (void)s;
-}
-
-static json_object *result_to_json(const TsScenario *s, const TsScenarioResult *res) {
-        json_object *o = json_object_new_object();
-        json_object_object_add(o, "name", json_object_new_string(s->name));
-        json_object_object_add(o, "path", json_object_new_string(s->path));
-        json_object_object_add(o, "description", json_object_new_string(s->description));
-        json_object *tags = json_object_new_array();
-        for (char **t = s->tags; t && *t; t++)
-                json_object_array_add(tags, json_object_new_string(*t));
-        json_object_object_add(o, "tags", tags);
-        json_object_object_add(o, "verdict", json_object_new_string(ts_verdict_to_string(res->verdict)));
-        json_object_object_add(o, "reason", res->reason[0] ? json_object_new_string(res->reason) : NULL);
-        json_object_object_add(o, "duration_ns", json_object_new_uint64(res->duration));
-        json_object_object_add(o, "storm", res->ran ? storm_report_to_json(&res->report, &res->plan) : NULL);
-        json_object_object_add(o, "loop", res->looped ? loop_to_json(&res->loop) : NULL);
-        return o;
 }
 
 static void print_result_text(const TsScenario *s, const TsScenarioResult *res) {
@@ -326,45 +247,42 @@ int verb_run(int argc, char *argv[]) {
 
         TsVerdict worst = TS_VERDICT_PASS;
         unsigned counts[_TS_VERDICT_MAX] = {};
-        json_object *results = json_object_new_array();
-        JunitScenario *kept = calloc(n ? n : 1, sizeof *kept);
-        size_t n_kept = 0;
-        int sig = 0;
+        RunReport *report = run_report_new(&env);
+        TsProgress shared = {};
+        TsRunContext ctx = { .bus = bus, .env = &env, .exec_path = exe, .daemon_path = daemon, .cancel_fd = sigfd,
+                             .progress = &shared };
+        Progress *progress = progress_start(&shared);
+        int sig = 0, report_r = report ? 0 : log_error_errno(-ENOMEM, "Out of memory.");
         if (format == FORMAT_TAP)
                 printf("1..%zu\n", n);
         for (size_t i = 0; i < n && sig == 0; i++) {
                 TsScenarioResult res;
-                r = ts_scenario_run(bus, scenarios[i], &env, exe, daemon, sigfd, &res);
+                progress_scenario(progress, i + 1, n, scenarios[i]->name);
+                r = ts_scenario_run(&ctx, scenarios[i], &res);
+                progress_pause(progress);
                 if (r == -ECANCELED)
                         sig = cli_stop_signal_pending(sigfd);
                 counts[res.verdict]++;
                 worst = ts_verdict_worst(worst, res.verdict);
-                json_object_array_add(results, result_to_json(scenarios[i], &res));
-                if (kept)
-                        junit_keep(&kept[n_kept++], scenarios[i], &res);
+                if (report && run_report_add(report, scenarios[i], &res) < 0)
+                        report_r = log_error_errno(-ENOMEM, "Out of memory.");
                 if (format == FORMAT_TEXT)
                         print_result_text(scenarios[i], &res);
                 else if (format == FORMAT_TAP)
                         print_tap(i + 1, scenarios[i], &res);
+                fflush(stdout);
                 ts_scenario_result_done(&res);
         }
+        progress_stop(progress);
 
-        json_object *o = json_object_new_object();
-        json_object_object_add(o, "scenarios", results);
-        json_object *summary = json_object_new_object();
-        for (TsVerdict v = 0; v < _TS_VERDICT_MAX; v++)
-                json_object_object_add(summary, ts_verdict_to_string(v), json_object_new_uint64(counts[v]));
-        json_object_object_add(o, "summary", summary);
-        int report_r = report_dir && kept ? write_reports(report_path, o, kept, n_kept) : 0;
-        for (size_t i = 0; i < n_kept; i++) {
-                free(kept[i].name);
-                free(kept[i].reason);
+        if (report) {
+                json_object *o = run_report_finish(report, counts);
+                if (report_dir && report_r >= 0)
+                        report_r = run_report_write(report, report_path);
+                if (format == FORMAT_JSON)
+                        (void)json_print_and_put(json_object_get(o));
+                run_report_free(report);
         }
-        free(kept);
-        if (format == FORMAT_JSON)
-                (void)json_print_and_put(o);
-        else
-                json_object_put(o);
         if (format == FORMAT_TEXT)
                 printf("%u passed, %u failed, %u skipped, %u broken\n", counts[TS_VERDICT_PASS],
                        counts[TS_VERDICT_FAIL], counts[TS_VERDICT_SKIP], counts[TS_VERDICT_BROKEN]);

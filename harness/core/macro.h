@@ -25,6 +25,13 @@ static inline void freep(void *p) {
         errno = saved;
 }
 
+/* Closes fd if open; returns -EBADF to store back: fd = safe_close(fd). */
+static inline int safe_close(int fd) {
+        if (fd >= 0)
+                (void)close(fd);
+        return -EBADF;
+}
+
 static inline void closep(const int *fd) {
         int saved = errno;
         if (*fd >= 0)

@@ -22,7 +22,8 @@ typedef uint64_t nsec_t;
 /* How long one step took, if it ran. */
 typedef struct TsTiming {
         bool done;
-        nsec_t duration; /* monotonic ns */
+        nsec_t start;    /* CLOCK_MONOTONIC ns */
+        nsec_t duration; /* ns */
 } TsTiming;
 #define NSEC_PER_USEC ((nsec_t)1000)
 #define NSEC_PER_MSEC ((nsec_t)1000000)
@@ -33,6 +34,12 @@ static inline nsec_t ts_now_ns(void) {
         struct timespec t;
         clock_gettime(CLOCK_MONOTONIC, &t);
         return (nsec_t)t.tv_sec * NSEC_PER_SEC + (nsec_t)t.tv_nsec;
+}
+
+/* Marks a step that began at start (ts_now_ns()) as done now. */
+static inline void ts_timing_end(TsTiming *t, nsec_t start) {
+        nsec_t now = ts_now_ns();
+        *t = (TsTiming){ .done = true, .start = start, .duration = now > start ? now - start : 0 };
 }
 
 /* "0", "250us", "500ms", "2", "1.5s", "1 min" (no unit: seconds; blanks before the unit allowed).

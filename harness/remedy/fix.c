@@ -71,8 +71,7 @@ static int write_file(const char *path, const char *content) {
 }
 
 static void step_done(TsFixReport *r, TsFixStep s, nsec_t start) {
-        r->steps[s].done = true;
-        r->steps[s].duration = ts_now_ns() - start;
+        ts_timing_end(&r->steps[s], start);
 }
 
 static bool limit_matches(const TsTasksLimit *l, uint64_t tasks_max) {

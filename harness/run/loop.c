@@ -17,6 +17,8 @@
 #include "fix.h"
 #include "loop.h"
 #include "macro.h"
+#include "pids.h"
+#include "unit.h"
 
 #define SD_DEST "org.freedesktop.systemd1"
 #define SD_PATH "/org/freedesktop/systemd1"
@@ -40,9 +42,18 @@ int ts_loop_in_sandbox(void) {
         return ts_read_one_line_file("/run/systemd/container", &container) >= 0 && streq(container, "taskstorm");
 }
 
+void ts_loop_report_done(TsLoopReport *r) {
+        ts_samples_done(&r->samples);
+}
+
+/* Tells progress which phase begins, and returns its start. */
+static nsec_t phase_begin(TsProgress *progress, TsLoopPhase p) {
+        ts_progress_phase(progress, loop_phases[p]);
+        return ts_now_ns();
+}
+
 static void phase_done(TsLoopReport *r, TsLoopPhase p, nsec_t start) {
-        r->phases[p].done = true;
-        r->phases[p].duration = ts_now_ns() - start;
+        ts_timing_end(&r->phases[p], start);
 }
 
 static int reload(sd_bus *bus) {
@@ -55,8 +66,9 @@ static int socket_path(const TsScenario *s, char *buf, size_t size) {
         return path_printf(buf, size, "/run/taskstorm-%s.sock", s->daemon_unit);
 }
 
-/* One request to the daemon: "run N" -> "started S failed F containers C". */
-static int ask(const char *path, const char *request, uint64_t *ret_started, uint64_t *ret_failed) {
+/* One request to the daemon: "run N" -> "started S failed F containers C first_failure_ns T". */
+static int ask(const char *path, const char *request, uint64_t *ret_started, uint64_t *ret_failed,
+               nsec_t *ret_first_failure) {
         _cleanup_(closep) int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
         struct sockaddr_un sa = { .sun_family = AF_UNIX };
         if (fd < 0)
@@ -66,8 +78,12 @@ static int ask(const char *path, const char *request, uint64_t *ret_started, uin
         strcpy(sa.sun_path, path);
         if (connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0)
                 return negative_errno();
-        size_t n = strlen(request);
-        if (write(fd, request, n) != (ssize_t)n || write(fd, "\n", 1) != 1)
+        /* One write: the daemon answers the first line it reads and closes the connection. */
+        char line[128];
+        int n = snprintf(line, sizeof line, "%s\n", request);
+        if (n < 0 || (size_t)n >= sizeof line)
+                return -EINVAL;
+        if (send(fd, line, (size_t)n, MSG_NOSIGNAL) != n)
                 return -EIO;
         char reply[256];
         size_t got = 0;
@@ -77,7 +93,13 @@ static int ask(const char *path, const char *request, uint64_t *ret_started, uin
         reply[got] = 0;
         if (!ret_started)
                 return 0;
-        return sscanf(reply, "started %" SCNu64 " failed %" SCNu64, ret_started, ret_failed) == 2 ? 0 : -EBADMSG;
+        uint64_t first = 0;
+        if (sscanf(reply, "started %" SCNu64 " failed %" SCNu64 " containers %*u first_failure_ns %" SCNu64,
+                   ret_started, ret_failed, &first) < 2)
+                return -EBADMSG;
+        if (ret_first_failure)
+                *ret_first_failure = first;
+        return 0;
 }
 
 /* Waits, with bounded back-off, until the daemon answers: it has no readiness notification, and a
@@ -85,7 +107,7 @@ static int ask(const char *path, const char *request, uint64_t *ret_started, uin
 static int wait_daemon(const char *path) {
         usec_t delay = USEC_PER_MSEC;
         for (int i = 0; i < 40; i++) {
-                if (ask(path, "ps", NULL, NULL) >= 0)
+                if (ask(path, "ps", NULL, NULL, NULL) >= 0)
                         return 0;
                 ts_sleep_backoff(&delay, 200 * USEC_PER_MSEC);
         }
@@ -175,23 +197,26 @@ static TsVerdict fail_with(char *why, size_t why_size, TsVerdict v, const char *
         return v;
 }
 
-static TsVerdict run_phases(sd_bus *bus, const TsScenario *s, TsLoopReport *rep, char *why, size_t why_size) {
+static TsVerdict run_phases(sd_bus *bus, const TsScenario *s, TsProgress *progress, TsLoopReport *rep, char *why,
+                            size_t why_size) {
         char sock[256], request[64];
         int r = socket_path(s, sock, sizeof sock);
         if (r < 0)
                 return fail_with(why, why_size, TS_VERDICT_BROKEN, "socket path: %s", strerror(-r));
         snprintf(request, sizeof request, "run %" PRIu64, s->containers);
 
-        nsec_t t = ts_now_ns();
-        r = ask(sock, request, &rep->started, &rep->failed);
+        nsec_t t = phase_begin(progress, TS_LOOP_REPRODUCE), first = 0;
+        r = ask(sock, request, &rep->started, &rep->failed, &first);
         if (r < 0)
                 return fail_with(why, why_size, TS_VERDICT_BROKEN, "the daemon did not answer: %s", strerror(-r));
         phase_done(rep, TS_LOOP_REPRODUCE, t);
+        if (first > rep->origin)
+                rep->first_failure = first - rep->origin;
         if (s->expect_eagain != (rep->failed > 0))
                 return fail_with(why, why_size, TS_VERDICT_FAIL, "%" PRIu64 " of %" PRIu64 " containers failed, "
                                  "expected %s", rep->failed, s->containers, s->expect_eagain ? "some" : "none");
 
-        t = ts_now_ns();
+        t = phase_begin(progress, TS_LOOP_DETECT);
         r = detect(bus, s, &rep->verdict, &rep->cause, rep->why, sizeof rep->why);
         if (r < 0)
                 return fail_with(why, why_size, TS_VERDICT_BROKEN, "check failed: %s", strerror(-r));
@@ -206,6 +231,7 @@ static TsVerdict run_phases(sd_bus *bus, const TsScenario *s, TsLoopReport *rep,
         TsFixOptions o = { .limit = s->remedy_tasks_max, .reload = s->remedy_reload, .restart = s->remedy_restart,
                            .timeout = JOB_TIMEOUT };
         TsFixReport fix;
+        ts_progress_phase(progress, "fix");
         r = ts_fix_apply(bus, s->daemon_unit, &o, &fix);
         if (r < 0)
                 return fail_with(why, why_size, TS_VERDICT_BROKEN, "fix failed: %s", strerror(-r));
@@ -220,13 +246,13 @@ static TsVerdict run_phases(sd_bus *bus, const TsScenario *s, TsLoopReport *rep,
         if (!fix.verified)
                 return fail_with(why, why_size, TS_VERDICT_FAIL, "the fix did not verify: %s", fix.verify_why);
 
-        t = ts_now_ns();
+        t = phase_begin(progress, TS_LOOP_RERUN);
         if (!fix.restarted)
-                (void)ask(sock, "rm", NULL, NULL); /* the containers of the first run still hold */
+                (void)ask(sock, "rm", NULL, NULL, NULL); /* the containers of the first run still hold */
         else if ((r = wait_daemon(sock)) < 0)
                 return fail_with(why, why_size, TS_VERDICT_BROKEN, "the daemon did not come back after the restart: %s",
                                  strerror(-r));
-        r = ask(sock, request, &rep->started_again, &rep->failed_again);
+        r = ask(sock, request, &rep->started_again, &rep->failed_again, NULL);
         if (r < 0)
                 return fail_with(why, why_size, TS_VERDICT_BROKEN, "the daemon did not answer after the fix: %s",
                                  strerror(-r));
@@ -240,11 +266,21 @@ static TsVerdict run_phases(sd_bus *bus, const TsScenario *s, TsLoopReport *rep,
         return TS_VERDICT_PASS;
 }
 
-TsVerdict ts_loop_run(sd_bus *bus, const TsScenario *s, const char *daemon_path, TsLoopReport *ret, char *why,
-                      size_t why_size) {
-        *ret = (TsLoopReport){};
+/* Samples the daemon unit's cgroup from now until the cleanup; the timeline is optional, so a
+ * failure here only costs the samples. */
+static TsSampler *sample_daemon(sd_bus *bus, const TsScenario *s, TsProgress *progress, nsec_t origin) {
+        _cleanup_(freep) char *cg = NULL, *dir = NULL;
+        TsSampler *sampler = NULL;
+        if (ts_unit_get_control_group(bus, s->daemon_unit, &cg) >= 0 && ts_pids_cgroup_dir(cg, &dir) >= 0)
+                (void)ts_sampler_start(dir, origin, TS_SAMPLE_INTERVAL_DEFAULT, progress, &sampler);
+        return sampler;
+}
+
+TsVerdict ts_loop_run(sd_bus *bus, const TsScenario *s, const char *daemon_path, TsProgress *progress,
+                      TsLoopReport *ret, char *why, size_t why_size) {
+        *ret = (TsLoopReport){ .origin = ts_now_ns() };
         why[0] = 0;
-        nsec_t t = ts_now_ns();
+        nsec_t t = phase_begin(progress, TS_LOOP_INSTALL);
         int r = install(bus, s, daemon_path);
         if (r == -EEXIST)
                 return fail_with(why, why_size, TS_VERDICT_BROKEN, "%s exists here already: not replaced",
@@ -255,9 +291,11 @@ TsVerdict ts_loop_run(sd_bus *bus, const TsScenario *s, const char *daemon_path,
                               strerror(-r));
         else {
                 phase_done(ret, TS_LOOP_INSTALL, t);
-                v = run_phases(bus, s, ret, why, why_size);
+                TsSampler *sampler = sample_daemon(bus, s, progress, ret->origin);
+                v = run_phases(bus, s, progress, ret, why, why_size);
+                ts_sampler_stop(sampler, &ret->samples);
         }
-        t = ts_now_ns();
+        t = phase_begin(progress, TS_LOOP_CLEANUP);
         cleanup(bus, s);
         phase_done(ret, TS_LOOP_CLEANUP, t);
         return v;

@@ -8,6 +8,7 @@
 #include <systemd/sd-bus.h>
 
 #include "diagnosis.h"
+#include "sampler.h"
 #include "scenario.h"
 #include "verdict.h"
 
@@ -28,19 +29,24 @@ typedef enum TsLoopPhase {
 const char *ts_loop_phase_to_string(TsLoopPhase p);
 
 typedef struct TsLoopReport {
+        nsec_t origin;                        /* CLOCK_MONOTONIC ns when the loop began */
         TsTiming phases[_TS_LOOP_PHASE_MAX];
         uint64_t started, failed;             /* containers, first time */
+        nsec_t first_failure;                 /* the daemon's first failed container, since the origin; 0: none */
         uint64_t started_again, failed_again; /* after the fix */
         TsCheckVerdict verdict;               /* check before the fix */
         TsCause cause;
         char why[256];
         TsCheckVerdict verdict_after;         /* check after it */
         bool fixed, fix_verified;
+        TsSamples samples;                    /* the daemon unit's pids files from its start to the cleanup */
 } TsLoopReport;
 
 /* 1 when this is the taskstorm sandbox (its systemd was started with container=taskstorm). */
 int ts_loop_in_sandbox(void);
 
-/* Runs the loop; PASS or FAIL with why, BROKEN when it could not run. daemon_path: the fixture. */
-TsVerdict ts_loop_run(sd_bus *bus, const TsScenario *s, const char *daemon_path, TsLoopReport *ret, char *why,
-                      size_t why_size);
+/* Runs the loop; PASS or FAIL with why, BROKEN when it could not run. daemon_path: the fixture;
+ * progress: NULL, or told each phase and the unit's tasks. */
+TsVerdict ts_loop_run(sd_bus *bus, const TsScenario *s, const char *daemon_path, TsProgress *progress,
+                      TsLoopReport *ret, char *why, size_t why_size);
+void ts_loop_report_done(TsLoopReport *r);

@@ -39,21 +39,23 @@ int ts_scenario_needs_met(const TsScenario *s, const TsSysinfo *env, char *why, 
         return 1;
 }
 
-void ts_scenario_plan(const TsScenario *s, const char *exec_path, int cancel_fd, TsStormPlan *ret) {
+void ts_scenario_plan(const TsScenario *s, const TsRunContext *ctx, TsStormPlan *ret) {
         *ret = (TsStormPlan){
                 .label = s->name,
                 .storm = { .kind = s->kind,
                            .stop_after_failures = s->stop_after_failures,
                            .hold = s->hold,
-                           .exec_path = exec_path,
+                           .exec_path = ctx->exec_path,
                            .inject = s->has_inject ? &s->inject : NULL },
                 .limit = s->tasks_max,
                 .has_slice_limit = s->has_slice_tasks_max,
                 .slice_limit = s->slice_tasks_max,
                 .tasks = s->tasks,
                 .max_tasks = s->max_tasks,
-                .cancel_fd = cancel_fd,
+                .cancel_fd = ctx->cancel_fd,
                 .job_timeout = 60 * USEC_PER_SEC,
+                .sample_interval = TS_SAMPLE_INTERVAL_DEFAULT,
+                .progress = ctx->progress,
         };
 }
 
@@ -121,11 +123,10 @@ TsVerdict ts_scenario_judge(const TsScenario *s, const TsStormReport *r, char *w
         return TS_VERDICT_PASS;
 }
 
-int ts_scenario_run(sd_bus *bus, const TsScenario *s, const TsSysinfo *env, const char *exec_path,
-                    const char *daemon_path, int cancel_fd, TsScenarioResult *ret) {
+int ts_scenario_run(const TsRunContext *ctx, const TsScenario *s, TsScenarioResult *ret) {
         *ret = (TsScenarioResult){ .verdict = TS_VERDICT_BROKEN };
         nsec_t start = ts_now_ns();
-        if (!ts_scenario_needs_met(s, env, ret->reason, sizeof ret->reason)) {
+        if (!ts_scenario_needs_met(s, ctx->env, ret->reason, sizeof ret->reason)) {
                 ret->verdict = TS_VERDICT_SKIP;
                 return 0;
         }
@@ -136,14 +137,15 @@ int ts_scenario_run(sd_bus *bus, const TsScenario *s, const TsSysinfo *env, cons
                                  s->daemon_unit);
                         return 0;
                 }
-                ret->verdict = ts_loop_run(bus, s, daemon_path, &ret->loop, ret->reason, sizeof ret->reason);
+                ret->verdict = ts_loop_run(ctx->bus, s, ctx->daemon_path, ctx->progress, &ret->loop, ret->reason,
+                                          sizeof ret->reason);
                 ret->looped = true;
                 ret->duration = ts_now_ns() - start;
                 return 0;
         }
 
-        ts_scenario_plan(s, exec_path, cancel_fd, &ret->plan);
-        int r = ts_storm_in_scope(bus, &ret->plan, &ret->report);
+        ts_scenario_plan(s, ctx, &ret->plan);
+        int r = ts_storm_in_scope(ctx->bus, &ret->plan, &ret->report);
         ret->ran = true;
         ret->duration = ts_now_ns() - start;
         if (r < 0) {
@@ -156,4 +158,5 @@ int ts_scenario_run(sd_bus *bus, const TsScenario *s, const TsSysinfo *env, cons
 
 void ts_scenario_result_done(TsScenarioResult *r) {
         ts_storm_report_done(&r->report);
+        ts_loop_report_done(&r->loop);
 }

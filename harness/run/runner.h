@@ -23,15 +23,24 @@ typedef struct TsScenarioResult {
         nsec_t duration;  /* the whole scenario, monotonic ns */
 } TsScenarioResult;
 
+/* What every scenario of a run shares. */
+typedef struct TsRunContext {
+        sd_bus *bus;
+        const TsSysinfo *env;    /* the machine, for the scenarios' needs */
+        const char *exec_path;   /* taskstorm itself (exec storms) */
+        const char *daemon_path; /* the fixture daemon ([Daemon] scenarios) */
+        int cancel_fd;           /* readable: stop now (the CLI's signalfd); -1: none */
+        TsProgress *progress;    /* NULL: nobody watches */
+} TsRunContext;
+
 /* 1 when every need of s is met by the machine, else 0 with the reason in why. */
 int ts_scenario_needs_met(const TsScenario *s, const TsSysinfo *env, char *why, size_t why_size);
-/* The storm plan of a scenario. exec_path: the taskstorm binary (exec storms). */
-void ts_scenario_plan(const TsScenario *s, const char *exec_path, int cancel_fd, TsStormPlan *ret);
+/* The storm plan of a scenario in a run. */
+void ts_scenario_plan(const TsScenario *s, const TsRunContext *ctx, TsStormPlan *ret);
 /* PASS or FAIL (with why) for a storm that ran. */
 TsVerdict ts_scenario_judge(const TsScenario *s, const TsStormReport *r, char *why, size_t why_size);
 
-/* Needs, plan, storm (or, for a [Daemon] scenario, the validation loop with the fixture at
- * daemon_path), verdict. -ECANCELED when cancel_fd fired (the result holds what ran). */
-int ts_scenario_run(sd_bus *bus, const TsScenario *s, const TsSysinfo *env, const char *exec_path,
-                    const char *daemon_path, int cancel_fd, TsScenarioResult *ret);
+/* Needs, plan, storm (or, for a [Daemon] scenario, the validation loop with the fixture daemon),
+ * verdict. -ECANCELED when the cancel fd fired (the result holds what ran). */
+int ts_scenario_run(const TsRunContext *ctx, const TsScenario *s, TsScenarioResult *ret);
 void ts_scenario_result_done(TsScenarioResult *r);

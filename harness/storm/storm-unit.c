@@ -26,6 +26,7 @@ void ts_storm_report_done(TsStormReport *r) {
         free(r->unit);
         free(r->slice);
         free(r->control_group);
+        ts_samples_done(&r->samples);
         *r = (TsStormReport){};
 }
 
@@ -107,11 +108,15 @@ static void sample_slice(sd_bus *bus, TsStormReport *report) {
                 report->slice_after.error = r;
 }
 
-static int run_in_unit(sd_bus *bus, const TsStormPlan *plan, TsStorm *storm, TsStormReport *report) {
+/* ret_sampler: started here when the plan asks for samples, stopped by the caller after the stop. */
+static int run_in_unit(sd_bus *bus, const TsStormPlan *plan, TsStorm *storm, TsStormReport *report,
+                       TsSampler **ret_sampler) {
         _cleanup_(freep) char *dir = NULL;
         int r = ts_unit_get_control_group(bus, report->unit, &report->control_group);
         if (r >= 0)
                 r = ts_pids_cgroup_dir(report->control_group, &dir);
+        if (r >= 0 && plan->sample_interval > 0)
+                r = ts_sampler_start(dir, report->origin, plan->sample_interval, plan->progress, ret_sampler);
         if (r < 0)
                 return r;
         (void)ts_pids_sample(dir, &report->before);
@@ -121,6 +126,7 @@ static int run_in_unit(sd_bus *bus, const TsStormPlan *plan, TsStorm *storm, TsS
         uint64_t tasks = plan->tasks ? plan->tasks : default_tasks(report);
         report->tasks_asked = tasks < plan->max_tasks ? tasks : plan->max_tasks;
 
+        ts_progress_phase(plan->progress, ts_storm_phase_to_string(TS_PHASE_STORM));
         r = ts_storm_go(storm, report->tasks_asked);
         if (r < 0)
                 return r;
@@ -155,23 +161,27 @@ int ts_storm_in_scope(sd_bus *bus, const TsStormPlan *plan, TsStormReport *repor
         }
 
         TsStorm *storm = NULL;
+        TsSampler *sampler = NULL;
         int r = ts_storm_spawn(&plan->storm, &storm);
         if (r >= 0) {
+                ts_progress_phase(plan->progress, ts_storm_phase_to_string(TS_PHASE_SCOPE_CREATE));
                 nsec_t t = ts_now_ns();
                 r = ts_scope_start(bus, report->unit, ts_storm_leader(storm), &plan->limit, report->slice,
                                    plan->has_slice_limit ? &plan->slice_limit : NULL, plan->job_timeout);
                 phase_set(report, TS_PHASE_SCOPE_CREATE, t, ts_now_ns());
                 if (r >= 0)
-                        r = run_in_unit(bus, plan, storm, report);
+                        r = run_in_unit(bus, plan, storm, report, &sampler);
                 report->cancelled = r == -ECANCELED;
 
                 /* Stopping the scope kills the storm; it runs on every path once the scope exists. */
+                ts_progress_phase(plan->progress, ts_storm_phase_to_string(TS_PHASE_STOP));
                 t = ts_now_ns();
                 int k = ts_unit_stop(bus, report->unit, plan->job_timeout);
                 if (k >= 0)
                         phase_set(report, TS_PHASE_STOP, t, ts_now_ns());
                 else if (k != -ENOENT && r >= 0)
                         r = k;
+                ts_sampler_stop(sampler, &report->samples); /* it saw the tasks go */
         }
         ts_storm_free(storm); /* the slice stops by itself, being unneeded now */
         return r;

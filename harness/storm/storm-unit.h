@@ -8,6 +8,7 @@
 #include <systemd/sd-bus.h>
 
 #include "pids.h"
+#include "sampler.h"
 #include "scope.h"
 #include "storm.h"
 
@@ -38,6 +39,8 @@ typedef struct TsStormPlan {
         uint64_t max_tasks;            /* the cap the storm honours whatever the limit */
         int cancel_fd;                 /* readable: stop now (the CLI's signalfd); -1: none */
         usec_t job_timeout;            /* for each systemd job and for the storm itself */
+        nsec_t sample_interval;        /* pids files sampled this often from the scope's start to its stop; 0: not */
+        TsProgress *progress;          /* NULL: nobody watches */
 } TsStormPlan;
 
 typedef struct TsPhaseTiming {
@@ -59,6 +62,7 @@ typedef struct TsStormReport {
         bool has_first_failure;
         nsec_t first_failure;          /* since the origin */
         bool cancelled;
+        TsSamples samples;             /* the scope's pids files over time, t since the origin */
 } TsStormReport;
 
 /* Runs the plan; the report is filled as far as the run got, also on failure. -ECANCELED when
