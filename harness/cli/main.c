@@ -5,7 +5,9 @@
 
 #include "config.h"
 #include "exit-status.h"
+#include "fileio.h"
 #include "log.h"
+#include "qualify.h"
 #include "storm.h"
 #include "verbs.h"
 
@@ -28,6 +30,8 @@ static const Verb verbs[] = {
           VERB_NEEDS_ROOT, verb_fix },
         { "inject", "run a command with chosen task creations failing (seccomp; no root needed)", 0,
           verb_inject },
+        { "qualify", "check the running systemd's TasksMax semantics, each check PASS, FAIL or SKIP with evidence",
+          VERB_NEEDS_ROOT, verb_qualify },
 };
 
 static void help(void) {
@@ -121,6 +125,13 @@ int main(int argc, char *argv[]) {
                 if (getppid() != atoi(argv[2]))
                         return TS_EXIT_FAILURE; /* the leader died before the exec */
                 ts_storm_hold();
+        }
+        /* The main process of a qualify check's service: forks, tells systemd, holds until stopped. */
+        if (argc == 3 && streq(argv[1], TS_QUALIFY_FORKER_VERB)) {
+                uint64_t tasks;
+                if (ts_safe_atou64(argv[2], &tasks) < 0)
+                        return TS_EXIT_BAD_INPUT;
+                ts_qualify_forker_main(tasks);
         }
 
         saved_argc = argc;

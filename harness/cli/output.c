@@ -2,6 +2,9 @@
 /* Text and JSON renderings of a TsStormReport; the JSON keys are documented in README.md. */
 #include <inttypes.h>
 #include <string.h>
+#include <time.h>
+
+#include "config.h"
 
 #include "macro.h"
 #include "output.h"
@@ -190,5 +193,27 @@ json_object *samples_to_json(const TsSamples *s) {
         json_object_object_add(o, "pids_current", current);
         json_object_object_add(o, "pids_max", max);
         json_object_object_add(o, "events_max", events);
+        return o;
+}
+
+json_object *json_report_new(const char *format, int version, const TsSysinfo *env) {
+        char now[64] = "";
+        time_t t = time(NULL);
+        struct tm tm;
+        if (gmtime_r(&t, &tm))
+                strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", &tm);
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "format", json_object_new_string(format));
+        json_object_object_add(o, "version", json_object_new_int(version));
+        json_object_object_add(o, "taskstorm_version", json_object_new_string(TS_VERSION));
+        json_object_object_add(o, "generated_at", json_object_new_string(now));
+        json_object_object_add(o, "environment", sysinfo_to_json(env));
+        return o;
+}
+
+json_object *json_verdict_counts(const unsigned counts[_TS_VERDICT_MAX]) {
+        json_object *o = json_object_new_object();
+        for (TsVerdict v = 0; v < _TS_VERDICT_MAX; v++)
+                json_object_object_add(o, ts_verdict_to_string(v), json_object_new_uint64(counts[v]));
         return o;
 }

@@ -8,6 +8,7 @@
 #include "sampler.h"
 #include "storm-unit.h"
 #include "sysinfo.h"
+#include "verdict.h"
 
 void storm_report_print_text(const TsStormReport *r, const TsStormPlan *plan, const char *indent);
 json_object *storm_report_to_json(const TsStormReport *r, const TsStormPlan *plan);
@@ -24,3 +25,8 @@ json_object *samples_to_json(const TsSamples *s);
 json_object *sysinfo_to_json(const TsSysinfo *s);
 /* One sentence on the pids probe, shared by the text and the JSON output. */
 void sysinfo_probe_reason(const TsPidsProbe *p, char *buf, size_t size);
+/* The head every report file shares: format, version, taskstorm_version, generated_at (UTC) and
+ * the environment (as `taskstorm env --json`). */
+json_object *json_report_new(const char *format, int version, const TsSysinfo *env);
+/* {"PASS": n, "FAIL": n, "SKIP": n, "BROKEN": n} */
+json_object *json_verdict_counts(const unsigned counts[_TS_VERDICT_MAX]);

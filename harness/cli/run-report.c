@@ -2,9 +2,7 @@
 /* Builds the run's JSON report as the scenarios end (every time in it is ns since the scenario's
  * own origin, so phases, samples and markers share one axis), and keeps what JUnit needs. */
 #include <limits.h>
-#include <time.h>
 
-#include "config.h"
 #include "html.h"
 #include "junit.h"
 #include "log.h"
@@ -121,18 +119,8 @@ RunReport *run_report_new(const TsSysinfo *env) {
         RunReport *r = calloc(1, sizeof *r);
         if (!r)
                 return NULL;
-        char now[64] = "";
-        time_t t = time(NULL);
-        struct tm tm;
-        if (gmtime_r(&t, &tm))
-                strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", &tm);
-        r->root = json_object_new_object();
+        r->root = json_report_new(TS_REPORT_FORMAT, TS_REPORT_VERSION, env);
         r->scenarios = json_object_new_array();
-        json_object_object_add(r->root, "format", json_object_new_string(TS_REPORT_FORMAT));
-        json_object_object_add(r->root, "version", json_object_new_int(TS_REPORT_VERSION));
-        json_object_object_add(r->root, "taskstorm_version", json_object_new_string(TS_VERSION));
-        json_object_object_add(r->root, "generated_at", json_object_new_string(now));
-        json_object_object_add(r->root, "environment", sysinfo_to_json(env));
         json_object_object_add(r->root, "scenarios", r->scenarios);
         return r;
 }
@@ -152,10 +140,7 @@ int run_report_add(RunReport *r, const TsScenario *s, const TsScenarioResult *re
 }
 
 json_object *run_report_finish(RunReport *r, const unsigned counts[_TS_VERDICT_MAX]) {
-        json_object *summary = json_object_new_object();
-        for (TsVerdict v = 0; v < _TS_VERDICT_MAX; v++)
-                json_object_object_add(summary, ts_verdict_to_string(v), json_object_new_uint64(counts[v]));
-        json_object_object_add(r->root, "summary", summary);
+        json_object_object_add(r->root, "summary", json_verdict_counts(counts));
         return r->root;
 }
 

@@ -26,7 +26,9 @@ static void help(void) {
                "     --root DIR          boot the systemd of this distro root file system instead of the host's\n"
                "     --bind DIR          also bind this host directory read-write (repeatable)\n"
                "     --no-bind-cwd       do not bind the current directory\n"
-               "     --boot-timeout SEC  give up if systemd is not up after SEC seconds (default 60)\n");
+               "     --boot-timeout SEC  give up if systemd is not up after SEC seconds (default 60)\n"
+               "     --pids-read-only    bind the pids controller read-only (cgroup v1), as systemd-nspawn\n"
+               "                         does: a broken machine where TasksMax is not enforced, for tests\n");
 }
 
 static int check_dir_argument(const char *option, const char *path) {
@@ -133,13 +135,14 @@ int ts_cli_sandbox_run(const TsSandboxOptions *o, char *const cmd[]) {
 }
 
 int verb_sandbox(int argc, char *argv[]) {
-        enum { ARG_ROOT = 0x100, ARG_BIND, ARG_NO_BIND_CWD, ARG_BOOT_TIMEOUT };
+        enum { ARG_ROOT = 0x100, ARG_BIND, ARG_NO_BIND_CWD, ARG_BOOT_TIMEOUT, ARG_PIDS_READ_ONLY };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
                 { "root", required_argument, NULL, ARG_ROOT },
                 { "bind", required_argument, NULL, ARG_BIND },
                 { "no-bind-cwd", no_argument, NULL, ARG_NO_BIND_CWD },
                 { "boot-timeout", required_argument, NULL, ARG_BOOT_TIMEOUT },
+                { "pids-read-only", no_argument, NULL, ARG_PIDS_READ_ONLY },
                 {},
         };
         TsSandboxOptions o = { .bind_cwd = true, .boot_timeout = 60 * USEC_PER_SEC };
@@ -170,6 +173,9 @@ int verb_sandbox(int argc, char *argv[]) {
                         break;
                 case ARG_NO_BIND_CWD:
                         o.bind_cwd = false;
+                        break;
+                case ARG_PIDS_READ_ONLY:
+                        o.pids_read_only = true;
                         break;
                 case ARG_BOOT_TIMEOUT:
                         if (ts_safe_atou64(optarg, &u) < 0 || u == 0 || u > 3600)

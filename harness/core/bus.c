@@ -221,3 +221,30 @@ int ts_unit_job(sd_bus *bus, const char *method, const char *name, const char *m
                 return r;
         return ts_job_call_and_wait(bus, m, timeout);
 }
+
+int ts_manager_reload(sd_bus *bus, usec_t timeout) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+        int r = sd_bus_message_new_method_call(bus, &m, SD_DEST, SD_PATH, SD_MANAGER, "Reload");
+        if (r >= 0)
+                r = sd_bus_call(bus, m, timeout, &error, NULL);
+        return r < 0 ? ts_bus_error_to_errno(&error, r) : 0;
+}
+
+int ts_unit_set_tasks_max(sd_bus *bus, const char *unit, bool runtime, const TsTasksLimit *limit, usec_t timeout) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+        int r = sd_bus_message_new_method_call(bus, &m, SD_DEST, SD_PATH, SD_MANAGER, "SetUnitProperties");
+        if (r >= 0)
+                r = sd_bus_message_append(m, "sb", unit, runtime);
+        if (r >= 0)
+                r = sd_bus_message_open_container(m, 'a', "(sv)");
+        if (r >= 0)
+                r = ts_tasks_limit_append(m, limit);
+        if (r >= 0)
+                r = sd_bus_message_close_container(m);
+        if (r < 0)
+                return r;
+        r = sd_bus_call(bus, m, timeout, &error, NULL);
+        return r < 0 ? ts_bus_error_to_errno(&error, r) : 0;
+}

@@ -2,6 +2,8 @@
 /* sd-bus connections to systemd (the host's or a sandbox's) and reads of Manager properties. */
 #pragma once
 
+#include "tasks-limit.h"
+
 #include <stdint.h>
 #include <systemd/sd-bus.h>
 
@@ -39,6 +41,12 @@ void ts_job_wait_done(TsJobWait *w);
 /* Sends m, a call whose reply is a job path, and waits for that job's JobRemoved (subscribed before
  * the call). 0 when the job ended "done", -EIO for any other result, -ETIMEDOUT. */
 int ts_job_call_and_wait(sd_bus *bus, sd_bus_message *m, usec_t timeout);
+/* daemon-reload: returns once systemd has read its units again (the call replies then). */
+int ts_manager_reload(sd_bus *bus, usec_t timeout);
+/* SetUnitProperties with one property, the limit as TasksMax or TasksMaxScale; runtime: the drop-in
+ * goes under /run (lost at reboot), else under /etc. */
+int ts_unit_set_tasks_max(sd_bus *bus, const char *unit, bool runtime, const TsTasksLimit *limit, usec_t timeout);
+
 /* A Manager method that queues a job for one unit ("StopUnit", "RestartUnit", ...) with a job
  * mode ("fail", "replace"), waited for. */
 int ts_unit_job(sd_bus *bus, const char *method, const char *name, const char *mode, usec_t timeout);

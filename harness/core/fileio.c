@@ -55,10 +55,7 @@ int ts_read_one_line_file(const char *path, char **ret) {
         return 0;
 }
 
-int ts_write_string_file(const char *path, const char *s) {
-        _cleanup_(closep) int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
-        if (fd < 0)
-                return negative_errno();
+static int write_fd(int fd, const char *s) {
         size_t n = strlen(s);
         ssize_t k = write(fd, s, n);
         if (k < 0)
@@ -66,6 +63,16 @@ int ts_write_string_file(const char *path, const char *s) {
         if ((size_t)k != n)
                 return -EIO;
         return 0;
+}
+
+int ts_write_string_file(const char *path, const char *s) {
+        _cleanup_(closep) int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+        return fd < 0 ? negative_errno() : write_fd(fd, s);
+}
+
+int ts_write_new_file(const char *path, const char *s) {
+        _cleanup_(closep) int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY, 0644);
+        return fd < 0 ? negative_errno() : write_fd(fd, s);
 }
 
 int ts_safe_atou64(const char *s, uint64_t *ret) {

@@ -11,6 +11,8 @@ int ts_read_full_file(const char *path, size_t max, char **ret, size_t *ret_size
 int ts_read_one_line_file(const char *path, char **ret);
 /* Writes a string to an existing file (O_WRONLY, no O_CREAT), as sysfs and cgroupfs want. */
 int ts_write_string_file(const char *path, const char *s);
+/* Creates path (mode 0644) with s; -EEXIST when it exists: a file someone else made is never replaced. */
+int ts_write_new_file(const char *path, const char *s);
 /* Parses a decimal unsigned 64-bit number, rejecting signs, junk and overflow. */
 int ts_safe_atou64(const char *s, uint64_t *ret);
 /* Reads a file holding one unsigned number, or "max" (returned as UINT64_MAX). */

@@ -149,6 +149,24 @@ int ts_unit_info_load(sd_bus *bus, const char *name, TsUnitInfo *ret) {
         return 0;
 }
 
+int ts_service_status(sd_bus *bus, const char *name, uint32_t *ret_main_pid, char **ret_status_text) {
+        static const char iface[] = "org.freedesktop.systemd1.Service";
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_(freep) char *path = NULL, *text = NULL;
+        uint32_t pid = 0;
+        int r = unit_object_path(bus, "GetUnit", name, &path);
+        if (r < 0)
+                return r;
+        r = sd_bus_get_property_trivial(bus, SD_DEST, path, iface, "MainPID", &error, 'u', &pid);
+        if (r >= 0)
+                r = get_string(bus, path, iface, "StatusText", &text);
+        if (r < 0)
+                return r < 0 && sd_bus_error_is_set(&error) ? ts_bus_error_to_errno(&error, r) : r;
+        *ret_main_pid = pid;
+        *ret_status_text = TAKE_PTR(text);
+        return 0;
+}
+
 int ts_unit_get_control_group(sd_bus *bus, const char *name, char **ret) {
         const char *iface = ts_unit_type_interface(name);
         if (!iface)

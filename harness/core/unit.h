@@ -32,6 +32,9 @@ void ts_unit_info_done(TsUnitInfo *u);
 /* The unit's ControlGroup ("/system.slice/x.scope"), as systemd sees it. */
 int ts_unit_get_control_group(sd_bus *bus, const char *name, char **ret);
 
+/* A running service's MainPID and StatusText (what its sd_notify STATUS= said; "" when nothing). */
+int ts_service_status(sd_bus *bus, const char *name, uint32_t *ret_main_pid, char **ret_status_text);
+
 /* The D-Bus interface that carries a unit's type-specific properties (org.freedesktop.systemd1.Service
  * for "x.service", ...), or NULL for a name without a known unit type. */
 const char *ts_unit_type_interface(const char *name);

@@ -15,9 +15,6 @@
 #include "pids.h"
 #include "unit.h"
 
-#define SD_DEST "org.freedesktop.systemd1"
-#define SD_PATH "/org/freedesktop/systemd1"
-#define SD_MANAGER "org.freedesktop.systemd1.Manager"
 
 /* What the record holds: the drop-in's content before the first fix, or this word alone. */
 #define RECORD_ABSENT "# taskstorm: there was no drop-in\n"
@@ -85,33 +82,6 @@ static bool limit_matches(const TsTasksLimit *l, uint64_t tasks_max) {
         }
 }
 
-static int set_property(sd_bus *bus, const char *unit, const TsFixOptions *o) {
-        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
-        int r = sd_bus_message_new_method_call(bus, &m, SD_DEST, SD_PATH, SD_MANAGER, "SetUnitProperties");
-        if (r >= 0)
-                r = sd_bus_message_append(m, "sb", unit, o->runtime);
-        if (r >= 0)
-                r = sd_bus_message_open_container(m, 'a', "(sv)");
-        if (r >= 0)
-                r = ts_tasks_limit_append(m, &o->limit);
-        if (r >= 0)
-                r = sd_bus_message_close_container(m);
-        if (r < 0)
-                return r;
-        r = sd_bus_call(bus, m, o->timeout, &error, NULL);
-        return r < 0 ? ts_bus_error_to_errno(&error, r) : 0;
-}
-
-static int reload(sd_bus *bus, usec_t timeout) {
-        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
-        int r = sd_bus_message_new_method_call(bus, &m, SD_DEST, SD_PATH, SD_MANAGER, "Reload");
-        if (r >= 0)
-                r = sd_bus_call(bus, m, timeout, &error, NULL); /* replies once the reload is over */
-        return r < 0 ? ts_bus_error_to_errno(&error, r) : 0;
-}
-
 /* Reads the unit back: the bus's TasksMax and the cgroup's pids.max must both say `want`. */
 static int verify(sd_bus *bus, const char *unit, uint64_t want, bool want_known, TsFixReport *rep) {
         nsec_t t = ts_now_ns();
@@ -145,7 +115,7 @@ static int finish(sd_bus *bus, const char *unit, const TsFixOptions *o, bool was
         int r;
         if (o->reload) {
                 nsec_t t = ts_now_ns();
-                r = reload(bus, o->timeout);
+                r = ts_manager_reload(bus, o->timeout);
                 if (r < 0)
                         return r;
                 step_done(rep, TS_FIX_RELOAD, t);
@@ -216,7 +186,7 @@ int ts_fix_apply(sd_bus *bus, const char *unit, const TsFixOptions *o, TsFixRepo
         }
 
         nsec_t t = ts_now_ns();
-        r = set_property(bus, unit, o);
+        r = ts_unit_set_tasks_max(bus, unit, o->runtime, &o->limit, o->timeout);
         if (r < 0)
                 return r;
         step_done(ret, TS_FIX_SET_PROPERTY, t);

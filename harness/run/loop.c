@@ -20,9 +20,6 @@
 #include "pids.h"
 #include "unit.h"
 
-#define SD_DEST "org.freedesktop.systemd1"
-#define SD_PATH "/org/freedesktop/systemd1"
-#define SD_MANAGER "org.freedesktop.systemd1.Manager"
 #define JOB_TIMEOUT (90 * USEC_PER_SEC)
 
 static const char *const loop_phases[_TS_LOOP_PHASE_MAX] = {
@@ -54,12 +51,6 @@ static nsec_t phase_begin(TsProgress *progress, TsLoopPhase p) {
 
 static void phase_done(TsLoopReport *r, TsLoopPhase p, nsec_t start) {
         ts_timing_end(&r->phases[p], start);
-}
-
-static int reload(sd_bus *bus) {
-        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
-        int r = sd_bus_call_method(bus, SD_DEST, SD_PATH, SD_MANAGER, "Reload", &error, NULL, NULL);
-        return r < 0 ? ts_bus_error_to_errno(&error, r) : 0;
 }
 
 static int socket_path(const TsScenario *s, char *buf, size_t size) {
@@ -129,13 +120,11 @@ static int install(sd_bus *bus, const TsScenario *s, const char *daemon_path) {
                  "[Unit]\nDescription=Docker-like daemon (taskstorm fixture)\n"
                  "[Service]\nExecStart=%s --socket %s\nTasksMax=%s\n",
                  s->name, daemon_path, sock, limit);
-        _cleanup_(closep) int fd = open(unit_file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-        if (fd < 0)
-                return negative_errno();
-        if (write(fd, text, strlen(text)) != (ssize_t)strlen(text))
-                return -EIO;
+        r = ts_write_new_file(unit_file, text);
+        if (r < 0)
+                return r;
         (void)unlink(sock); /* an old daemon's */
-        r = reload(bus);
+        r = ts_manager_reload(bus, JOB_TIMEOUT);
         if (r >= 0)
                 r = ts_unit_job(bus, "StartUnit", s->daemon_unit, "replace", JOB_TIMEOUT);
         if (r >= 0)
@@ -168,7 +157,7 @@ static void cleanup(sd_bus *bus, const TsScenario *s) {
                         (void)rmdir(dir);
                 }
         }
-        (void)reload(bus);
+        (void)ts_manager_reload(bus, JOB_TIMEOUT);
 }
 
 static int detect(sd_bus *bus, const TsScenario *s, TsCheckVerdict *ret_verdict, TsCause *ret_cause, char *why,

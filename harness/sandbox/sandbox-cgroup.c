@@ -22,6 +22,7 @@ struct TsSandboxCgroups {
         char **dirs;  /* the subtree in each hierarchy, as a host path */
         char **names; /* where it appears under the sandbox's /sys/fs/cgroup ("pids", "unified") */
         bool unified; /* cgroup2 only: the single subtree becomes /sys/fs/cgroup itself */
+        size_t read_only; /* the index of a subtree bound read-only, or SIZE_MAX */
 };
 
 void ts_sandbox_cgroups_free(TsSandboxCgroups *c) {
@@ -143,7 +144,7 @@ static const char *mount_basename(const TsCgroupHierarchy *h) {
         return slash ? slash + 1 : h->mount_point;
 }
 
-int ts_sandbox_cgroups_create(pid_t owner, TsSandboxCgroups **ret) {
+int ts_sandbox_cgroups_create(pid_t owner, bool pids_read_only, TsSandboxCgroups **ret) {
         _cleanup_(ts_cgroup_layout_done) TsCgroupLayout layout = { .mode = _TS_CGROUP_MODE_INVALID };
         int r = ts_cgroup_layout_load(&layout);
         if (r < 0)
@@ -157,6 +158,7 @@ int ts_sandbox_cgroups_create(pid_t owner, TsSandboxCgroups **ret) {
         if (!c)
                 return -ENOMEM;
         c->unified = layout.mode == TS_CGROUP_UNIFIED;
+        c->read_only = SIZE_MAX;
         c->dirs = calloc(layout.n_hierarchies, sizeof(char *));
         c->names = calloc(layout.n_hierarchies, sizeof(char *));
         if (!c->dirs || !c->names) {
@@ -194,6 +196,8 @@ int ts_sandbox_cgroups_create(pid_t owner, TsSandboxCgroups **ret) {
                 }
                 if (!h->unified)
                         r = inherit_cpuset(parent, dir);
+                if (pids_read_only && !c->unified && h == ts_cgroup_layout_find_pids(&layout))
+                        c->read_only = c->n;
                 c->dirs[c->n] = strdup(dir);
                 c->names[c->n] = strdup(mount_basename(h));
                 if (r < 0 || !c->dirs[c->n] || !c->names[c->n]) {
@@ -247,6 +251,9 @@ int ts_sandbox_cgroups_bind(const TsSandboxCgroups *c, const char *root) {
                 if (mkdir(sub, 0755) < 0 && errno != EEXIST)
                         return negative_errno();
                 if (mount(c->dirs[i], sub, NULL, MS_BIND, NULL) < 0)
+                        return negative_errno();
+                /* As systemd-nspawn leaves v1 controllers: systemd inside cannot make cgroups there. */
+                if (i == c->read_only && mount(NULL, sub, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL) < 0)
                         return negative_errno();
         }
         return 0;

@@ -211,7 +211,7 @@ static int boot(TsSandbox *s, const TsSandboxOptions *o, const char *root, const
         int r = take_lock(&s->lock_fd);
         if (r < 0)
                 return r;
-        r = ts_sandbox_cgroups_create(getpid(), &s->cgroups);
+        r = ts_sandbox_cgroups_create(getpid(), o->pids_read_only, &s->cgroups);
         if (r < 0)
                 return r;
         if (unshare(CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWIPC) < 0)

@@ -16,6 +16,8 @@ typedef struct TsSandboxOptions {
         const char *root;   /* a distro root file system, or NULL for the host's "/" */
         char **binds;       /* host directories bound read-write at the same path, NULL-terminated */
         bool bind_cwd;      /* also bind the current directory (the default of the CLI) */
+        bool pids_read_only; /* bind the pids controller read-only (cgroup v1), as systemd-nspawn does:
+                              * a broken machine where TasksMax is not enforced, for tests */
         usec_t boot_timeout;
 } TsSandboxOptions;
 
@@ -47,7 +49,7 @@ int ts_sandbox_destroy(TsSandbox *s);
 
 /* Internal pieces, one file each. */
 typedef struct TsSandboxCgroups TsSandboxCgroups;
-int ts_sandbox_cgroups_create(pid_t owner, TsSandboxCgroups **ret);
+int ts_sandbox_cgroups_create(pid_t owner, bool pids_read_only, TsSandboxCgroups **ret);
 int ts_sandbox_cgroups_join(const TsSandboxCgroups *c);
 int ts_sandbox_cgroups_bind(const TsSandboxCgroups *c, const char *root);
 int ts_sandbox_cgroups_remove(TsSandboxCgroups *c);

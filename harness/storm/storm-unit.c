@@ -113,13 +113,21 @@ static int run_in_unit(sd_bus *bus, const TsStormPlan *plan, TsStorm *storm, TsS
                        TsSampler **ret_sampler) {
         _cleanup_(freep) char *dir = NULL;
         int r = ts_unit_get_control_group(bus, report->unit, &report->control_group);
-        if (r >= 0)
-                r = ts_pids_cgroup_dir(report->control_group, &dir);
-        if (r >= 0 && plan->sample_interval > 0)
-                r = ts_sampler_start(dir, report->origin, plan->sample_interval, plan->progress, ret_sampler);
         if (r < 0)
                 return r;
-        (void)ts_pids_sample(dir, &report->before);
+        /* Without a pids controller the storm runs all the same: it shows what an unenforced limit
+         * lets through, and the pids samples say why they are missing. */
+        int no_pids = ts_pids_cgroup_dir(report->control_group, &dir);
+        if (no_pids < 0)
+                report->before.error = report->after.error = no_pids;
+        else {
+                if (plan->sample_interval > 0) {
+                        r = ts_sampler_start(dir, report->origin, plan->sample_interval, plan->progress, ret_sampler);
+                        if (r < 0)
+                                return r;
+                }
+                (void)ts_pids_sample(dir, &report->before);
+        }
         if (report->slice)
                 sample_slice(bus, report);
 
@@ -143,7 +151,8 @@ static int run_in_unit(sd_bus *bus, const TsStormPlan *plan, TsStorm *storm, TsS
         }
         if (r < 0)
                 return r;
-        (void)ts_pids_sample(dir, &report->after);
+        if (dir)
+                (void)ts_pids_sample(dir, &report->after);
         if (report->slice)
                 sample_slice(bus, report);
         return 0;

@@ -28,7 +28,11 @@ expect_error 2 "Unknown verb 'frobnicate'" "$TASKSTORM" frobnicate
 expect_error 2 'No verb given' "$TASKSTORM"
 expect_error 2 "Unknown option '--frobnicate'" "$TASKSTORM" --frobnicate
 expect_error 2 "Unknown option '--frobnicate'" "$TASKSTORM" env --frobnicate
+expect_error 2 '--check frobnicate: no such check' "$TASKSTORM" qualify --check frobnicate
+expect_error 2 '--format xml: expected text, json or tap' "$TASKSTORM" qualify --format xml
+expect_error 2 "'taskstorm qualify' takes no arguments, got 'extra'" "$TASKSTORM" qualify extra
 if id nobody >/dev/null 2>&1 && command -v setpriv >/dev/null; then
         expect_error 4 'needs root' setpriv --reuid=nobody --regid=nogroup --clear-groups "$TASKSTORM" sandbox -- true
+        expect_error 4 'needs root' setpriv --reuid=nobody --regid=nogroup --clear-groups "$TASKSTORM" qualify
 fi
 assert_no_leftovers

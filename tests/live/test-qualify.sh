@@ -1,0 +1,64 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Live: 'taskstorm qualify' on this systemd. Every check passes with its evidence, but for the one
+# real bug this systemd is known to have: before 260, a percentage set through SetUnitProperties
+# is written back ten times too low (TasksMax=40% as 4.0%, systemd issue #41009), which
+# percent-reload must report as FAIL with the drop-in's text. The reports: qualify.json valid
+# against its schema, junit.xml with one testcase per check, TAP; nothing of the checks is left.
+set -euo pipefail
+. "$(dirname "$0")/../lib.sh"
+[ -d /run/systemd/system ] || skip "PID 1 is not systemd: run the live suite inside 'taskstorm sandbox'"
+[ "$(id -u)" = 0 ] || skip "qualify makes units: needs root"
+
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+set +e
+"$TASKSTORM" qualify --json --report-dir "$dir/out" >"$dir/q.json"
+status=$?
+set -e
+jq -r '.checks[] | "\(.verdict) \(.name): \(.reason // "")\n    \(.evidence)"' "$dir/q.json"
+major=$(jq -r '.systemd' "$dir/q.json" | grep -oE '^[0-9]+')
+[ -n "$major" ] || fail "no systemd version in the report"
+
+expect_fail=""
+[ "$major" -lt 260 ] && expect_fail=percent-reload
+for name in $(jq -r '.checks[].name' "$dir/q.json"); do
+        verdict=$(jq -r --arg n "$name" '.checks[] | select(.name == $n) | .verdict' "$dir/q.json")
+        if [ "$name" = "$expect_fail" ]; then
+                [ "$verdict" = FAIL ] || fail "$name: $verdict on systemd $major, which has issue #41009"
+                jq -e '.checks[] | select(.name == "percent-reload") | (.evidence | contains("TasksMax=4.0%"))
+                       and (.reason | contains("#41009"))' "$dir/q.json" >/dev/null ||
+                        fail "percent-reload does not show the drop-in's 4.0%"
+        else
+                [ "$verdict" = PASS ] || fail "$name: $verdict"
+        fi
+done
+[ "$(jq '.checks | length' "$dir/q.json")" = "$("$TASKSTORM" qualify --list | wc -l)" ] || fail "not every check ran"
+want_status=0
+[ -n "$expect_fail" ] && want_status=1
+[ "$status" = "$want_status" ] || fail "exit $status, wanted $want_status"
+echo "ok: every check PASS${expect_fail:+, but $expect_fail FAIL (systemd $major has issue #41009)}; exit $status"
+
+jq -e '.checks[] | select(.name == "scope-limit") | .evidence | contains("first failure EAGAIN with pids.current 16")' \
+        "$dir/q.json" >/dev/null || fail "scope-limit's evidence"
+/usr/bin/python3 "$TASKSTORM_SOURCE_ROOT/tests/report-schema.py" \
+        "$TASKSTORM_SOURCE_ROOT/harness/report/qualify.schema.json" "$dir/out/qualify.json" ||
+        fail "qualify.json does not validate"
+xml="$dir/out/junit.xml"
+xmllint --noout "$xml" || fail "junit.xml is not well-formed"
+x() { xmllint --xpath "$1" "$xml"; }
+[ "$(x 'count(//testcase)')" = "$(jq '.checks | length' "$dir/q.json")" ] || fail "junit.xml: one testcase per check"
+[ "$(x 'string(/testsuites/@failures)')" = "$(jq '.summary.FAIL' "$dir/q.json")" ] || fail "junit.xml: failures"
+echo "ok: qualify.json valid, junit.xml with one testcase per check and the same failures"
+
+tap=$("$TASKSTORM" qualify --format tap --check tasks-current --check infinity)
+grep -qx '1\.\.2' <<<"$tap" && grep -q '^ok 1 - tasks-current' <<<"$tap" && grep -q '^ok 2 - infinity' <<<"$tap" ||
+        fail "TAP: $tap"
+echo "ok: --check picks checks, in order, and TAP lists them"
+
+left=$(systemctl list-units --all --no-legend 'taskstorm-qualify*' 'taskstorm_qualify*' | wc -l)
+[ "$left" = 0 ] || fail "units left: $(systemctl list-units --all --no-legend 'taskstorm-qualify*' 'taskstorm_qualify*')"
+files=$(find /run/systemd/system /run/systemd/system.control /etc/systemd/system.control /run/systemd/transient \
+        -name 'taskstorm-qualify*' 2>/dev/null | wc -l)
+[ "$files" = 0 ] || fail "files left: $(find /run/systemd /etc/systemd -name 'taskstorm-qualify*')"
+echo "ok: no unit, unit file or drop-in of the checks is left"
