@@ -9,6 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "compat.h"
+
 #define _cleanup_(f) __attribute__((cleanup(f)))
 #define _unused_ __attribute__((unused))
 #define _noreturn_ __attribute__((noreturn))

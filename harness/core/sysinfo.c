@@ -231,7 +231,7 @@ static int probe_run(const char *dir, TsPidsProbe *p) {
         }
         (void)close(TAKE_FD(child_fd)); /* so a child that dies unreported reads as EOF */
 
-        ProbeReport report;
+        ProbeReport report = {};
         r = read_report(report_fd, &report);
         if (r < 0)
                 (void)kill(pid, SIGKILL);

@@ -37,28 +37,28 @@ static const PatternDef patterns[_TS_PATTERN_MAX] = {
                 .info = { .id = "fork-exec",
                           .example = "fork/exec /proc/self/exe: resource temporarily unavailable",
                           .summary = "fork/exec ... resource temporarily unavailable" },
-                .any = { { NEEDLE("fork/exec", 4), RESOURCE_UNAVAILABLE } },
+                .any = { { .first = NEEDLE("fork/exec", 4), .then = RESOURCE_UNAVAILABLE } },
         },
         [TS_PATTERN_CGO_PTHREAD] = {
                 .info = { .id = "cgo-pthread",
                           .example = "runtime/cgo: pthread_create failed: Resource temporarily unavailable",
                           .summary = "runtime/cgo: pthread_create failed" },
-                .any = { { NEEDLE("pthread_create failed", 7) } },
+                .any = { { .first = NEEDLE("pthread_create failed", 7) } },
         },
         [TS_PATTERN_GO_NEW_THREAD] = {
                 .info = { .id = "go-new-thread",
                           .example = "runtime: failed to create new OS thread (have 9 already; errno=11)",
                           .summary = "runtime: failed to create new OS thread" },
-                .any = { { NEEDLE("failed to create new os thread", 19) } },
+                .any = { { .first = NEEDLE("failed to create new os thread", 19) } },
         },
         [TS_PATTERN_FORK_FAILED] = {
                 .info = { .id = "fork-failed",
                           .example = "fork failed: Resource temporarily unavailable",
                           .summary = "fork failed: resource temporarily unavailable" },
                 .any = {
-                        { NEEDLE("fork failed", 3) },
-                        { NEEDLE("fork: retry:", 3) }, /* bash retries on EAGAIN only */
-                        { NEEDLE("fork: ", 3), RESOURCE_UNAVAILABLE },
+                        { .first = NEEDLE("fork failed", 3) },
+                        { .first = NEEDLE("fork: retry:", 3) }, /* bash retries on EAGAIN only */
+                        { .first = NEEDLE("fork: ", 3), .then = RESOURCE_UNAVAILABLE },
                 },
                 .unless = NEEDLE("fork/exec", 4),
         },
@@ -67,7 +67,7 @@ static const PatternDef patterns[_TS_PATTERN_MAX] = {
                           .example = "Resource temporarily unavailable: apr_thread_create: unable to create "
                                      "worker thread",
                           .summary = "apr_thread_create: unable to create worker thread" },
-                .any = { { NEEDLE("apr_thread_create: unable to create worker thread", 3) } },
+                .any = { { .first = NEEDLE("apr_thread_create: unable to create worker thread", 3) } },
         },
         [TS_PATTERN_KERNEL_PIDS] = {
                 .info = { .id = "kernel-pids",
@@ -75,7 +75,7 @@ static const PatternDef patterns[_TS_PATTERN_MAX] = {
                                      "/system.slice/docker.service",
                           .kernel = true,
                           .summary = "fork rejected by pids controller" },
-                .any = { { NEEDLE("fork rejected by pids controller in ", 3) } },
+                .any = { { .first = NEEDLE("fork rejected by pids controller in ", 3) } },
                 .cgroup_follows = true,
         },
 };

@@ -15,6 +15,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "compat.h" /* strerrorname_np where glibc lacks it */
+
 static void *nothing(void *arg) {
         return arg;
 }
