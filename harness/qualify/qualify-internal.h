@@ -47,5 +47,6 @@ int qualify_system_tasks_max(uint64_t *ret);
 const char *qualify_u64_text(uint64_t v, char *buf, size_t size);
 
 void qualify_evidence(TsQualifyResult *r, const char *fmt, ...) _printf_(2, 3);
-/* Sets the verdict and, but for PASS, the reason. */
+/* Sets the verdict (FAIL, SKIP, BROKEN) and its reason. */
 void qualify_verdict(TsQualifyResult *r, TsVerdict v, const char *fmt, ...) _printf_(3, 4);
+void qualify_pass(TsQualifyResult *r);

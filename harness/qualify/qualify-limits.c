@@ -60,7 +60,7 @@ void qualify_scope_limit(const TsQualifyContext *ctx, TsQualifyResult *ret) {
         else if (rep.after.error || rep.after.events_max <= rep.before.events_max)
                 qualify_verdict(ret, TS_VERDICT_FAIL, "pids.events did not count the refused fork");
         else
-                qualify_verdict(ret, TS_VERDICT_PASS, NULL);
+                qualify_pass(ret);
         ts_storm_report_done(&rep);
 }
 
@@ -100,7 +100,7 @@ void qualify_service_limit(const TsQualifyContext *ctx, TsQualifyResult *ret) {
         else if (p.events_max == 0)
                 qualify_verdict(ret, TS_VERDICT_FAIL, "pids.events did not count the refused fork");
         else
-                qualify_verdict(ret, TS_VERDICT_PASS, NULL);
+                qualify_pass(ret);
         qualify_unit_stop(ctx, unit);
 }
 
@@ -131,7 +131,7 @@ void qualify_infinity(const TsQualifyContext *ctx, TsQualifyResult *ret) {
         else if (p.error || p.current != TASKS + 1 || strstr(status, "then"))
                 qualify_verdict(ret, TS_VERDICT_FAIL, "not all %d tasks ran: the limit was not lifted", TASKS);
         else
-                qualify_verdict(ret, TS_VERDICT_PASS, NULL);
+                qualify_pass(ret);
         if (r >= 0)
                 ts_unit_info_done(&u);
         qualify_unit_stop(ctx, unit);
@@ -179,7 +179,7 @@ void qualify_slice_limit(const TsQualifyContext *ctx, TsQualifyResult *ret) {
                 qualify_verdict(ret, TS_VERDICT_FAIL, "EffectiveTasksMax is %" PRIu64 ", the slice's limit is %d",
                                 u.effective_tasks_max, SLICE_LIMIT);
         else
-                qualify_verdict(ret, TS_VERDICT_PASS, NULL);
+                qualify_pass(ret);
         if (k >= 0)
                 ts_unit_info_done(&u);
         qualify_unit_stop(ctx, unit);
@@ -199,7 +199,7 @@ void qualify_tasks_current(const TsQualifyContext *ctx, TsQualifyResult *ret) {
                 return;
         }
         qualify_evidence(ret, "%s holding %d forked tasks ('%s')", unit, TASKS, status);
-        qualify_verdict(ret, TS_VERDICT_PASS, NULL);
+        qualify_pass(ret);
         for (int i = 0; i < READS && ret->verdict == TS_VERDICT_PASS; i++) {
                 TsUnitInfo u;
                 r = ts_unit_info_load(ctx->bus, unit, &u);

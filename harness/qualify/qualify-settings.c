@@ -16,7 +16,8 @@
 #define HOLDERS 4
 /* The percentage of the reload check: "40%" is what a 2026 systemd wrote back as "4.0%". */
 #define PERCENT 40
-/* What systemd before 260 writes for 40%: whole percents printed as tenths (systemd issue #41009). */
+/* What systemd writes for 40% until the fix of issue #41009 (upstream 260, and Debian's 257.13):
+ * whole percents printed as tenths. */
 #define KNOWN_BUG_TEXT "TasksMax=4.0%"
 /* systemd 236 moved SetUnitProperties' drop-ins to system.control. */
 #define SYSTEM_CONTROL_SINCE 236
@@ -74,7 +75,7 @@ void qualify_percent(const TsQualifyContext *ctx, TsQualifyResult *ret) {
         else if (p.error || p.max != u.tasks_max)
                 qualify_verdict(ret, TS_VERDICT_FAIL, "pids.max does not hold what the bus says");
         else
-                qualify_verdict(ret, TS_VERDICT_PASS, NULL);
+                qualify_pass(ret);
         ts_unit_info_done(&u);
         qualify_unit_stop(ctx, unit);
 }
@@ -110,7 +111,7 @@ void qualify_percent_reload(const TsQualifyContext *ctx, TsQualifyResult *ret) {
                 return;
         }
         qualify_evidence(ret, "expected %" PRIu64 " (%d%% of %" PRIu64 ")", expected, PERCENT, system);
-        qualify_verdict(ret, TS_VERDICT_PASS, NULL);
+        qualify_pass(ret);
 
         TsTasksLimit percent = { .kind = TS_TASKS_LIMIT_PERCENT, .value = PERCENT * 100 };
         for (int runtime = 1; runtime >= 0 && ret->verdict == TS_VERDICT_PASS; runtime--) {
@@ -135,10 +136,15 @@ void qualify_percent_reload(const TsQualifyContext *ctx, TsQualifyResult *ret) {
                                  "daemon-reload, %" PRIu64 " (pids.max %" PRIu64 ") after", how, path, text, bus1, cg1,
                                  bus2, cg2);
                 snprintf(want, sizeof want, "TasksMax=%d%%", PERCENT);
-                if (!streq(text, want) && strneq(text, KNOWN_BUG_TEXT, strlen(KNOWN_BUG_TEXT)))
+                /* "40%", "40.0%" and "40.00%" (systemd 257) all say the same. */
+                TsTasksLimit got;
+                bool same = strneq(text, "TasksMax=", STRLEN("TasksMax=")) &&
+                            ts_tasks_limit_parse(text + STRLEN("TasksMax="), &got) >= 0 &&
+                            got.kind == TS_TASKS_LIMIT_PERCENT && got.value == PERCENT * 100;
+                if (!same && strneq(text, KNOWN_BUG_TEXT, strlen(KNOWN_BUG_TEXT)))
                         qualify_verdict(ret, TS_VERDICT_FAIL, "the %s drop-in says '%s', not '%s', so daemon-reload "
-                                        "cuts the limit tenfold: systemd issue #41009, fixed in 260", how, text, want);
-                else if (!streq(text, want))
+                                        "cuts the limit tenfold: systemd issue #41009", how, text, want);
+                else if (!same)
                         qualify_verdict(ret, TS_VERDICT_FAIL, "the %s drop-in says '%s', not '%s'", how, text, want);
                 else if (!near(bus1, expected) || bus2 != bus1)
                         qualify_verdict(ret, TS_VERDICT_FAIL, "%s: TasksMax %" PRIu64 " before the reload, %" PRIu64
@@ -176,7 +182,7 @@ void qualify_default_tasks_max(const TsQualifyContext *ctx, TsQualifyResult *ret
         else if (cgroup != def)
                 qualify_verdict(ret, TS_VERDICT_FAIL, "pids.max is %s, DefaultTasksMax is %s", c, a);
         else
-                qualify_verdict(ret, TS_VERDICT_PASS, NULL);
+                qualify_pass(ret);
         qualify_unit_stop(ctx, unit);
 }
 
@@ -201,7 +207,7 @@ void qualify_set_property_live(const TsQualifyContext *ctx, TsQualifyResult *ret
                 qualify_service_uninstall(ctx, unit);
                 return;
         }
-        qualify_verdict(ret, TS_VERDICT_PASS, NULL);
+        qualify_pass(ret);
         bool documented_path = ctx->systemd_major == 0 || ctx->systemd_major >= SYSTEM_CONTROL_SINCE;
 
         static const struct {

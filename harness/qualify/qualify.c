@@ -260,6 +260,9 @@ void qualify_verdict(TsQualifyResult *r, TsVerdict v, const char *fmt, ...) {
         va_start(ap, fmt);
         vsnprintf(r->reason, sizeof r->reason, fmt, ap);
         va_end(ap);
-        if (v == TS_VERDICT_PASS)
-                r->reason[0] = 0;
+}
+
+void qualify_pass(TsQualifyResult *r) {
+        r->verdict = TS_VERDICT_PASS;
+        r->reason[0] = 0;
 }

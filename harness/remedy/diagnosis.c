@@ -229,7 +229,15 @@ static void effective_limit(const TsCheckFacts *f, TsCheckResult *r) {
                 }
         }
 
-        TsValue candidates[] = { own, f->effective_tasks_max, slice_low };
+        /* systemd 256+ caps EffectiveTasksMax at the kernel's own maximum (the lower of threads-max
+         * and pid_max - 1): a unit without any TasksMax shows that number, which is no TasksMax. */
+        TsValue effective = f->effective_tasks_max;
+        TsValue kernel_values[] = { f->threads_max,
+                                    { .known = f->pid_max.known && f->pid_max.value > 0, .value = f->pid_max.value - 1 } };
+        TsValue kernel = lowest(kernel_values, ELEMENTSOF(kernel_values));
+        if (effective.known && kernel.known && effective.value >= kernel.value)
+                effective = (TsValue){ .known = true, .value = UINT64_MAX };
+        TsValue candidates[] = { own, effective, slice_low };
         r->effective_limit = lowest(candidates, ELEMENTSOF(candidates));
 
         bool slice_below_unit = is_finite(slice_low) && (!is_finite(own) || slice_low.value < own.value);

@@ -142,6 +142,24 @@ START_TEST(test_affected_unit) {
                        "Tasks: 623: no Limit now: the refusals counted earlier happened under a lower limit "
                        "that was lifted");
 
+        /* systemd 256+ shows EffectiveTasksMax = the kernel's maximum for a unit without any limit
+         * (found by ci/matrix on trixie): that is no TasksMax, and the lifted limit stays lifted */
+        f = unit("x.service", 509, INF);
+        f.pids_max = v(INF);
+        f.effective_tasks_max = v(192729);
+        f.threads_max = v(192729);
+        f.pid_max = v(4194304);
+        f.events_max = v(74);
+        r = judge(&f, 80);
+        assert_verdict(&r, TS_CHECK_NOT_AFFECTED, TS_CAUSE_NONE,
+                       "Tasks: 509: no Limit now: the refusals counted earlier happened under a lower limit "
+                       "that was lifted");
+        /* but an EffectiveTasksMax below the kernel's maximum is a limit (a slice's, say) */
+        f.effective_tasks_max = v(512);
+        r = judge(&f, 80);
+        ck_assert_int_eq(r.verdict, TS_CHECK_AFFECTED);
+        ck_assert_uint_eq(r.effective_limit.value, 512);
+
         /* the pattern named is the one seen most */
         f = unit("x.service", 64, 64);
         f.events_max = v(1);
