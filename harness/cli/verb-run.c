@@ -260,8 +260,8 @@ int verb_run(int argc, char *argv[]) {
                 progress_scenario(progress, i + 1, n, scenarios[i]->name);
                 r = ts_scenario_run(&ctx, scenarios[i], &res);
                 progress_pause(progress);
-                if (r == -ECANCELED)
-                        sig = cli_stop_signal_pending(sigfd);
+                /* A stop signal that came after the scenario's last look at it still stops the run. */
+                sig = cli_stop_signal_pending(sigfd);
                 counts[res.verdict]++;
                 worst = ts_verdict_worst(worst, res.verdict);
                 if (report && run_report_add(report, scenarios[i], &res) < 0)

@@ -3,6 +3,7 @@
  * proved fixed, with the detection and remediation module doing the work it ships to users. The
  * unit it installs is removed on every path. */
 #include <fcntl.h>
+#include <poll.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -41,6 +42,12 @@ int ts_loop_in_sandbox(void) {
 
 void ts_loop_report_done(TsLoopReport *r) {
         ts_samples_done(&r->samples);
+}
+
+/* A stop signal is waiting in the CLI's signalfd (read by the CLI, not here). */
+static bool cancel_pending(int cancel_fd) {
+        struct pollfd p = { .fd = cancel_fd, .events = POLLIN };
+        return cancel_fd >= 0 && poll(&p, 1, 0) > 0 && (p.revents & POLLIN);
 }
 
 /* Tells progress which phase begins, and returns its start. */
@@ -186,8 +193,13 @@ static TsVerdict fail_with(char *why, size_t why_size, TsVerdict v, const char *
         return v;
 }
 
-static TsVerdict run_phases(sd_bus *bus, const TsScenario *s, TsProgress *progress, TsLoopReport *rep, char *why,
-                            size_t why_size) {
+static TsVerdict cancelled(TsLoopReport *rep, char *why, size_t why_size, const char *after) {
+        rep->cancelled = true;
+        return fail_with(why, why_size, TS_VERDICT_BROKEN, "interrupted after %s: the unit is removed", after);
+}
+
+static TsVerdict run_phases(sd_bus *bus, const TsScenario *s, TsProgress *progress, int cancel_fd, TsLoopReport *rep,
+                            char *why, size_t why_size) {
         char sock[256], request[64];
         int r = socket_path(s, sock, sizeof sock);
         if (r < 0)
@@ -205,6 +217,8 @@ static TsVerdict run_phases(sd_bus *bus, const TsScenario *s, TsProgress *progre
                 return fail_with(why, why_size, TS_VERDICT_FAIL, "%" PRIu64 " of %" PRIu64 " containers failed, "
                                  "expected %s", rep->failed, s->containers, s->expect_eagain ? "some" : "none");
 
+        if (cancel_pending(cancel_fd))
+                return cancelled(rep, why, why_size, "the containers were asked for");
         t = phase_begin(progress, TS_LOOP_DETECT);
         r = detect(bus, s, &rep->verdict, &rep->cause, rep->why, sizeof rep->why);
         if (r < 0)
@@ -219,6 +233,8 @@ static TsVerdict run_phases(sd_bus *bus, const TsScenario *s, TsProgress *progre
 
         TsFixOptions o = { .limit = s->remedy_tasks_max, .reload = s->remedy_reload, .restart = s->remedy_restart,
                            .timeout = JOB_TIMEOUT };
+        if (cancel_pending(cancel_fd))
+                return cancelled(rep, why, why_size, "check");
         TsFixReport fix;
         ts_progress_phase(progress, "fix");
         r = ts_fix_apply(bus, s->daemon_unit, &o, &fix);
@@ -235,6 +251,8 @@ static TsVerdict run_phases(sd_bus *bus, const TsScenario *s, TsProgress *progre
         if (!fix.verified)
                 return fail_with(why, why_size, TS_VERDICT_FAIL, "the fix did not verify: %s", fix.verify_why);
 
+        if (cancel_pending(cancel_fd))
+                return cancelled(rep, why, why_size, "the fix");
         t = phase_begin(progress, TS_LOOP_RERUN);
         if (!fix.restarted)
                 (void)ask(sock, "rm", NULL, NULL, NULL); /* the containers of the first run still hold */
@@ -265,7 +283,7 @@ static TsSampler *sample_daemon(sd_bus *bus, const TsScenario *s, TsProgress *pr
         return sampler;
 }
 
-TsVerdict ts_loop_run(sd_bus *bus, const TsScenario *s, const char *daemon_path, TsProgress *progress,
+TsVerdict ts_loop_run(sd_bus *bus, const TsScenario *s, const char *daemon_path, TsProgress *progress, int cancel_fd,
                       TsLoopReport *ret, char *why, size_t why_size) {
         *ret = (TsLoopReport){ .origin = ts_now_ns() };
         why[0] = 0;
@@ -281,7 +299,8 @@ TsVerdict ts_loop_run(sd_bus *bus, const TsScenario *s, const char *daemon_path,
         else {
                 phase_done(ret, TS_LOOP_INSTALL, t);
                 TsSampler *sampler = sample_daemon(bus, s, progress, ret->origin);
-                v = run_phases(bus, s, progress, ret, why, why_size);
+                v = cancel_pending(cancel_fd) ? cancelled(ret, why, why_size, "the install")
+                                              : run_phases(bus, s, progress, cancel_fd, ret, why, why_size);
                 ts_sampler_stop(sampler, &ret->samples);
         }
         t = phase_begin(progress, TS_LOOP_CLEANUP);

@@ -39,6 +39,7 @@ typedef struct TsLoopReport {
         char why[256];
         TsCheckVerdict verdict_after;         /* check after it */
         bool fixed, fix_verified;
+        bool cancelled;                       /* a stop signal came: the loop stopped between phases */
         TsSamples samples;                    /* the daemon unit's pids files from its start to the cleanup */
 } TsLoopReport;
 
@@ -46,7 +47,9 @@ typedef struct TsLoopReport {
 int ts_loop_in_sandbox(void);
 
 /* Runs the loop; PASS or FAIL with why, BROKEN when it could not run. daemon_path: the fixture;
- * progress: NULL, or told each phase and the unit's tasks. */
-TsVerdict ts_loop_run(sd_bus *bus, const TsScenario *s, const char *daemon_path, TsProgress *progress,
+ * progress: NULL, or told each phase and the unit's tasks; cancel_fd (-1: none) readable: stop
+ * before the next phase (a phase, the fix's steps among them, is never left half done), clean up,
+ * and return BROKEN with cancelled set. */
+TsVerdict ts_loop_run(sd_bus *bus, const TsScenario *s, const char *daemon_path, TsProgress *progress, int cancel_fd,
                       TsLoopReport *ret, char *why, size_t why_size);
 void ts_loop_report_done(TsLoopReport *r);

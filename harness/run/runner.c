@@ -137,11 +137,11 @@ int ts_scenario_run(const TsRunContext *ctx, const TsScenario *s, TsScenarioResu
                                  s->daemon_unit);
                         return 0;
                 }
-                ret->verdict = ts_loop_run(ctx->bus, s, ctx->daemon_path, ctx->progress, &ret->loop, ret->reason,
-                                          sizeof ret->reason);
+                ret->verdict = ts_loop_run(ctx->bus, s, ctx->daemon_path, ctx->progress, ctx->cancel_fd, &ret->loop,
+                                           ret->reason, sizeof ret->reason);
                 ret->looped = true;
                 ret->duration = ts_now_ns() - start;
-                return 0;
+                return ret->loop.cancelled ? -ECANCELED : 0;
         }
 
         ts_scenario_plan(s, ctx, &ret->plan);
