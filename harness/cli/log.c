@@ -5,7 +5,7 @@
 
 #include "log.h"
 
-static void log_va(int error, const char *prefix, const char *format, va_list ap) {
+_printf_(3, 0) static void log_va(int error, const char *prefix, const char *format, va_list ap) {
         int saved = errno;
         if (error != 0)
                 errno = error < 0 ? -error : error;

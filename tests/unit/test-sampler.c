@@ -26,10 +26,11 @@ static void put(const char *name, const char *value) {
         ck_assert_int_eq(fclose(f), 0);
 }
 
+/* pids.current last: a sample that sees the new count sees the rest of the change too. */
 static void set_pids(const char *current, const char *max, const char *events) {
-        put("pids.current", current);
-        put("pids.max", max);
         put("pids.events", events);
+        put("pids.max", max);
+        put("pids.current", current);
 }
 
 static void setup(void) {
