@@ -272,6 +272,17 @@ int verb_run(int argc, char *argv[]) {
                         print_tap(i + 1, scenarios[i], &res);
                 fflush(stdout);
                 ts_scenario_result_done(&res);
+                /* systemd re-executed (or restarted): the next scenario gets a new connection. */
+                if (sig == 0 && sd_bus_is_open(bus) <= 0) {
+                        sd_bus *fresh = NULL;
+                        r = ts_bus_open_again(bus, 30 * USEC_PER_SEC, &fresh);
+                        if (r < 0) {
+                                log_error_errno(r, "Lost the connection to systemd, and could not connect again: %m");
+                                break;
+                        }
+                        sd_bus_flush_close_unref(bus);
+                        ctx.bus = bus = fresh;
+                }
         }
         progress_stop(progress);
 

@@ -66,6 +66,34 @@ int ts_bus_open_systemd(sd_bus **ret) {
         return sd_bus_open_system(ret);
 }
 
+bool ts_bus_error_is_disconnect(int r) {
+        return r == -ECONNRESET || r == -ENOTCONN || r == -EPIPE || r == -ESHUTDOWN || r == -ECONNABORTED;
+}
+
+int ts_bus_open_again(sd_bus *bus, usec_t timeout, sd_bus **ret) {
+        if (bus && sd_bus_is_open(bus) > 0) {
+                *ret = sd_bus_ref(bus);
+                return 0;
+        }
+        usec_t deadline = ts_now(CLOCK_MONOTONIC) + timeout, delay = 10 * USEC_PER_MSEC;
+        for (;;) {
+                sd_bus *fresh = NULL;
+                int r = ts_bus_open_systemd(&fresh);
+                /* A connection is only good once systemd answers on it. */
+                uint64_t unused;
+                if (r >= 0)
+                        r = ts_manager_get_u64(fresh, "DefaultTasksMax", &unused);
+                if (r >= 0) {
+                        *ret = fresh;
+                        return 0;
+                }
+                sd_bus_flush_close_unref(fresh);
+                if (ts_now(CLOCK_MONOTONIC) >= deadline)
+                        return r;
+                ts_sleep_backoff(&delay, 500 * USEC_PER_MSEC);
+        }
+}
+
 int ts_manager_get_string(sd_bus *bus, const char *property, char **ret) {
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
         char *s = NULL;

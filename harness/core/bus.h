@@ -11,6 +11,13 @@
 
 /* Connects to systemd: to its private socket when root (as systemctl does), else the system bus. */
 int ts_bus_open_systemd(sd_bus **ret);
+/* A connection to use now: bus itself (a new reference) while it is open, else a new one, retried
+ * with back-off for up to timeout, as systemd re-executing (daemon-reexec) drops every connection
+ * and takes a moment to listen again. */
+int ts_bus_open_again(sd_bus *bus, usec_t timeout, sd_bus **ret);
+/* 1 for the errors of a connection that systemd dropped (ECONNRESET, ENOTCONN, EPIPE, ...). */
+bool ts_bus_error_is_disconnect(int r);
+
 /* Connects to the private socket of a systemd whose root file system is at root_dir. */
 int ts_bus_open_private_at(const char *root_dir, sd_bus **ret);
 

@@ -304,7 +304,10 @@ TsVerdict ts_loop_run(sd_bus *bus, const TsScenario *s, const char *daemon_path,
                 ts_sampler_stop(sampler, &ret->samples);
         }
         t = phase_begin(progress, TS_LOOP_CLEANUP);
-        cleanup(bus, s);
+        /* After a daemon-reexec the connection is gone, and the unit must go all the same. */
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *now = NULL;
+        if (ts_bus_open_again(bus, JOB_TIMEOUT, &now) >= 0)
+                cleanup(now, s);
         phase_done(ret, TS_LOOP_CLEANUP, t);
         return v;
 }

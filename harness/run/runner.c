@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "macro.h"
+#include "bus.h"
 #include "runner.h"
 #include "version.h"
 
@@ -148,6 +149,13 @@ int ts_scenario_run(const TsRunContext *ctx, const TsScenario *s, TsScenarioResu
         int r = ts_storm_in_scope(ctx->bus, &ret->plan, &ret->report);
         ret->ran = true;
         ret->duration = ts_now_ns() - start;
+        if (ts_bus_error_is_disconnect(r)) {
+                snprintf(ret->reason, sizeof ret->reason,
+                         "systemd dropped the connection mid-storm (daemon-reexec?): %s; %s", strerror(-r),
+                         ret->report.reconnected ? "the unit was stopped over a new connection"
+                                                 : "the unit could not be stopped");
+                return 0;
+        }
         if (r < 0) {
                 snprintf(ret->reason, sizeof ret->reason, "the storm could not run: %s", strerror(-r));
                 return r == -ECANCELED ? r : 0;

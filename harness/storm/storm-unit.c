@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <stdio.h>
 
+#include "bus.h"
 #include "macro.h"
 #include "storm-unit.h"
 #include "unit.h"
@@ -64,13 +65,15 @@ static uint64_t default_tasks(const TsStormReport *r) {
         return limit == UINT64_MAX ? TS_STORM_DEFAULT_TASKS : limit + TS_STORM_DEFAULT_OVERSHOOT;
 }
 
-/* Waits for the leader to finish (0), to die (-ECHILD), or for a cancel (-ECANCELED). */
-static int wait_leader(TsStorm *storm, int cancel_fd, usec_t timeout) {
+/* Waits for the leader to finish (0), to die (-ECHILD), for a cancel (-ECANCELED), or for systemd
+ * to drop the connection (daemon-reexec: -ECONNRESET, at once rather than after the hold). */
+static int wait_leader(sd_bus *bus, TsStorm *storm, int cancel_fd, usec_t timeout) {
         struct pollfd fds[] = {
                 { .fd = ts_storm_done_fd(storm), .events = POLLIN },
                 { .fd = ts_storm_pidfd(storm), .events = POLLIN },
                 { .fd = cancel_fd, .events = POLLIN },
                 { .fd = ts_storm_notify_fd(storm), .events = POLLIN }, /* injection's questions */
+                { .fd = sd_bus_get_fd(bus), .events = POLLIN },
         };
         nsec_t deadline = ts_now_ns() + timeout * NSEC_PER_USEC;
         for (;;) {
@@ -84,6 +87,16 @@ static int wait_leader(TsStorm *storm, int cancel_fd, usec_t timeout) {
                         return negative_errno();
                 if (fds[2].revents & POLLIN)
                         return -ECANCELED;
+                if (fds[4].revents) {
+                        /* Signals of other jobs, or the end of the connection. */
+                        int k;
+                        while ((k = sd_bus_process(bus, NULL)) > 0)
+                                ;
+                        if (k < 0)
+                                return k;
+                        if (fds[4].revents & (POLLHUP | POLLERR))
+                                return -ECONNRESET;
+                }
                 if (fds[3].revents & POLLIN) {
                         (void)ts_storm_answer(storm);
                         continue;
@@ -138,7 +151,7 @@ static int run_in_unit(sd_bus *bus, const TsStormPlan *plan, TsStorm *storm, TsS
         r = ts_storm_go(storm, report->tasks_asked);
         if (r < 0)
                 return r;
-        r = wait_leader(storm, plan->cancel_fd, plan->job_timeout + plan->storm.hold);
+        r = wait_leader(bus, storm, plan->cancel_fd, plan->job_timeout + plan->storm.hold);
         report->stats = *ts_storm_stats(storm);
         const TsStormStats *st = &report->stats;
         if (st->creation_end_ns)
@@ -186,6 +199,16 @@ int ts_storm_in_scope(sd_bus *bus, const TsStormPlan *plan, TsStormReport *repor
                 ts_progress_phase(plan->progress, ts_storm_phase_to_string(TS_PHASE_STOP));
                 t = ts_now_ns();
                 int k = ts_unit_stop(bus, report->unit, plan->job_timeout);
+                if (ts_bus_error_is_disconnect(k)) {
+                        /* systemd went away (daemon-reexec): stop the unit over a new connection. */
+                        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *fresh = NULL;
+                        k = ts_bus_open_again(bus, plan->job_timeout, &fresh);
+                        if (k >= 0)
+                                k = ts_unit_stop(fresh, report->unit, plan->job_timeout);
+                        report->reconnected = k >= 0;
+                        if (r >= 0)
+                                r = -ECONNRESET;
+                }
                 if (k >= 0)
                         phase_set(report, TS_PHASE_STOP, t, ts_now_ns());
                 else if (k != -ENOENT && r >= 0)

@@ -62,10 +62,13 @@ typedef struct TsStormReport {
         bool has_first_failure;
         nsec_t first_failure;          /* since the origin */
         bool cancelled;
+        bool reconnected;              /* systemd dropped the connection; the unit was stopped over a new one */
         TsSamples samples;             /* the scope's pids files over time, t since the origin */
 } TsStormReport;
 
 /* Runs the plan; the report is filled as far as the run got, also on failure. -ECANCELED when
- * cancel_fd fired, -ECHILD when the leader died on its own; the unit is stopped on every path. */
+ * cancel_fd fired, -ECHILD when the leader died on its own, -ECONNRESET when systemd dropped the
+ * connection (bus is then closed; the unit was stopped over a new one); the unit is stopped on
+ * every path. */
 int ts_storm_in_scope(sd_bus *bus, const TsStormPlan *plan, TsStormReport *report);
 void ts_storm_report_done(TsStormReport *r);

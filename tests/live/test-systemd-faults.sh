@@ -1,0 +1,60 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Live: systemd re-executing (daemon-reexec) under a run drops taskstorm's connection. A storm
+# holding for 60 s must end at once as BROKEN with the reason, its unit stopped over a new
+# connection, and the next scenario run over that connection; the validation loop, hit at its fix,
+# must end BROKEN or PASS, never hang, and leave no docker.service behind.
+set -euo pipefail
+. "$(dirname "$0")/../lib.sh"
+[ -d /run/systemd/system ] || skip "PID 1 is not systemd: run the live suite inside 'taskstorm sandbox'"
+[ "$(id -u)" = 0 ] || skip "storms and units need root"
+[ "$(cat /run/systemd/container 2>/dev/null)" = taskstorm ] || skip "re-executes systemd: only in the taskstorm sandbox"
+systemctl cat docker.service >/dev/null 2>&1 && skip "a docker.service exists here: this test installs its own"
+
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+s="$TASKSTORM_SOURCE_ROOT/scenarios" f="$TASKSTORM_SOURCE_ROOT/fixtures/scenarios"
+units() { systemctl list-units --all --plain --no-legend 'taskstorm-*.scope' 'taskstorm-*.slice' | awk '{print $1}'; }
+
+# 1. Mid-storm.
+t0=$(date +%s)
+"$TASKSTORM" run --format json "$f/hold-exec.scenario" "$s/10-fork-64.scenario" >"$dir/storm.json" &
+pid=$!
+for delay in 0.01 0.02 0.05 0.1 0.2 0.5 1 1 1 1 1; do
+        [ "$(pgrep -c -f -- '^/.*taskstorm __storm-hold' || true)" -ge 31 ] && break
+        sleep "$delay"
+done
+systemctl daemon-reexec
+set +e
+wait "$pid"
+status=$?
+set -e
+took=$(($(date +%s) - t0))
+jq -r '.scenarios[] | "\(.verdict) \(.name): \(.reason // "")"' "$dir/storm.json"
+[ "$status" = 6 ] || fail "exit $status, wanted 6 (BROKEN)"
+[ "$took" -lt 30 ] || fail "took $took s: the run waited for the hold instead of noticing"
+jq -e '.scenarios[0].verdict == "BROKEN" and (.scenarios[0].reason | test("systemd dropped the connection.*stopped over a new connection"))
+       and .scenarios[1].verdict == "PASS"' "$dir/storm.json" >/dev/null || fail "verdicts or reasons"
+[ -z "$(units)" ] || fail "units left: $(units)"
+echo "ok: daemon-reexec mid-storm: BROKEN with the reason in $took s, the unit stopped, the next scenario PASS"
+
+# 2. Mid-loop, at the fix.
+t0=$(date +%s)
+"$TASKSTORM" run --format json "$s/01-seed-docker.scenario" >"$dir/loop.json" &
+pid=$!
+for _ in $(seq 3000); do
+        [ -e /etc/systemd/system.control/docker.service.d/50-TasksMax.conf ] && break
+        sleep 0.01
+done
+systemctl daemon-reexec
+set +e
+wait "$pid"
+status=$?
+set -e
+took=$(($(date +%s) - t0))
+jq -r '.scenarios[] | "\(.verdict) \(.name): \(.reason // "")"' "$dir/loop.json"
+case "$status" in 0 | 6) ;; *) fail "exit $status, wanted 0 or 6" ;; esac
+[ "$took" -lt 120 ] || fail "took $took s"
+[ "$(systemctl show -p LoadState --value docker.service)" = not-found ] || fail "docker.service is left"
+[ ! -e /etc/systemd/system.control/docker.service.d ] || fail "its drop-ins are left"
+echo "ok: daemon-reexec mid-fix: $(jq -r '.scenarios[0].verdict' "$dir/loop.json") in $took s, docker.service removed"
