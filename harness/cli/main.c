@@ -17,21 +17,21 @@ char **saved_argv;
 
 static const Verb verbs[] = {
         { "env", "show what this machine offers: systemd, cgroups, pids controller, limits, seccomp", 0,
-          verb_env },
+          NULL, verb_env },
         { "sandbox", "boot a private systemd on an overlay and run a command inside it", VERB_NEEDS_ROOT,
-          verb_sandbox },
+          "to make namespaces, mounts and cgroups and boot systemd", verb_sandbox },
         { "storm", "run one fork, thread, exec or mixed storm in a transient scope with a task limit",
-          VERB_NEEDS_ROOT, verb_storm },
+          VERB_NEEDS_ROOT, "to make units through systemd's private bus and read their cgroups", verb_storm },
         { "run", "run scenario files and report PASS, FAIL, SKIP or BROKEN with phase timings",
-          VERB_NEEDS_ROOT, verb_run },
+          VERB_NEEDS_ROOT, "to make and install units through systemd's private bus", verb_run },
         { "check", "is a unit affected by the TasksMax problem, and what limits it (live, or --log FILE)",
-          0, verb_check },
+          0, NULL, verb_check },
         { "fix", "lift a unit's task limit as the article does (set-property, daemon-reload, restart), verified",
-          VERB_NEEDS_ROOT, verb_fix },
+          VERB_NEEDS_ROOT, "to change the unit's properties and write its drop-in and undo record", verb_fix },
         { "inject", "run a command with chosen task creations failing (seccomp; no root needed)", 0,
-          verb_inject },
+          NULL, verb_inject },
         { "qualify", "check the running systemd's TasksMax semantics, each check PASS, FAIL or SKIP with evidence",
-          VERB_NEEDS_ROOT, verb_qualify },
+          VERB_NEEDS_ROOT, "to make units and set their properties through systemd's private bus", verb_qualify },
 };
 
 static void help(void) {
@@ -112,8 +112,8 @@ static int run(int argc, char *argv[]) {
 
         if (!verb_wants_help(verb_argc, verb_argv)) {
                 if ((verb->flags & VERB_NEEDS_ROOT) && geteuid() != 0)
-                        return log_error_errno(-EPERM, "'taskstorm %s' needs root (it uses namespaces, mounts "
-                                                       "and cgroups).", verb->name);
+                        return log_error_errno(-EPERM, "'taskstorm %s' needs root, %s; nothing was done.",
+                                               verb->name, verb->root_why);
         }
 
         return verb->run(verb_argc, verb_argv);

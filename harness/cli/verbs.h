@@ -14,6 +14,7 @@ typedef struct Verb {
         const char *name;
         const char *summary;
         VerbFlags flags;
+        const char *root_why; /* with VERB_NEEDS_ROOT: what root is needed for, as a user reads it */
         /* argv[0] is the verb; returns an exit status (>= 0) or a negative errno. */
         int (*run)(int argc, char *argv[]);
 } Verb;
