@@ -14,7 +14,8 @@
 #include "sandbox.h"
 
 /* Units that would reach outside the sandbox through the shared kernel: global binfmt
- * registrations, sysctls, kernel modules, host devices, the clock, the pstore, the entropy pool. */
+ * registrations, sysctls, kernel modules, host devices, the clock, the pstore, the entropy pool.
+ * And tmp.mount (a tmpfs on /tmp from trixie on), which would hide directories bound under /tmp. */
 static const char *const masked_units[] = {
         "systemd-binfmt.service",       "proc-sys-fs-binfmt_misc.automount",
         "proc-sys-fs-binfmt_misc.mount", "systemd-sysctl.service",
@@ -25,6 +26,7 @@ static const char *const masked_units[] = {
         "systemd-pstore.service",       "systemd-random-seed.service",
         "systemd-hwdb-update.service",  "systemd-firstboot.service",
         "systemd-repart.service",       "systemd-journal-flush.service",
+        "tmp.mount",
 };
 
 /* Host device nodes the sandbox gets, bound one by one into its own /dev. kmsg lets its journald
