@@ -33,6 +33,7 @@ int cli_systemd_or_sandbox(int *ret_status) {
         _cleanup_(freep) char **cmd = calloc((size_t)saved_argc + 1, sizeof(char *));
         if (!cmd)
                 return log_error_errno(-ENOMEM, "Out of memory.");
+        ANALYZER_OWNED_BY_CLEANUP(cmd);
         cmd[0] = exe;
         for (int i = 1; i < saved_argc; i++)
                 cmd[i] = saved_argv[i];

@@ -16,20 +16,18 @@ _printf_(3, 0) static void log_va(int error, const char *prefix, const char *for
         errno = saved;
 }
 
-int log_error_errno(int error, const char *format, ...) {
+void log_error_errno_internal(int error, const char *format, ...) {
         va_list ap;
         va_start(ap, format);
         log_va(error, "", format, ap);
         va_end(ap);
-        return error < 0 ? error : -error;
 }
 
-int log_warning_errno(int error, const char *format, ...) {
+void log_warning_errno_internal(int error, const char *format, ...) {
         va_list ap;
         va_start(ap, format);
         log_va(error, "warning: ", format, ap);
         va_end(ap);
-        return error < 0 ? error : -error;
 }
 
 void log_error(const char *format, ...) {

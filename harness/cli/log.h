@@ -6,8 +6,17 @@
 
 #include "macro.h"
 
-int log_error_errno(int error, const char *format, ...) _printf_(2, 3);
-int log_warning_errno(int error, const char *format, ...) _printf_(2, 3);
+void log_error_errno_internal(int error, const char *format, ...) _printf_(2, 3);
+void log_warning_errno_internal(int error, const char *format, ...) _printf_(2, 3);
+/* Macros, so that the caller's compiler and static analyzer see the result: the error, negative. */
+#define log_error_errno(error, ...) log_errno_result(log_error_errno_internal, error, __VA_ARGS__)
+#define log_warning_errno(error, ...) log_errno_result(log_warning_errno_internal, error, __VA_ARGS__)
+#define log_errno_result(func, error, ...)                                                                  \
+        ({                                                                                                  \
+                int _error = (error);                                                                       \
+                func(_error, __VA_ARGS__);                                                                  \
+                _error < 0 ? _error : -_error;                                                              \
+        })
 void log_error(const char *format, ...) _printf_(1, 2);
 void log_warning(const char *format, ...) _printf_(1, 2);
 void log_info(const char *format, ...) _printf_(1, 2);

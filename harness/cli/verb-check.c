@@ -287,6 +287,7 @@ int verb_check(int argc, char *argv[]) {
         _cleanup_(strv_freep) char **units = calloc(n + 1, sizeof(char *));
         if (!units)
                 return log_error_errno(-ENOMEM, "Out of memory.");
+        ANALYZER_OWNED_BY_CLEANUP(units);
         for (size_t i = 0; i < n; i++) {
                 const char *arg = argc > optind ? argv[optind + (int)i] : "docker.service";
                 r = unit_argument(arg, &units[i]);

@@ -117,6 +117,7 @@ int verb_qualify(int argc, char *argv[]) {
 
         if (!run)
                 return log_error_errno(-ENOMEM, "Out of memory.");
+        ANALYZER_OWNED_BY_CLEANUP(run);
         opterr = 0;
         while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
                 switch (c) {
@@ -199,6 +200,7 @@ int verb_qualify(int argc, char *argv[]) {
         _cleanup_(freep) TsQualifyResult *results = calloc(n, sizeof *results);
         if (!results)
                 return log_error_errno(-ENOMEM, "Out of memory.");
+        ANALYZER_OWNED_BY_CLEANUP(results);
         unsigned counts[_TS_VERDICT_MAX] = {};
         TsVerdict worst = TS_VERDICT_PASS;
         if (format == FORMAT_TEXT)

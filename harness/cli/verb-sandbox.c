@@ -153,6 +153,7 @@ int verb_sandbox(int argc, char *argv[]) {
 
         if (!binds)
                 return log_error_errno(-ENOMEM, "Out of memory.");
+        ANALYZER_OWNED_BY_CLEANUP(binds);
         opterr = 0;
         while ((c = getopt_long(argc, argv, "+h", options, NULL)) >= 0)
                 switch (c) {

@@ -39,6 +39,8 @@ int cli_self_exe(char *buf, size_t size) {
 
 int cli_run_storm_plan(const TsStormPlan *plan, TsStormReport *report, int *ret_signal) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        *report = (TsStormReport){}; /* the caller reads and frees it even when no storm ran */
+        *ret_signal = 0;
         int r = ts_bus_open_systemd(&bus);
         if (r < 0)
                 return log_error_errno(r, "Failed to connect to systemd: %m");

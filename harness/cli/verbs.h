@@ -38,7 +38,8 @@ struct TsStormPlan;
 struct TsStormReport;
 /* The path of this binary, for exec storms (verb-storm.c). */
 int cli_self_exe(char *buf, size_t size);
-/* Connects to systemd and runs one storm; on -ECANCELED, *ret_signal is the stop signal. */
+/* Connects to systemd and runs one storm. The report is filled on every path (empty when no storm
+ * ran); on -ECANCELED, *ret_signal is the stop signal. */
 int cli_run_storm_plan(const struct TsStormPlan *plan, struct TsStormReport *report, int *ret_signal);
 
 struct TsSandboxOptions;

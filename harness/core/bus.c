@@ -28,9 +28,9 @@ int ts_bus_error_to_errno(const sd_bus_error *error, int r) {
                 registered = true;
         }
         int e = sd_bus_error_get_errno(error);
-        if (e > 0)
-                return -e;
-        return r < 0 ? r : -EIO;
+        int result = e > 0 ? -e : r < 0 ? r : -EIO;
+        assert(result < 0); /* tells clang's analyzer, which cannot follow the negation */
+        return result;
 }
 
 static int bus_open_address(const char *address, sd_bus **ret) {
@@ -233,6 +233,7 @@ int ts_job_call_and_wait(sd_bus *bus, sd_bus_message *m, usec_t timeout) {
         r = ts_job_wait_set(&w, job);
         if (r < 0)
                 return r;
+        ANALYZER_OWNED_BY_CLEANUP(w.job);
         const char *result;
         r = ts_job_wait_run(bus, &w, timeout, &result);
         if (r < 0)

@@ -133,6 +133,7 @@ int ts_cgroup_layout_parse(const char *mountinfo, TsCgroupLayout *ret) {
         _cleanup_(freep) char *copy = strdup(mountinfo);
         if (!copy)
                 return -ENOMEM;
+        ANALYZER_OWNED_BY_CLEANUP(copy);
 
         TsCgroupLayout l = { .mode = _TS_CGROUP_MODE_INVALID };
         char *save = NULL;

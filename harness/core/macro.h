@@ -3,6 +3,7 @@
  * Destructors take NULL (or -1 for fds) and keep errno, so they are safe on every path. */
 #pragma once
 
+#include <assert.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -75,10 +76,34 @@ static inline void strv_freep(char ***l) {
                 (fd) = -EBADF;                                                                              \
                 _fd;                                                                                        \
         })
+/* TAKE_PTR for a struct: its value, leaving the zero struct (which its cleanup ignores) behind. */
+#define TAKE_STRUCT(s)                                                                                      \
+        ({                                                                                                  \
+                __typeof__(s) *_ps = &(s);                                                                  \
+                __typeof__(s) _s = *_ps;                                                                    \
+                *_ps = (__typeof__(s)){};                                                                   \
+                _s;                                                                                         \
+        })
 
-/* errno of the last failed libc call as a negative value, never 0. */
+/* clang's static analyzer (clang 14, as ci/analyze runs it) does not run __attribute__((cleanup))
+ * functions, so memory that a _cleanup_ variable (or a struct's _done cleanup) releases looks leaked
+ * on every return before the pointer is handed on. ANALYZER_OWNED_BY_CLEANUP(p, ...), put where the
+ * pointers have been allocated, passes them to a function the analyzer cannot see, which ends its
+ * tracking of them. Only the analyzer sees the call (the function is never defined); a build
+ * compiles nothing. */
+#ifdef __clang_analyzer__
+void analyzer_owned_by_cleanup(void *p, ...);
+#define ANALYZER_OWNED_BY_CLEANUP(...) analyzer_owned_by_cleanup(__VA_ARGS__)
+#else
+#define ANALYZER_OWNED_BY_CLEANUP(...) ((void)0)
+#endif
+
+/* errno of the last failed libc call as a negative value, never 0. (The assert shows clang's
+ * analyzer, which cannot follow the negation, that the result is negative.) */
 static inline int negative_errno(void) {
-        return errno > 0 ? -errno : -EIO;
+        int r = errno > 0 ? -errno : -EIO;
+        assert(r < 0);
+        return r;
 }
 
 static inline const char *strempty(const char *s) {

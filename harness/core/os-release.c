@@ -41,6 +41,7 @@ static int parse_value(const char *p, const char *end, char **ret) {
         _cleanup_(freep) char *value = malloc((size_t)(end - p) + 1);
         if (!value)
                 return -ENOMEM;
+        ANALYZER_OWNED_BY_CLEANUP(value);
         size_t n = 0;
 
         while (p < end && strchr(WHITESPACE, *p))

@@ -481,6 +481,7 @@ int ts_sysinfo_gather(TsSysinfo *ret) {
         s.os.error = ts_os_release_load(NULL, &s.os.release);
         s.cgroup.error = ts_cgroup_layout_load(&s.cgroup.layout);
         int r = gather_pids(&s);
+        ANALYZER_OWNED_BY_CLEANUP(&s); /* what was gathered: ts_sysinfo_done() frees it */
         if (r < 0)
                 return r;
         gather_nproc(&s);

@@ -104,6 +104,7 @@ int ts_unit_info_load(sd_bus *bus, const char *name, TsUnitInfo *ret) {
         int r = unit_object_path(bus, "LoadUnit", name, &path);
         if (r < 0)
                 return r;
+        ANALYZER_OWNED_BY_CLEANUP(path);
 
         TsUnitInfo u = { .tasks_current = UINT64_MAX, .tasks_max = UINT64_MAX };
         r = get_string(bus, path, SD_UNIT, "LoadState", &u.load_state);
@@ -175,6 +176,7 @@ int ts_unit_get_control_group(sd_bus *bus, const char *name, char **ret) {
         int r = unit_object_path(bus, "GetUnit", name, &path);
         if (r < 0)
                 return r;
+        ANALYZER_OWNED_BY_CLEANUP(path);
         return get_string(bus, path, iface, "ControlGroup", ret);
 }
 

@@ -84,6 +84,7 @@ static TsValue user_tasks(uid_t uid) {
 
 static int gather_slices(sd_bus *bus, const char *first, TsCheckFacts *f) {
         _cleanup_(freep) char *name = first && *first ? strdup(first) : NULL;
+        ANALYZER_OWNED_BY_CLEANUP(name);
         while (name && !streq(name, "-.slice") && f->n_slices < TS_CHECK_MAX_SLICES) {
                 TsUnitInfo s;
                 int r = ts_unit_info_load(bus, name, &s);
@@ -94,6 +95,7 @@ static int gather_slices(sd_bus *bus, const char *first, TsCheckFacts *f) {
                 sf->tasks_max = known(s.tasks_max);
                 sample_cgroup(s.control_group, &sf->pids_current, &sf->pids_max, &sf->events_max);
                 name = *s.slice ? strdup(s.slice) : NULL;
+                ANALYZER_OWNED_BY_CLEANUP(name);
                 ts_unit_info_done(&s);
         }
         return 0;

@@ -767,6 +767,7 @@ static int read_os_release(const char *text, size_t size, TsCheckFacts *f) {
         _cleanup_(freep) char *copy = malloc(size + 1);
         if (!copy)
                 return -ENOMEM;
+        ANALYZER_OWNED_BY_CLEANUP(copy);
         for (size_t i = 0; i < size; i++)
                 copy[i] = text[i] ? text[i] : '\n';
         copy[size] = 0;
@@ -784,15 +785,8 @@ static void reader_done(Reader *r) {
         free(r->target);
 }
 
-int ts_check_facts_from_text(const char *text, size_t size, const char *unit, TsCheckFacts *ret) {
-        if ((!text && size > 0) || !ret || (unit && !*unit))
-                return -EINVAL;
-        if (size > TS_OFFLINE_MAX_TEXT)
-                return -EFBIG;
-        if (!text)
-                text = "";
-
-        _cleanup_(ts_check_facts_done) TsCheckFacts f = { .kernel_slice = -1, .offline = true };
+/* The facts of the text into f. On failure f keeps what was read, for the caller to free. */
+static int read_text(const char *text, size_t size, const char *unit, TsCheckFacts *f) {
         _cleanup_(reader_done) Reader rd = {};
         int r;
 
@@ -804,30 +798,44 @@ int ts_check_facts_from_text(const char *text, size_t size, const char *unit, Ts
 
         const char *end = text + size;
         StatusFacts st = {};
-        r = read_facts(text, end, &rd, &f, &st);
+        r = read_facts(text, end, &rd, f, &st);
+        ANALYZER_OWNED_BY_CLEANUP(rd.target); /* the unit, given or found in the text */
         if (r < 0)
                 return r;
 
-        f.unit = strdup(rd.target ? rd.target : "docker.service");
-        if (!f.unit)
+        f->unit = strdup(rd.target ? rd.target : "docker.service");
+        if (!f->unit)
                 return -ENOMEM;
-        f.unit_known = st.seen && !st.not_found;
+        f->unit_known = st.seen && !st.not_found;
         if (st.has_tasks) {
-                f.tasks_current = (TsValue){ true, st.tasks };
-                f.tasks_max = (TsValue){ true, st.limit };
+                f->tasks_current = (TsValue){ true, st.tasks };
+                f->tasks_max = (TsValue){ true, st.limit };
         }
-        r = strdup_span(st.cgroup, &f.control_group);
+        r = strdup_span(st.cgroup, &f->control_group);
         if (r < 0)
                 return r;
-        r = add_slices(&f);
+        r = add_slices(f);
         if (r < 0)
                 return r;
 
         Reader again = { .target = rd.target };
-        r = read_hits(text, end, &again, &f);
+        r = read_hits(text, end, &again, f);
         if (r < 0)
                 return r;
-        r = read_os_release(text, size, &f);
+        return read_os_release(text, size, f);
+}
+
+int ts_check_facts_from_text(const char *text, size_t size, const char *unit, TsCheckFacts *ret) {
+        if ((!text && size > 0) || !ret || (unit && !*unit))
+                return -EINVAL;
+        if (size > TS_OFFLINE_MAX_TEXT)
+                return -EFBIG;
+        if (!text)
+                text = "";
+
+        _cleanup_(ts_check_facts_done) TsCheckFacts f = { .kernel_slice = -1, .offline = true };
+        int r = read_text(text, size, unit, &f);
+        ANALYZER_OWNED_BY_CLEANUP(&f);
         if (r < 0)
                 return r;
 

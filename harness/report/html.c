@@ -554,7 +554,7 @@ static bool find_phase(json_object *part, const char *name, double *ret_start, d
 }
 
 static bool marker_time(const Marker *m, json_object *part, double *ret_ns) {
-        double v, start, duration;
+        double v, start, duration = 0;
 
         if (m->only_if_zero && (!number_at(part, m->only_if_zero, &v) || v != 0))
                 return false;

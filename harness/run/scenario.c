@@ -441,11 +441,12 @@ _printf_(5, 6) static int context_fail(ParseContext *c, unsigned line, const cha
         e.path = strdup(c->path);
         if (!e.path)
                 return c->r = -ENOMEM;
+        ANALYZER_OWNED_BY_CLEANUP(e.path);
         if (section || key) {
                 _cleanup_(freep) char *s = escape_control(strempty(section));
                 _cleanup_(freep) char *k = escape_control(strempty(key));
                 if (!s || !k)
-                        return c->r = -ENOMEM;
+                        return c->r = -ENOMEM; /* cppcheck-suppress memleak ; e's cleanup frees e.path */
                 int n = !key                    ? asprintf(&e.key, "[%s]", s)
                         : !section || !*section ? asprintf(&e.key, "%s", k)
                                                 : asprintf(&e.key, "[%s] %s", s, k);
@@ -465,8 +466,7 @@ _printf_(5, 6) static int context_fail(ParseContext *c, unsigned line, const cha
         }
 
         ts_scenario_error_done(&c->error);
-        c->error = e;
-        e = (TsScenarioError){};
+        c->error = TAKE_STRUCT(e);
         return -EINVAL;
 }
 
@@ -799,11 +799,13 @@ int ts_scenario_parse_string(const char *text, size_t size, const char *path, Ts
                              TsScenarioError *error) {
         if (!path || !ret || (!text && size > 0))
                 return -EINVAL;
+        if (!text)
+                text = ""; /* memchr() takes no NULL, not even for 0 bytes */
 
         _cleanup_(context_done) ParseContext c = {
                 .path = path,
                 .next = text,
-                .end = text ? text + size : NULL,
+                .end = text + size,
                 .section = -1,
         };
 
@@ -894,6 +896,7 @@ char *ts_scenario_error_format(const TsScenarioError *e) {
         char line[16] = "";
         char *s;
 
+        ANALYZER_OWNED_BY_CLEANUP(path, key, message);
         if (!path || !message || (e->key && !key))
                 return NULL;
         if (e->line > 0)

@@ -205,6 +205,7 @@ static int boot(TsSandbox *s, const TsSandboxOptions *o, const char *root, const
                 max_binds++;
         _cleanup_(freep) int *bind_fds = calloc(max_binds, sizeof(int));
         _cleanup_(freep) char **bind_paths = calloc(max_binds, sizeof(char *));
+        ANALYZER_OWNED_BY_CLEANUP(bind_fds, bind_paths);
         if (!bind_fds || !bind_paths)
                 return -ENOMEM;
 
