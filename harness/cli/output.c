@@ -1,10 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Text and JSON renderings of a TsStormReport; the JSON keys are documented in README.md. */
 #include <inttypes.h>
+#include <limits.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "config.h"
+#include "log.h"
+#include "verbs.h"
 
 #include "macro.h"
 #include "output.h"
@@ -216,4 +220,24 @@ json_object *json_verdict_counts(const unsigned counts[_TS_VERDICT_MAX]) {
         for (TsVerdict v = 0; v < _TS_VERDICT_MAX; v++)
                 json_object_object_add(o, ts_verdict_to_string(v), json_object_new_uint64(counts[v]));
         return o;
+}
+
+int output_format_parse(const char *arg, OutputFormat *ret) {
+        static const char *const names[_FORMAT_MAX] = { "text", "json", "tap" };
+        for (OutputFormat f = 0; f < _FORMAT_MAX; f++)
+                if (streq(names[f], arg)) {
+                        *ret = f;
+                        return 0;
+                }
+        _cleanup_(freep) char *shown = log_escape(arg);
+        return log_error_errno(-EINVAL, "--format %s: expected text, json or tap.", strempty(shown));
+}
+
+int report_dir_prepare(const char *dir, char *ret) {
+        static char *binds[2];
+        if ((mkdir(dir, 0755) < 0 && errno != EEXIST) || !realpath(dir, ret))
+                return log_error_errno(negative_errno(), "--report-dir %s: %m", dir);
+        binds[0] = ret;
+        cli_sandbox_binds = binds;
+        return 0;
 }

@@ -30,3 +30,11 @@ void sysinfo_probe_reason(const TsPidsProbe *p, char *buf, size_t size);
 json_object *json_report_new(const char *format, int version, const TsSysinfo *env);
 /* {"PASS": n, "FAIL": n, "SKIP": n, "BROKEN": n} */
 json_object *json_verdict_counts(const unsigned counts[_TS_VERDICT_MAX]);
+
+/* What --format chooses for run and qualify. */
+typedef enum OutputFormat { FORMAT_TEXT, FORMAT_JSON, FORMAT_TAP, _FORMAT_MAX, _FORMAT_INVALID = -EINVAL } OutputFormat;
+/* "text", "json" or "tap"; logs and returns -EINVAL for anything else. */
+int output_format_parse(const char *arg, OutputFormat *ret);
+/* --report-dir DIR: made if missing, its absolute path in ret (PATH_MAX bytes), and bound into a
+ * sandbox should the verb re-run itself in one, so the reports reach the host. Logs on failure. */
+int report_dir_prepare(const char *dir, char *ret);

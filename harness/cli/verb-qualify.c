@@ -20,8 +20,6 @@
 #define QUALIFY_VERSION 1
 #define JOB_TIMEOUT (60 * USEC_PER_SEC)
 
-typedef enum OutputFormat { FORMAT_TEXT, FORMAT_JSON, FORMAT_TAP, _FORMAT_MAX } OutputFormat;
-static const char *const format_names[_FORMAT_MAX] = { "text", "json", "tap" };
 
 static void help(void) {
         size_t n;
@@ -132,15 +130,9 @@ int verb_qualify(int argc, char *argv[]) {
                         format = FORMAT_JSON;
                         break;
                 case ARG_FORMAT:
-                        format = _FORMAT_MAX;
-                        for (OutputFormat f = 0; f < _FORMAT_MAX; f++)
-                                if (streq(format_names[f], optarg))
-                                        format = f;
-                        if (format == _FORMAT_MAX) {
-                                _cleanup_(freep) char *shown = log_escape(optarg);
-                                return log_error_errno(-EINVAL, "--format %s: expected text, json or tap.",
-                                                       strempty(shown));
-                        }
+                        r = output_format_parse(optarg, &format);
+                        if (r < 0)
+                                return r;
                         break;
                 case ARG_REPORT_DIR:
                         report_dir = optarg;
@@ -169,13 +161,8 @@ int verb_qualify(int argc, char *argv[]) {
                         run[n++] = &all[i];
 
         char report_path[PATH_MAX];
-        char *binds[2] = {};
-        if (report_dir) {
-                if ((mkdir(report_dir, 0755) < 0 && errno != EEXIST) || !realpath(report_dir, report_path))
-                        return log_error_errno(negative_errno(), "--report-dir %s: %m", report_dir);
-                binds[0] = report_path;
-                cli_sandbox_binds = binds;
-        }
+        if (report_dir && (r = report_dir_prepare(report_dir, report_path)) < 0)
+                return r;
         int status;
         r = cli_systemd_or_sandbox(&status);
         if (r != 0)

@@ -20,8 +20,6 @@
 #include "run-report.h"
 #include "verbs.h"
 
-typedef enum OutputFormat { FORMAT_TEXT, FORMAT_JSON, FORMAT_TAP, _FORMAT_MAX } OutputFormat;
-static const char *const format_names[_FORMAT_MAX] = { "text", "json", "tap" };
 
 static void help(void) {
         printf("Usage: taskstorm run [OPTIONS...] [FILE...]\n\n"
@@ -155,15 +153,9 @@ int verb_run(int argc, char *argv[]) {
                         format = FORMAT_JSON;
                         break;
                 case ARG_FORMAT:
-                        format = _FORMAT_MAX;
-                        for (OutputFormat f = 0; f < _FORMAT_MAX; f++)
-                                if (streq(format_names[f], optarg))
-                                        format = f;
-                        if (format == _FORMAT_MAX) {
-                                _cleanup_(freep) char *shown = log_escape(optarg);
-                                return log_error_errno(-EINVAL, "--format %s: expected text, json or tap.",
-                                                       strempty(shown));
-                        }
+                        r = output_format_parse(optarg, &format);
+                        if (r < 0)
+                                return r;
                         break;
                 case ARG_REPORT_DIR:
                         report_dir = optarg;
@@ -201,22 +193,10 @@ int verb_run(int argc, char *argv[]) {
                 }
         }
 
-        /* The report directory is made here, and bound into a sandbox, so the reports reach the host. */
         char report_path[PATH_MAX];
-        char *binds[2] = {};
-        if (report_dir) {
-                if (mkdir(report_dir, 0755) < 0 && errno != EEXIST) {
-                        r = negative_errno();
-                        free_scenarios(scenarios, n);
-                        return log_error_errno(r, "--report-dir %s: %m", report_dir);
-                }
-                if (!realpath(report_dir, report_path)) {
-                        r = negative_errno();
-                        free_scenarios(scenarios, n);
-                        return log_error_errno(r, "--report-dir %s: %m", report_dir);
-                }
-                binds[0] = report_path;
-                cli_sandbox_binds = binds;
+        if (report_dir && (r = report_dir_prepare(report_dir, report_path)) < 0) {
+                free_scenarios(scenarios, n);
+                return r;
         }
 
         int status;

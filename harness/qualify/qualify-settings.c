@@ -80,7 +80,7 @@ void qualify_percent(const TsQualifyContext *ctx, TsQualifyResult *ret) {
         qualify_unit_stop(ctx, unit);
 }
 
-/* The limit the bus and the cgroup show now, as one line of evidence; 0 when both agree. */
+/* The limit the bus (TasksMax) and the cgroup (pids.max; 0 when unreadable) show now. */
 static int read_limit(const TsQualifyContext *ctx, const char *unit, uint64_t *ret_bus, uint64_t *ret_cgroup) {
         TsUnitInfo u;
         TsPidsSample p = {};
