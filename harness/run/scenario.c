@@ -257,7 +257,8 @@ static int parse_storm_kind(const char *value, void *field, char *why, size_t wh
 static int parse_hold(const char *value, void *field, char *why, size_t why_size) {
         int r = ts_parse_timespan(value, HOLD_MAX, field);
         if (r == -ENOMSG)
-                snprintf(why, why_size, "unknown time unit (expected us, ms, s or min; none means s)");
+                snprintf(why, why_size, "unknown time unit (expected us, ms, s, min, h, d, w, M or y; "
+                                        "a number alone means s)");
         else if (r == -ERANGE)
                 snprintf(why, why_size, "must be at most 10min");
         else if (r < 0)

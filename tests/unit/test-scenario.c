@@ -188,6 +188,9 @@ START_TEST(test_values) {
                 { "10min", 600 * USEC_PER_SEC },
                 { "600", 600 * USEC_PER_SEC },
                 { "1.0000001s", USEC_PER_SEC }, /* digits below a microsecond are dropped */
+                { "1min 30s", 90 * USEC_PER_SEC },
+                { "1min30s", 90 * USEC_PER_SEC },
+                { "0.1h", 360 * USEC_PER_SEC },
         };
         for (size_t i = 0; i < ELEMENTSOF(holds); i++) {
                 char text[256];
@@ -367,13 +370,13 @@ static const struct BadCase {
           .error = ":7: [Storm] Hold: must be at most 10min",
           .line = 7 },
         { SCENARIO UNIT STORM "Hold=5 parsecs\n" EXPECT,
-          .error = ":7: [Storm] Hold: unknown time unit (expected us, ms, s or min; none means s), "
-                   "got \"5 parsecs\"",
+          .error = ":7: [Storm] Hold: unknown time unit (expected us, ms, s, min, h, d, w, M or y; a "
+                   "number alone means s), got \"5 parsecs\"",
           .line = 7 },
         { SCENARIO UNIT STORM "Hold=1.s\n" EXPECT,
           .error = ":7: [Storm] Hold: expected a time span such as 500ms, 2s, 1.5s or 1min, got \"1.s\"",
           .line = 7 },
-        { SCENARIO UNIT STORM "Hold=1min 30s\n" EXPECT,
+        { SCENARIO UNIT STORM "Hold=1min 30\n" EXPECT,
           .error = ":7: [Storm] Hold: unknown time unit",
           .line = 7 },
         { SCENARIO UNIT STORM "Tasks=100\nMaxTasks=50\n" EXPECT,
