@@ -2,6 +2,7 @@
 /* The embedded default: a verb that needs systemd, started where PID 1 is not systemd, runs the
  * same command line again inside a private sandbox (one line on stderr says so). */
 #include <limits.h>
+#include <sys/stat.h>
 #include <systemd/sd-daemon.h>
 
 #include "log.h"
@@ -11,6 +12,26 @@
 #define IN_SANDBOX_ENV "TASKSTORM_IN_SANDBOX"
 
 char **cli_sandbox_binds = NULL;
+
+/* A bind needs its directory to exist. The verb checked each (report_dir_check()) but made none, so
+ * that bad input changes nothing: they are made here, once nothing can refuse the command. */
+static int make_binds(bool *made) {
+        for (size_t i = 0; cli_sandbox_binds && cli_sandbox_binds[i]; i++) {
+                if (mkdir(cli_sandbox_binds[i], 0755) >= 0)
+                        made[i] = true;
+                else if (errno != EEXIST)
+                        return log_error_errno(negative_errno(), "Failed to make %s: %m",
+                                               cli_sandbox_binds[i]);
+        }
+        return 0;
+}
+
+/* A directory made for the sandbox and left empty (it did not boot, or wrote nothing) goes again. */
+static void remove_empty_binds(const bool *made, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                if (made[i])
+                        (void)rmdir(cli_sandbox_binds[i]);
+}
 
 int cli_systemd_or_sandbox(int *ret_status) {
         if (sd_booted() > 0)
@@ -40,9 +61,23 @@ int cli_systemd_or_sandbox(int *ret_status) {
         if (setenv(IN_SANDBOX_ENV, "1", 1) < 0)
                 return log_error_errno(negative_errno(), "Failed to set %s: %m", IN_SANDBOX_ENV);
 
+        size_t n_binds = 0;
+        while (cli_sandbox_binds && cli_sandbox_binds[n_binds])
+                n_binds++;
+        _cleanup_(freep) bool *made = calloc(n_binds + 1, sizeof(bool));
+        if (!made)
+                return log_error_errno(-ENOMEM, "Out of memory.");
+        ANALYZER_OWNED_BY_CLEANUP(made);
+        int r = make_binds(made);
+        if (r < 0) {
+                remove_empty_binds(made, n_binds);
+                return r;
+        }
+
         log_info("PID 1 is not systemd: running in a private sandbox (--no-sandbox to refuse).");
         TsSandboxOptions o = { .bind_cwd = true, .binds = cli_sandbox_binds, .boot_timeout = 60 * USEC_PER_SEC };
-        int r = ts_cli_sandbox_run(&o, cmd);
+        r = ts_cli_sandbox_run(&o, cmd);
+        remove_empty_binds(made, n_binds);
         if (r < 0)
                 return r;
         *ret_status = r;

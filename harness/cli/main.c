@@ -18,20 +18,25 @@ char **saved_argv;
 static const Verb verbs[] = {
         { "env", "show what this machine offers: systemd, cgroups, pids controller, limits, seccomp", 0,
           NULL, verb_env },
-        { "sandbox", "boot a private systemd on an overlay and run a command inside it", VERB_NEEDS_ROOT,
-          "to make namespaces, mounts and cgroups and boot systemd", verb_sandbox },
+        { "sandbox", "boot a private systemd on an overlay and run a command inside it",
+          VERB_NEEDS_ROOT | VERB_BOOTS_SANDBOX, "to make namespaces, mounts and cgroups and boot systemd",
+          verb_sandbox },
         { "storm", "run one fork, thread, exec or mixed storm in a transient scope with a task limit",
-          VERB_NEEDS_ROOT, "to make units through systemd's private bus and read their cgroups", verb_storm },
+          VERB_NEEDS_ROOT | VERB_NEEDS_SYSTEMD,
+          "to make units through systemd's private bus and read their cgroups", verb_storm },
         { "run", "run scenario files and report PASS, FAIL, SKIP or BROKEN with phase timings",
-          VERB_NEEDS_ROOT, "to make and install units through systemd's private bus", verb_run },
+          VERB_NEEDS_ROOT | VERB_NEEDS_SYSTEMD, "to make and install units through systemd's private bus",
+          verb_run },
         { "check", "is a unit affected by the TasksMax problem, and what limits it (live, or --log FILE)",
-          0, NULL, verb_check },
+          VERB_NEEDS_SYSTEMD, NULL, verb_check },
         { "fix", "lift a unit's task limit as the article does (set-property, daemon-reload, restart), verified",
-          VERB_NEEDS_ROOT, "to change the unit's properties and write its drop-in and undo record", verb_fix },
+          VERB_NEEDS_ROOT | VERB_NEEDS_SYSTEMD,
+          "to change the unit's properties and write its drop-in and undo record", verb_fix },
         { "inject", "run a command with chosen task creations failing (seccomp; no root needed)", 0,
           NULL, verb_inject },
         { "qualify", "check the running systemd's TasksMax semantics, each check PASS, FAIL or SKIP with evidence",
-          VERB_NEEDS_ROOT, "to make units and set their properties through systemd's private bus", verb_qualify },
+          VERB_NEEDS_ROOT | VERB_NEEDS_SYSTEMD,
+          "to make units and set their properties through systemd's private bus", verb_qualify },
 };
 
 static void help(void) {
@@ -46,6 +51,14 @@ static void help(void) {
                "     --no-sandbox  where PID 1 is not systemd, fail instead of booting a private sandbox\n\n"
                "Run 'taskstorm VERB --help' for the options of a verb.\n\n");
         ts_exit_status_print_table();
+}
+
+size_t cli_verbs_with(VerbFlags flag, const char **ret, size_t max) {
+        size_t n = 0;
+        for (size_t i = 0; i < ELEMENTSOF(verbs) && n < max; i++)
+                if (verbs[i].flags & flag)
+                        ret[n++] = verbs[i].name;
+        return n;
 }
 
 static const Verb *find_verb(const char *name) {
@@ -111,6 +124,9 @@ static int run(int argc, char *argv[]) {
         optind = 0; /* each verb parses its own options from scratch */
 
         if (!verb_wants_help(verb_argc, verb_argv)) {
+                if ((verb->flags & VERB_BOOTS_SANDBOX) && arg_no_sandbox)
+                        return log_error_errno(-EINVAL, "--no-sandbox contradicts 'taskstorm %s', which "
+                                                        "boots one: give one of them.", verb->name);
                 if ((verb->flags & VERB_NEEDS_ROOT) && geteuid() != 0)
                         return log_error_errno(-EPERM, "'taskstorm %s' needs root, %s; nothing was done.",
                                                verb->name, verb->root_why);

@@ -6,6 +6,7 @@
 #include <inttypes.h>
 #include <time.h>
 
+#include "args.h"
 #include "bus.h"
 #include "check-live.h"
 #include "exit-status.h"
@@ -44,7 +45,9 @@ static void help(void) {
         printf("Usage: taskstorm check [OPTIONS...] [UNIT...]\n\n"
                "Is the unit (default docker.service) affected by the TasksMax problem, and what limits it?\n\n"
                "  -h --help            show this help\n"
-               "     --since SPAN      read only the journal of the last SPAN (\"10min\", \"30s\"; default all)\n"
+               "     --since TIME      read only the journal since TIME: a span ago (\"10min\", \"1h 30min\") or\n"
+               "                       a timestamp (\"today\", \"2h ago\", \"2026-01-31 12:00\", \"@1767225600\");\n"
+               "                       default all\n"
                "     --threshold PCT   usage at which a unit is at-risk, in %% of its limit (default %d)\n"
                "     --log FILE        offline: read a support bundle (journalctl -u, systemctl status,\n"
                "                       uname -r, systemd --version, os-release), - for stdin\n"
@@ -223,6 +226,49 @@ static json_object *to_json(const TsCheckFacts *f, const TsCheckResult *res) {
         return o;
 }
 
+/* --since: a span, meaning that long ago, or a timestamp of systemd.time(7); not in the future. */
+static int parse_since(const char *arg, usec_t now, usec_t *ret) {
+        usec_t span = 0, since = 0;
+        int r = ts_parse_timespan(arg, now, &span);
+        if (r == 0)
+                since = now - span;
+        else if (r == -EINVAL) /* not a span: a timestamp then, which explains itself better */
+                r = ts_parse_timestamp(arg, now, &since);
+        if (r == -ENOMSG)
+                return log_error_errno(-EINVAL, "--since %s: unknown time unit (us, ms, s, min, h, d, w, M, y).",
+                                       arg);
+        if (r == -ERANGE)
+                return log_error_errno(-EINVAL, "--since %s: out of range.", arg);
+        if (r < 0)
+                return log_error_errno(-EINVAL, "--since %s: not a time span or timestamp (\"10min\", "
+                                                "\"yesterday\", \"2026-01-31 12:00\").", arg);
+        if (since > now)
+                return log_error_errno(-EINVAL, "--since %s: is in the future.", arg);
+        *ret = since;
+        return 0;
+}
+
+/* Why a --log bundle was refused, by the error ts_bundle_read() gave; others say strerror(). */
+static const struct {
+        int error;
+        const char *why;
+} bundle_errors[] = {
+        { EFBIG, "larger than 16 MiB" },
+        { EISDIR, "not a regular file (a directory)" },
+        { EMEDIUMTYPE, "not a regular file (a FIFO, socket or device)" },
+        { EBADMSG, "not a text log (NUL bytes / binary data)" },
+};
+
+static int log_bundle_error(const char *path, int error) {
+        const char *why = strerror(-error);
+        for (size_t i = 0; i < ELEMENTSOF(bundle_errors); i++)
+                if (bundle_errors[i].error == -error)
+                        why = bundle_errors[i].why;
+        _cleanup_(freep) char *shown = log_escape(path);
+        log_error("--log %s: %s.", strempty(shown), why);
+        return TS_EXIT_BAD_INPUT;
+}
+
 /* "docker" means docker.service, as systemctl has it. */
 static int unit_argument(const char *arg, char **ret) {
         char *name = NULL;
@@ -249,22 +295,23 @@ int verb_check(int argc, char *argv[]) {
                 { "json", no_argument, NULL, ARG_JSON },
                 {},
         };
-        usec_t since_span = 0;
+        usec_t since = 0;
         uint64_t threshold = TS_CHECK_DEFAULT_THRESHOLD;
         const char *log_path = NULL;
         bool json = false;
+        uint32_t seen = 0;
         int c, r;
 
         opterr = 0;
-        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
+        while ((c = cli_getopt(argc, argv, "h", options, NULL, &seen)) >= 0)
                 switch (c) {
                 case 'h':
                         help();
                         return 0;
                 case ARG_SINCE:
-                        if (ts_parse_timespan(optarg, 365 * 24 * 3600 * USEC_PER_SEC, &since_span) < 0 || since_span == 0)
-                                return log_error_errno(-EINVAL, "--since %s: not a time span (\"10min\", \"30s\").",
-                                                       optarg);
+                        r = parse_since(optarg, ts_now(CLOCK_REALTIME), &since);
+                        if (r < 0)
+                                return r;
                         break;
                 case ARG_THRESHOLD:
                         if (ts_safe_atou64(optarg, &threshold) < 0 || threshold == 0 || threshold > 100)
@@ -282,6 +329,11 @@ int verb_check(int argc, char *argv[]) {
                 default:
                         return -EINVAL;
                 }
+        if (c < -1)
+                return c; /* logged: an option given twice */
+        if (log_path && cli_option_seen(options, ARG_SINCE, seen))
+                return log_error_errno(-EINVAL, "--since reads the journal and --log reads a file: give one "
+                                                "of them.");
 
         size_t n = argc > optind ? (size_t)(argc - optind) : 1;
         _cleanup_(strv_freep) char **units = calloc(n + 1, sizeof(char *));
@@ -315,7 +367,6 @@ int verb_check(int argc, char *argv[]) {
                         return log_error_errno(r, "Failed to connect to systemd: %m");
         }
 
-        usec_t since = since_span ? ts_now(CLOCK_REALTIME) - since_span : 0;
         int worst = -1, exit_status = 0, missing = 0;
         json_object *all = json_object_new_array();
         for (size_t i = 0; i < n; i++) {
@@ -323,12 +374,10 @@ int verb_check(int argc, char *argv[]) {
                 if (log_path) {
                         _cleanup_(freep) char *text = NULL;
                         size_t size = 0;
-                        const char *path = streq(log_path, "-") ? "/dev/stdin" : log_path;
-                        r = ts_read_full_file(path, 16 << 20, &text, &size);
+                        r = ts_bundle_read(streq(log_path, "-") ? NULL : log_path, &text, &size);
                         if (r < 0) {
                                 json_object_put(all);
-                                log_error("--log %s: %s.", log_path, r == -EFBIG ? "larger than 16 MiB" : strerror(-r));
-                                return TS_EXIT_BAD_INPUT;
+                                return log_bundle_error(log_path, r);
                         }
                         r = ts_check_facts_from_text(text, size, argc > optind ? units[i] : NULL, &f);
                 } else

@@ -105,10 +105,11 @@ int verb_fix(int argc, char *argv[]) {
                            .restart = true,
                            .timeout = 90 * USEC_PER_SEC };
         bool dry_run = false, undo = false, json = false;
+        uint32_t seen = 0;
         int c, r;
 
         opterr = 0;
-        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
+        while ((c = cli_getopt(argc, argv, "h", options, NULL, &seen)) >= 0)
                 switch (c) {
                 case 'h':
                         help();
@@ -141,6 +142,19 @@ int verb_fix(int argc, char *argv[]) {
                 default:
                         return -EINVAL;
                 }
+        if (c < -1)
+                return c; /* logged: an option given twice */
+        /* Combinations that would silently drop one of their options. (--undo --runtime is fine: it
+         * undoes the --runtime fix, whose record is under /run.) */
+        if (undo && cli_option_seen(options, ARG_TASKS_MAX, seen))
+                return log_error_errno(-EINVAL, "--undo puts back the TasksMax the unit had before the "
+                                                "first fix: --tasks-max contradicts it.");
+        if (undo && !o.reload)
+                return log_error_errno(-EINVAL, "--undo always reloads (systemd reads the restored drop-in "
+                                                "only then): --no-reload contradicts it.");
+        if (dry_run && json)
+                return log_error_errno(-EINVAL, "--dry-run prints systemctl commands, not JSON: give one of "
+                                                "them.");
 
         if (optind != argc - 1)
                 return log_error_errno(-EINVAL, "'taskstorm fix' takes exactly one unit, e.g. docker.service.");

@@ -99,10 +99,11 @@ int verb_inject(int argc, char *argv[]) {
         double probability = 0;
         unsigned whens = 0;
         bool json = false;
+        uint32_t seen = 0;
         int c, r;
 
         opterr = 0;
-        while ((c = getopt_long(argc, argv, "+h", options, NULL)) >= 0)
+        while ((c = cli_getopt(argc, argv, "+h", options, NULL, &seen)) >= 0)
                 switch (c) {
                 case 'h':
                         help();
@@ -162,8 +163,13 @@ int verb_inject(int argc, char *argv[]) {
                         return -EINVAL;
                 }
 
+        if (c < -1)
+                return c; /* logged: an option given twice */
         if (whens > 1)
                 return log_error_errno(-EINVAL, "Give one of --nth, --after, --every, --probability, --always.");
+        /* Without --probability the seed drives nothing: the default, --always, would fail every call. */
+        if (cli_option_seen(options, ARG_SEED, seen) && when != TS_INJECT_PROBABILITY)
+                return log_error_errno(-EINVAL, "--seed needs --probability.");
         if (optind >= argc)
                 return log_error_errno(-EINVAL, "No command given: taskstorm inject [OPTIONS] -- CMD [ARG...]");
         ts_inject_policy_init(&o.policy, when, n, probability, seed);

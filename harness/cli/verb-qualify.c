@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <sys/stat.h>
 
+#include "args.h"
 #include "bus.h"
 #include "exit-status.h"
 #include "junit.h"
@@ -109,25 +110,28 @@ int verb_qualify(int argc, char *argv[]) {
         size_t n_all, n = 0;
         const TsQualifyCheck *all = ts_qualify_checks(&n_all);
         _cleanup_(freep) const TsQualifyCheck **run = calloc(n_all * 2 + (size_t)argc, sizeof *run);
-        OutputFormat format = FORMAT_TEXT;
+        OutputFormat format = _FORMAT_INVALID;
         const char *report_dir = NULL;
+        bool list_only = false;
+        uint32_t seen = 0;
         int c, r;
 
         if (!run)
                 return log_error_errno(-ENOMEM, "Out of memory.");
         ANALYZER_OWNED_BY_CLEANUP(run);
         opterr = 0;
-        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
+        while ((c = cli_getopt(argc, argv, "h", options, (const int[]){ ARG_CHECK, 0 }, &seen)) >= 0)
                 switch (c) {
                 case 'h':
                         help();
                         return 0;
                 case ARG_LIST:
-                        for (size_t i = 0; i < n_all; i++)
-                                printf("%s\n", all[i].name);
-                        return 0;
+                        list_only = true;
+                        break;
                 case ARG_JSON:
-                        format = FORMAT_JSON;
+                        r = output_format_json(&format);
+                        if (r < 0)
+                                return r;
                         break;
                 case ARG_FORMAT:
                         r = output_format_parse(optarg, &format);
@@ -144,6 +148,9 @@ int verb_qualify(int argc, char *argv[]) {
                                 return log_error_errno(-EINVAL, "--check %s: no such check (see 'taskstorm qualify "
                                                                 "--list').", strempty(shown));
                         }
+                        for (size_t i = 0; i < n; i++)
+                                if (run[i] == k)
+                                        return log_error_errno(-EINVAL, "--check %s given twice.", k->name);
                         run[n++] = k;
                         break;
                 }
@@ -152,19 +159,33 @@ int verb_qualify(int argc, char *argv[]) {
                 default:
                         return -EINVAL;
                 }
+        if (c < -1)
+                return c; /* logged: an option given twice */
         if (optind < argc) {
                 _cleanup_(freep) char *shown = log_escape(argv[optind]);
                 return log_error_errno(-EINVAL, "'taskstorm qualify' takes no arguments, got '%s'.", strempty(shown));
         }
+        if (list_only) {
+                /* --list runs nothing: a check, a format or a report directory would be silently ignored. */
+                if (n > 0 || format >= 0 || report_dir)
+                        return log_error_errno(-EINVAL, "--list only lists the checks: give it alone.");
+                for (size_t i = 0; i < n_all; i++)
+                        printf("%s\n", all[i].name);
+                return 0;
+        }
+        if (format < 0)
+                format = FORMAT_TEXT;
         if (n == 0)
                 for (size_t i = 0; i < n_all; i++)
                         run[n++] = &all[i];
 
         char report_path[PATH_MAX];
-        if (report_dir && (r = report_dir_prepare(report_dir, report_path)) < 0)
+        if (report_dir && (r = report_dir_check(report_dir, report_path)) < 0)
                 return r;
         int status;
         r = cli_systemd_or_sandbox(&status);
+        if (r == 0 && report_dir)
+                r = report_dir_make(report_path);
         if (r != 0)
                 return r < 0 ? r : status;
 

@@ -3,12 +3,18 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
 
 typedef enum VerbFlags {
         VERB_NEEDS_ROOT = 1 << 0,
-        /* Verbs that need systemd say so by calling cli_systemd_or_sandbox() once their arguments
-         * are checked: bad input never boots a sandbox. */
+        /* Verbs that need systemd call cli_systemd_or_sandbox() once their arguments are checked (bad
+         * input never boots a sandbox); the flag tells `env` and --no-sandbox which they are. */
+        VERB_NEEDS_SYSTEMD = 1 << 1,
+        VERB_BOOTS_SANDBOX = 1 << 2, /* boots one whatever PID 1 is: --no-sandbox contradicts it */
 } VerbFlags;
+
+/* The names of the verbs with flag, in the table's order, at most max of them; returns how many. */
+size_t cli_verbs_with(VerbFlags flag, const char **ret, size_t max);
 
 typedef struct Verb {
         const char *name;

@@ -7,11 +7,7 @@
 #include "fileio.h"
 #include "macro.h"
 
-int ts_read_full_file(const char *path, size_t max, char **ret, size_t *ret_size) {
-        _cleanup_(closep) int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-        if (fd < 0)
-                return negative_errno();
-
+int ts_read_full_fd(int fd, size_t max, char **ret, size_t *ret_size) {
         size_t size = 0, allocated = 4096;
         _cleanup_(freep) char *buf = malloc(allocated + 1);
         if (!buf)
@@ -43,6 +39,29 @@ int ts_read_full_file(const char *path, size_t max, char **ret, size_t *ret_size
                 *ret_size = size;
         *ret = TAKE_PTR(buf);
         return 0;
+}
+
+int ts_read_full_file(const char *path, size_t max, char **ret, size_t *ret_size) {
+        _cleanup_(closep) int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0)
+                return negative_errno();
+        return ts_read_full_fd(fd, max, ret, ret_size);
+}
+
+int ts_read_regular_file(const char *path, size_t max, char **ret, size_t *ret_size) {
+        /* O_NONBLOCK: opening a FIFO that has no writer would wait for one. A socket cannot be opened
+         * at all (ENXIO, as a device without its driver): neither is a regular file. */
+        _cleanup_(closep) int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0)
+                return errno == ENXIO ? -EMEDIUMTYPE : negative_errno();
+        struct stat st;
+        if (fstat(fd, &st) < 0)
+                return negative_errno();
+        if (S_ISDIR(st.st_mode))
+                return -EISDIR;
+        if (!S_ISREG(st.st_mode))
+                return -EMEDIUMTYPE;
+        return ts_read_full_fd(fd, max, ret, ret_size);
 }
 
 int ts_read_one_line_file(const char *path, char **ret) {

@@ -7,6 +7,12 @@
 
 /* Reads a whole file (at most max bytes, else -EFBIG) into a NUL-terminated buffer. */
 int ts_read_full_file(const char *path, size_t max, char **ret, size_t *ret_size);
+/* The same from an open fd, to its end (a pipe too); the fd stays open. */
+int ts_read_full_fd(int fd, size_t max, char **ret, size_t *ret_size);
+/* The same for a file named by a user, which must be a regular file: -EISDIR for a directory,
+ * -EMEDIUMTYPE for a FIFO, socket or device, refused before reading (and a FIFO without a writer
+ * does not block the open). */
+int ts_read_regular_file(const char *path, size_t max, char **ret, size_t *ret_size);
 /* Reads the first line of a file, without its newline. */
 int ts_read_one_line_file(const char *path, char **ret);
 /* Writes a string to an existing file (O_WRONLY, no O_CREAT), as sysfs and cgroupfs want. */

@@ -6,6 +6,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "fileio.h"
 #include "macro.h"
@@ -589,6 +590,33 @@ static int match_cgroup(const TsCheckFacts *f, Span path) {
         return -1;
 }
 
+/* The length of the UTF-8 sequence at p (n bytes left), or 0 where it is not one (RFC 3629: no
+ * overlong forms, no surrogates, nothing past U+10FFFF). */
+static size_t utf8_length(const unsigned char *p, size_t n) {
+        unsigned char c = p[0];
+        size_t k = c < 0x80                 ? 1
+                   : c >= 0xc2 && c <= 0xdf ? 2
+                   : c >= 0xe0 && c <= 0xef ? 3
+                   : c >= 0xf0 && c <= 0xf4 ? 4
+                                            : 0;
+        if (k > n)
+                return 0;
+        for (size_t j = 1; j < k; j++) {
+                unsigned char lo = 0x80, hi = 0xbf;
+                if (j == 1 && c == 0xe0)
+                        lo = 0xa0;
+                else if (j == 1 && c == 0xed)
+                        hi = 0x9f;
+                else if (j == 1 && c == 0xf0)
+                        lo = 0x90;
+                else if (j == 1 && c == 0xf4)
+                        hi = 0x8f;
+                if (p[j] < lo || p[j] > hi)
+                        return 0;
+        }
+        return k;
+}
+
 /* The line as it was, cut to MAX_SAMPLE bytes, with control bytes and broken UTF-8 as '?'. */
 static char *sample(Span l) {
         size_t n = l.len < MAX_SAMPLE ? l.len : MAX_SAMPLE;
@@ -598,25 +626,8 @@ static char *sample(Span l) {
         const unsigned char *p = (const unsigned char *)l.s;
         for (size_t i = 0; i < n;) {
                 unsigned char c = p[i];
-                size_t k = c < 0x80                 ? 1
-                           : c >= 0xc2 && c <= 0xdf ? 2
-                           : c >= 0xe0 && c <= 0xef ? 3
-                           : c >= 0xf0 && c <= 0xf4 ? 4
-                                                    : 0;
-                bool ok = k > 0 && i + k <= n;
-                for (size_t j = 1; ok && j < k; j++) {
-                        unsigned char lo = 0x80, hi = 0xbf;
-                        if (j == 1 && c == 0xe0)
-                                lo = 0xa0;
-                        else if (j == 1 && c == 0xed)
-                                hi = 0x9f;
-                        else if (j == 1 && c == 0xf0)
-                                lo = 0x90;
-                        else if (j == 1 && c == 0xf4)
-                                hi = 0x8f;
-                        ok = p[i + j] >= lo && p[i + j] <= hi;
-                }
-                if (!ok || (k == 1 && ((c < 0x20 && c != '\t') || c == 0x7f))) {
+                size_t k = utf8_length(p + i, n - i);
+                if (k == 0 || (k == 1 && ((c < 0x20 && c != '\t') || c == 0x7f))) {
                         s[i++] = '?';
                         continue;
                 }
@@ -841,5 +852,63 @@ int ts_check_facts_from_text(const char *text, size_t size, const char *unit, Ts
 
         *ret = f;
         f = (TsCheckFacts){ .kernel_slice = -1 };
+        return 0;
+}
+
+/* ---- Is it text at all ------------------------------------------------------------------------- */
+
+/* Control bytes a log may hold: tab, line ends (CRLF too), form feed, backspace (overstruck man
+ * pages), and ESC, which starts the colour codes of a terminal's copy. */
+static bool is_log_control(unsigned char c) {
+        return c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v' || c == '\b' || c == 0x1b;
+}
+
+int ts_bundle_text_check(const char *text, size_t size) {
+        if (size == 0)
+                return 0;
+        if (!text)
+                return -EINVAL;
+        /* No tool prints NUL in a log (journalctl shows "[N.NKB blob data]" instead), while
+         * executables, archives and UTF-16 are full of them: the test of grep and git. */
+        if (memchr(text, 0, size))
+                return -EBADMSG;
+
+        /* A stray Latin-1 byte, a cut sequence at the end, a colour code: a few odd bytes are a real
+         * log's. Random bytes are more than half odd; a text log is far below a quarter. */
+        const unsigned char *p = (const unsigned char *)text;
+        size_t odd = 0;
+        for (size_t i = 0; i < size;) {
+                size_t k = utf8_length(p + i, size - i);
+                if (k == 0 || (k == 1 && ((p[i] < 0x20 && !is_log_control(p[i])) || p[i] == 0x7f)))
+                        odd++;
+                i += k ? k : 1;
+        }
+        return odd > size / 4 ? -EBADMSG : 0;
+}
+
+int ts_bundle_read(const char *path, char **ret, size_t *ret_size) {
+        _cleanup_(freep) char *text = NULL;
+        size_t size = 0;
+        int r;
+
+        if (path)
+                r = ts_read_regular_file(path, TS_OFFLINE_MAX_TEXT, &text, &size);
+        else {
+                /* stdin may be a pipe or a terminal; only a directory cannot be read */
+                struct stat st;
+                if (fstat(STDIN_FILENO, &st) < 0)
+                        return negative_errno();
+                if (S_ISDIR(st.st_mode))
+                        return -EISDIR;
+                r = ts_read_full_fd(STDIN_FILENO, TS_OFFLINE_MAX_TEXT, &text, &size);
+        }
+        if (r < 0)
+                return r;
+        r = ts_bundle_text_check(text, size);
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(text);
+        if (ret_size)
+                *ret_size = size;
         return 0;
 }

@@ -15,3 +15,14 @@
  * block shows, else docker.service. Sets ret->offline. -EINVAL, -EFBIG, -ENOMEM; ret untouched on
  * failure. */
 int ts_check_facts_from_text(const char *text, size_t size, const char *unit, TsCheckFacts *ret);
+
+/* Reads a support bundle as `check --log` takes it: the file at path, or stdin where path is NULL
+ * (a pipe or a terminal too). A path must name a regular file, refused before reading: -EISDIR a
+ * directory, -EMEDIUMTYPE a FIFO, socket or device (a FIFO without a writer does not block). -EFBIG
+ * above TS_OFFLINE_MAX_TEXT; -EBADMSG when it is not text (ts_bundle_text_check()). The text is
+ * NUL-terminated. */
+int ts_bundle_read(const char *path, char **ret, size_t *ret_size);
+/* 0 when text reads as a log, -EBADMSG when it is binary: a NUL byte anywhere, or more than a
+ * quarter of its bytes neither UTF-8 nor a log's whitespace (random bytes, an executable). A real
+ * log's odd bytes pass: colour codes, CRLF, a UTF-8 BOM, a stray Latin-1 byte. */
+int ts_bundle_text_check(const char *text, size_t size);

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libFuzzer target: support bundles as `taskstorm check --log` reads them: the facts from the text
  * (ts_check_facts_from_text()), for the first unit the text shows and for a named one, then the
- * verdict from those facts (ts_check_judge()). The text is passed without a NUL after it: the
- * parser promises to read only `size` bytes, and ASan holds it to that. */
+ * verdict from those facts (ts_check_judge()); and the test of text before them
+ * (ts_bundle_text_check()). The text is passed without a NUL after it: both promise to read only
+ * `size` bytes, and ASan holds them to that. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +47,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 return 0;
         memcpy(text, data, size);
 
+        /* the gate `check --log` puts before the parser: it too reads only size bytes */
+        int r = ts_bundle_text_check(text, size);
+        if (r != 0 && r != -EBADMSG)
+                abort();
         check_one(text, size, NULL);
         check_one(text, size, "docker");
         return 0;

@@ -21,5 +21,7 @@ check '.systemd.reachable' true
 check '.pids_controller.present' true
 check '.pids_controller.enforcement' enforced
 check '.pids_controller.enforced' true
+check '.sandbox.needed' false
+check '.sandbox.why' 'PID 1 is systemd'
 version=$(jq -r '.systemd.version' <<<"$json")
 [ -n "$version" ] && [ "$version" != null ] || fail "no systemd version"

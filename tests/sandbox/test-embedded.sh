@@ -11,6 +11,16 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
 
+# env says it before anything boots: what PID 1 is, and which verbs will boot a sandbox for it.
+comm=$(cat /proc/1/comm)
+"$TASKSTORM" env | grep -Fx "  sandbox:               storm, run, check, fix and qualify will boot a private systemd sandbox here, because PID 1 is $comm, not systemd" ||
+        fail "env does not say that the verbs will boot a sandbox"
+"$TASKSTORM" env | grep -Fx "  systemd:               none: PID 1 is $comm, not systemd" || fail "env's systemd line"
+[ "$("$TASKSTORM" env --json | jq -c '[.sandbox.needed, .sandbox.why, .sandbox.verbs, .systemd.error]')" = \
+  "[true,\"PID 1 is $comm, not systemd\",[\"storm\",\"run\",\"check\",\"fix\",\"qualify\"],\"PID 1 is $comm, not systemd\"]" ] ||
+        fail "env --json's sandbox: $("$TASKSTORM" env --json | jq -c .sandbox)"
+echo "ok: env says that storm, run, check, fix and qualify will boot a sandbox, because PID 1 is $comm"
+
 "$TASKSTORM" storm --kind fork --tasks-max 16 --json >out.json 2>err.txt
 cat err.txt
 [ "$(wc -l <err.txt)" = 1 ] && grep -q 'PID 1 is not systemd: running in a private sandbox' err.txt ||

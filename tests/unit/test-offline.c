@@ -3,8 +3,12 @@
  * facts it could not know; then the pieces (status blocks, journal formats and times, versions, the
  * kernel's cgroup lines) one at a time, and input that is not a bundle at all. */
 #include <check.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdint.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 
 #include "fixture.h"
 #include "offline.h" /* brings remedy's check.h; <check.h> above is Check's */
@@ -541,6 +545,180 @@ START_TEST(test_binary) {
 }
 END_TEST
 
+/* xorshift64: the same bytes on every run. */
+static void random_bytes(char *buf, size_t n, uint64_t seed) {
+        for (size_t i = 0; i < n; i++) {
+                seed ^= seed << 13, seed ^= seed >> 7, seed ^= seed << 17;
+                buf[i] = (char)(seed >> 24);
+        }
+}
+
+START_TEST(test_text_check_accepts) {
+        /* every bundle of the fixtures */
+        static const char *const bundles[] = { "at-risk.txt",          "docker-fork-exec-ubuntu1604.txt",
+                                               "docker-low-limit.txt", "dockerd-cgo-rhel7.txt",
+                                               "fork-failed-debian9.txt", "healthy-no-limit.txt",
+                                               "httpd-apr-sles12.txt", "kernel-pids-only.txt",
+                                               "kubelet-go-thread.txt", "no-versions.txt",
+                                               "old-systemd-226.txt",  "slice-kernel-pids.txt" };
+        for (size_t i = 0; i < ELEMENTSOF(bundles); i++) {
+                char path[256];
+                snprintf(path, sizeof path, "bundles/%s", bundles[i]);
+                _cleanup_(freep) char *text = fixture_read(path);
+                ck_assert_msg(ts_bundle_text_check(text, strlen(text)) == 0, "%s refused", bundles[i]);
+        }
+
+        /* the odd bytes real logs hold */
+        static const char *const odd[] = {
+                /* journalctl's stand-in for a binary field */
+                "Mar 02 11:10:03 node-7 dockerd[1288]: [1.2KB blob data]\n",
+                /* colour codes of a terminal's copy (systemctl status, journalctl on a tty) */
+                "\x1b[0;1;31m\xe2\x97\x8f\x1b[0m docker.service - Docker\n"
+                "     Tasks: \x1b[1m512\x1b[0m (Limit: 512)\n",
+                /* a stray Latin-1 byte */
+                "Mar 02 11:10:03 node-7 app[1]: caf\xe9 au lait: fork failed: Resource temporarily "
+                "unavailable\n",
+                /* pasted from Windows */
+                "\xef\xbb\xbf\xe2\x97\x8f docker.service - Docker\r\n    Tasks: 505 (Limit: 512)\r\n",
+                /* overstruck man-page text, form feeds, a tab */
+                "N\bNA\bAM\bME\bE\n\f\tsystemd 229\n",
+                /* cut in the middle of a UTF-8 sequence */
+                "   Tasks: 505 (Limit: 512)\n\xe2\x97",
+                /* a whole log in Latin-1, German */
+                "Mai 15 10:04:51 h\xf6st dockerd[1]: Prozess konnte nicht gestartet werden: Ressource "
+                "vor\xfc" "bergehend nicht verf\xfc" "gbar (Gr\xf6\xdf" "e \xfc" "berschritten)\n",
+                "",
+        };
+        for (size_t i = 0; i < ELEMENTSOF(odd); i++)
+                ck_assert_msg(ts_bundle_text_check(odd[i], strlen(odd[i])) == 0, "refused: '%s'", odd[i]);
+        ck_assert_int_eq(ts_bundle_text_check(NULL, 0), 0);
+}
+END_TEST
+
+START_TEST(test_text_check_refuses) {
+        /* 64 KiB of random bytes, as `head -c 65536 /dev/urandom` gives */
+        size_t size = 65536;
+        _cleanup_(freep) char *text = malloc(size);
+        ck_assert(text);
+        random_bytes(text, size, 88172645463325252u);
+        ck_assert_int_eq(ts_bundle_text_check(text, size), -EBADMSG);
+
+        /* the same without a NUL byte: still more than half of it neither text nor UTF-8 */
+        for (size_t i = 0; i < size; i++)
+                if (!text[i])
+                        text[i] = 1;
+        ck_assert_int_eq(ts_bundle_text_check(text, size), -EBADMSG);
+
+        /* an ELF executable's header */
+        static const char elf[] = "\x7f"
+                                  "ELF\x02\x01\x01\0\0\0\0\0\0\0\0\0\x03\0\x3e\0\x01\0\0\0"
+                                  "\x40\x10\0\0\0\0\0\0\x40\0\0\0\0\0\0\0\xd8\x3b\0\0\0\0\0\0"
+                                  "\0\0\0\0\x40\0\x38\0\x0d\0\x40\0\x1f\0\x1e\0";
+        ck_assert_int_eq(ts_bundle_text_check(elf, sizeof elf - 1), -EBADMSG);
+
+        /* one NUL byte in an otherwise good log; text in UTF-16 */
+        static const char nul[] = "systemd 229\n\0   Tasks: 505 (Limit: 512)\n";
+        ck_assert_int_eq(ts_bundle_text_check(nul, sizeof nul - 1), -EBADMSG);
+        static const char utf16[] = "s\0y\0s\0t\0e\0m\0d\0 \0002\0002\0009\0\n\0";
+        ck_assert_int_eq(ts_bundle_text_check(utf16, sizeof utf16 - 1), -EBADMSG);
+
+        /* control bytes no log holds, in plain ASCII otherwise */
+        char controls[400];
+        for (size_t i = 0; i < sizeof controls; i++)
+                controls[i] = i % 3 ? 'a' : (char)(1 + i % 7);
+        ck_assert_int_eq(ts_bundle_text_check(controls, sizeof controls), -EBADMSG);
+
+        ck_assert_int_eq(ts_bundle_text_check(NULL, 1), -EINVAL);
+}
+END_TEST
+
+static void write_file(const char *path, const char *data, size_t size) {
+        FILE *f = fopen(path, "we");
+        ck_assert(f);
+        ck_assert_uint_eq(fwrite(data, 1, size, f), size);
+        ck_assert_int_eq(fclose(f), 0);
+}
+
+START_TEST(test_bundle_read) {
+        char dir[] = "/tmp/test-offline-XXXXXX", path[PATH_MAX];
+        ck_assert(mkdtemp(dir));
+        char *text = (char *)"untouched";
+        size_t size = 7;
+
+        /* a regular file */
+        static const char good[] = "systemd 229\n   Tasks: 505 (Limit: 512)\n";
+        snprintf(path, sizeof path, "%s/good.txt", dir);
+        write_file(path, good, sizeof good - 1);
+        ck_assert_int_eq(ts_bundle_read(path, &text, &size), 0);
+        ck_assert_str_eq(text, good);
+        ck_assert_uint_eq(size, sizeof good - 1);
+        free(text);
+        text = (char *)"untouched";
+
+        /* not text: refused, and nothing handed back */
+        char noise[4096];
+        random_bytes(noise, sizeof noise, 7);
+        snprintf(path, sizeof path, "%s/noise.bin", dir);
+        write_file(path, noise, sizeof noise);
+        ck_assert_int_eq(ts_bundle_read(path, &text, &size), -EBADMSG);
+        ck_assert_str_eq(text, "untouched");
+        (void)unlink(path);
+
+        /* a FIFO without a writer: refused at once, not waited on (the test's timeout would catch it) */
+        snprintf(path, sizeof path, "%s/fifo", dir);
+        ck_assert_int_eq(mkfifo(path, 0600), 0);
+        ck_assert_int_eq(ts_bundle_read(path, &text, &size), -EMEDIUMTYPE);
+        (void)unlink(path);
+
+        /* a socket (which open() refuses), a directory, a device, a file that is not there */
+        snprintf(path, sizeof path, "%s/sock", dir);
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        ck_assert_uint_lt(strlen(path), sizeof sa.sun_path);
+        memcpy(sa.sun_path, path, strlen(path) + 1);
+        _cleanup_(closep) int sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        ck_assert_int_ge(sock, 0);
+        ck_assert_int_eq(bind(sock, (struct sockaddr *)&sa, sizeof sa), 0);
+        ck_assert_int_eq(ts_bundle_read(path, &text, &size), -EMEDIUMTYPE);
+        (void)unlink(path);
+
+        ck_assert_int_eq(ts_bundle_read(dir, &text, &size), -EISDIR);
+        ck_assert_int_eq(ts_bundle_read("/dev/null", &text, &size), -EMEDIUMTYPE);
+        snprintf(path, sizeof path, "%s/missing", dir);
+        ck_assert_int_eq(ts_bundle_read(path, &text, &size), -ENOENT);
+
+        /* larger than a bundle may be */
+        snprintf(path, sizeof path, "%s/big.txt", dir);
+        write_file(path, "", 0);
+        ck_assert_int_eq(truncate(path, TS_OFFLINE_MAX_TEXT + 1), 0);
+        ck_assert_int_eq(ts_bundle_read(path, &text, &size), -EFBIG);
+        ck_assert_str_eq(text, "untouched");
+        (void)unlink(path);
+
+        snprintf(path, sizeof path, "%s/good.txt", dir);
+        (void)unlink(path);
+        ck_assert_int_eq(rmdir(dir), 0);
+}
+END_TEST
+
+START_TEST(test_bundle_read_stdin_pipe) {
+        /* `journalctl -u docker | taskstorm check --log -`: stdin may be a pipe (each test runs in its
+         * own process, so its stdin can be replaced) */
+        static const char good[] = "systemd 229\n   Tasks: 505 (Limit: 512)\n";
+        int p[2];
+        ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);
+        ck_assert_int_eq(write(p[1], good, sizeof good - 1), (ssize_t)(sizeof good - 1));
+        ck_assert_int_eq(close(p[1]), 0);
+        ck_assert_int_eq(dup2(p[0], STDIN_FILENO), STDIN_FILENO);
+        ck_assert_int_eq(close(p[0]), 0);
+
+        _cleanup_(freep) char *text = NULL;
+        size_t size = 0;
+        ck_assert_int_eq(ts_bundle_read(NULL, &text, &size), 0);
+        ck_assert_str_eq(text, good);
+        ck_assert_uint_eq(size, sizeof good - 1);
+}
+END_TEST
+
 static Suite *offline_suite(void) {
         Suite *s = suite_create("offline");
         TCase *tc = tcase_create("core");
@@ -557,6 +735,10 @@ static Suite *offline_suite(void) {
         tcase_add_test(tc, test_samples_sanitized);
         tcase_add_test(tc, test_bad_input);
         tcase_add_test(tc, test_binary);
+        tcase_add_test(tc, test_text_check_accepts);
+        tcase_add_test(tc, test_text_check_refuses);
+        tcase_add_test(tc, test_bundle_read);
+        tcase_add_test(tc, test_bundle_read_stdin_pipe);
         suite_add_tcase(s, tc);
         return s;
 }

@@ -36,3 +36,12 @@ reject "$dir/v2.json" "a version 2 report"
 jq '(.scenarios[] | select(.storm != null) | .storm.samples.pids_max[0]) = "unlimited"' \
         "$root/fixtures/reports/small.json" >"$dir/max.json"
 reject "$dir/max.json" "pids_max \"unlimited\""
+# The environment says whether the verbs that need systemd boot a sandbox there (env --json's sandbox).
+jq '.environment.sandbox = {"needed": true, "why": "PID 1 is process_api, not systemd",
+                            "verbs": ["storm", "run", "check", "fix", "qualify"]}' \
+        "$root/fixtures/reports/small.json" >"$dir/sandbox.json"
+validate "$dir/sandbox.json" || fail "an environment with sandbox should be valid"
+echo "ok: an environment with sandbox is valid"
+jq '.environment.sandbox = {"needed": "yes", "why": "x", "verbs": []}' \
+        "$root/fixtures/reports/small.json" >"$dir/sandbox-bad.json"
+reject "$dir/sandbox-bad.json" "sandbox.needed \"yes\""
