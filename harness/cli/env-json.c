@@ -3,9 +3,11 @@
 #include <inttypes.h>
 #include <json-c/json.h>
 
+#include "guard.h"
 #include "macro.h"
 #include "output.h"
 #include "sysinfo.h"
+#include "verbs.h"
 
 static const char *errstr(int error) {
         return strerror(error < 0 ? -error : error);
@@ -33,6 +35,34 @@ void sysinfo_probe_reason(const TsPidsProbe *p, char *buf, size_t size) {
                 break;
         default:
                 snprintf(buf, size, "%s", reason);
+        }
+}
+
+bool sysinfo_sandbox_needed(const TsSysinfo *s, char *why, size_t size) {
+        bool needed = s->pid1.booted <= 0;
+        const char *comm = s->pid1.comm_error < 0 ? NULL : s->pid1.comm;
+        bool named_otherwise = comm && !streq(comm, "systemd");
+        if (!needed && named_otherwise)
+                snprintf(why, size, "PID 1 is systemd (%s)", comm);
+        else if (!needed)
+                snprintf(why, size, "PID 1 is systemd");
+        else if (!comm)
+                snprintf(why, size, "PID 1 is not systemd");
+        else if (streq(comm, "systemd"))
+                snprintf(why, size, "PID 1 is systemd, but not booted with it (no /run/systemd/system)");
+        else
+                snprintf(why, size, "PID 1 is %s, not systemd", comm);
+        return needed;
+}
+
+void sysinfo_sandbox_verbs(char *buf, size_t size) {
+        const char *names[16];
+        size_t n = cli_verbs_with(VERB_NEEDS_SYSTEMD, names, ELEMENTSOF(names)), used = 0;
+        buf[0] = 0;
+        for (size_t i = 0; i < n && used < size; i++) {
+                int k = snprintf(buf + used, size - used, "%s%s", i == 0 ? "" : i + 1 == n ? " and " : ", ",
+                                 names[i]);
+                used += k > 0 ? (size_t)k : 0;
         }
 }
 
@@ -74,6 +104,17 @@ static json_object *json_pid1(const TsSysinfo *s) {
         return o;
 }
 
+/* Why systemd could not be reached: where PID 1 is not systemd, that (the error of connecting, ENOENT,
+ * says nothing); NULL when it was reached. */
+static json_object *json_systemd_error(const TsSysinfo *s) {
+        char why[256];
+        if (s->systemd.error >= 0)
+                return NULL;
+        if (sysinfo_sandbox_needed(s, why, sizeof why))
+                return json_object_new_string(why);
+        return json_str(errstr(s->systemd.error));
+}
+
 static json_object *json_systemd(const TsSysinfo *s) {
         json_object *o = json_object_new_object();
         json_object_object_add(o, "reachable", json_object_new_boolean(s->systemd.reachable));
@@ -82,7 +123,38 @@ static json_object *json_systemd(const TsSysinfo *s) {
                                s->systemd.reachable ? json_u64(s->systemd.default_tasks_max,
                                                                s->systemd.default_tasks_max_error)
                                                     : NULL);
-        json_object_object_add(o, "error", s->systemd.error < 0 ? json_str(errstr(s->systemd.error)) : NULL);
+        json_object_object_add(o, "error", json_systemd_error(s));
+        return o;
+}
+
+/* What cli_systemd_or_sandbox() will do here: the verbs that need systemd, and whether they boot a
+ * private sandbox for it, and why. */
+static json_object *json_sandbox(const TsSysinfo *s) {
+        char why[256];
+        const char *names[16];
+        bool needed = sysinfo_sandbox_needed(s, why, sizeof why);
+        size_t n = cli_verbs_with(VERB_NEEDS_SYSTEMD, names, ELEMENTSOF(names));
+        json_object *o = json_object_new_object(), *verbs = json_object_new_array();
+        for (size_t i = 0; i < n; i++)
+                json_object_array_add(verbs, json_object_new_string(names[i]));
+        json_object_object_add(o, "needed", json_object_new_boolean(needed));
+        json_object_object_add(o, "why", json_object_new_string(why));
+        json_object_object_add(o, "verbs", verbs);
+        return o;
+}
+
+/* The guard: what storms may take here (ts_host_capacity()), and the numbers it comes from. */
+static json_object *json_guard(void) {
+        TsHostCapacity c;
+        if (ts_host_capacity(&c) < 0)
+                return NULL;
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "available", json_object_new_uint64(c.available));
+        json_object_object_add(o, "running", json_object_new_uint64(c.running));
+        json_object_object_add(o, "reserve", json_object_new_uint64(c.reserve));
+        json_object_object_add(o, "kernel_room", json_object_new_uint64(c.kernel_room));
+        json_object_object_add(o, "cgroup_max", c.cgroup_max == UINT64_MAX ? NULL : json_object_new_uint64(c.cgroup_max));
+        json_object_object_add(o, "cgroup_dir", c.cgroup_dir[0] ? json_object_new_string(c.cgroup_dir) : NULL);
         return o;
 }
 
@@ -165,7 +237,9 @@ static json_object *json_seccomp(const TsSysinfo *s) {
 static json_object *json_errors(const TsSysinfo *s) {
         json_object *e = json_object_new_object();
         json_add_error(e, "pid1.comm", s->pid1.comm_error);
-        json_add_error(e, "systemd", s->systemd.error);
+        json_object *systemd = json_systemd_error(s);
+        if (systemd)
+                json_object_object_add(e, "systemd", systemd);
         if (s->systemd.reachable)
                 json_add_error(e, "systemd.default_tasks_max", s->systemd.default_tasks_max_error);
         json_add_error(e, "kernel.release", s->kernel.release_error);
@@ -187,7 +261,9 @@ json_object *sysinfo_to_json(const TsSysinfo *s) {
 
         json_object_object_add(root, "pid1", json_pid1(s));
         json_object_object_add(root, "systemd", json_systemd(s));
+        json_object_object_add(root, "sandbox", json_sandbox(s));
         json_object_object_add(root, "kernel", json_kernel(s));
+        json_object_object_add(root, "guard", json_guard());
         json_object_object_add(root, "os", json_os(s));
         json_object_object_add(root, "cgroup", json_cgroup(s));
         json_object_object_add(root, "pids_controller", json_pids(s));

@@ -7,6 +7,7 @@
 #include <json-c/json.h>
 #include <stdarg.h>
 
+#include "guard.h"
 #include "log.h"
 #include "output.h"
 #include "sysinfo.h"
@@ -100,18 +101,29 @@ static void print_systemd(const TsSysinfo *s) {
                 field("PID 1", "%s (not systemd%s)", s->pid1.comm,
                       s->pid1.booted > 0 ? ", though /run/systemd/system exists" : "");
 
+        char why[256], verbs[128];
+        bool sandbox = sysinfo_sandbox_needed(s, why, sizeof why);
+        sysinfo_sandbox_verbs(verbs, sizeof verbs);
+        /* Where PID 1 is not systemd, the error of connecting to it says nothing (ENOENT). */
         if (s->systemd.reachable)
                 field("systemd", "%s", s->systemd.version);
-        else if (!s->pid1.is_systemd)
-                field("systemd", "unreachable (PID 1 is not systemd: %s)", errstr(s->systemd.error));
+        else if (sandbox)
+                field("systemd", "none: %s", why);
         else
                 field("systemd", "unreachable (%s)", errstr(s->systemd.error));
 
         if (!s->systemd.reachable)
-                field("DefaultTasksMax", "unknown (systemd unreachable)");
+                field("DefaultTasksMax", "unknown (%s)", sandbox ? "no systemd" : "systemd unreachable");
         else
                 field_u64("DefaultTasksMax", s->systemd.default_tasks_max,
                           s->systemd.default_tasks_max_error);
+
+        if (!sandbox)
+                field("sandbox", "not needed: %s use this systemd", verbs);
+        else if (arg_no_sandbox)
+                field("sandbox", "refused (--no-sandbox): %s fail here, because %s", verbs, why);
+        else
+                field("sandbox", "%s will boot a private systemd sandbox here, because %s", verbs, why);
 }
 
 static void print_kernel_and_distro(const TsSysinfo *s) {
@@ -178,6 +190,17 @@ static void print_limits(const TsSysinfo *s) {
         field_u64("kernel.threads-max", s->kernel.threads_max, s->kernel.threads_max_error);
         field_u64("RLIMIT_NPROC soft", s->nproc.soft, s->nproc.error);
         field_u64("RLIMIT_NPROC hard", s->nproc.hard, s->nproc.error);
+        TsHostCapacity c;
+        int r = ts_host_capacity(&c);
+        if (r < 0)
+                field("storm guard", "unknown (%s)", errstr(r));
+        else if (c.available < c.kernel_room)
+                field("storm guard", "%" PRIu64 " tasks (pids.max %" PRIu64 " of %s, %" PRIu64 " in it)", c.available,
+                      c.cgroup_max, c.cgroup_dir, c.cgroup_current);
+        else
+                field("storm guard", "%" PRIu64 " tasks (the kernel's %" PRIu64 ", less %" PRIu64 " running and %" PRIu64
+                      " kept in reserve)", c.available, c.pid_max < c.threads_max ? c.pid_max : c.threads_max,
+                      c.running, c.reserve);
 }
 
 static void print_seccomp(const TsSysinfo *s) {
