@@ -3,12 +3,14 @@
  * CMD inside with its output streamed, exit with CMD's status, and tear everything down, also on
  * SIGINT, SIGTERM and SIGHUP. */
 #include <getopt.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include "args.h"
 #include "exit-status.h"
 #include "fileio.h"
 #include "log.h"
@@ -27,6 +29,8 @@ static void help(void) {
                "     --bind DIR          also bind this host directory read-write (repeatable)\n"
                "     --no-bind-cwd       do not bind the current directory\n"
                "     --boot-timeout SEC  give up if systemd is not up after SEC seconds (default 60)\n"
+               "     --guard N           pids.max of the sandbox's cgroup subtree: no more than N tasks in it\n"
+               "                         (default: what the host can give, as 'taskstorm env' shows)\n"
                "     --pids-read-only    bind the pids controller read-only (cgroup v1), as systemd-nspawn\n"
                "                         does: a broken machine where TasksMax is not enforced, for tests\n");
 }
@@ -57,6 +61,10 @@ static int boot_error(int r, const TsSandboxOptions *o) {
         case ETIMEDOUT:
                 return log_error_errno(r, "The sandbox's systemd was not up after %llu s.",
                                        (unsigned long long)(o->boot_timeout / USEC_PER_SEC));
+        case ENOSPC:
+                return log_error_errno(r, "This host has no task to spare for a sandbox: see 'taskstorm env'.");
+        case E2BIG:
+                return log_error_errno(r, "--guard %" PRIu64 " is more than this host can give now.", o->guard);
         case ENOMEDIUM:
                 return log_error_errno(r, "No writable cgroup hierarchy to give the sandbox.");
         default:
@@ -135,7 +143,7 @@ int ts_cli_sandbox_run(const TsSandboxOptions *o, char *const cmd[]) {
 }
 
 int verb_sandbox(int argc, char *argv[]) {
-        enum { ARG_ROOT = 0x100, ARG_BIND, ARG_NO_BIND_CWD, ARG_BOOT_TIMEOUT, ARG_PIDS_READ_ONLY };
+        enum { ARG_ROOT = 0x100, ARG_BIND, ARG_NO_BIND_CWD, ARG_BOOT_TIMEOUT, ARG_PIDS_READ_ONLY, ARG_GUARD };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
                 { "root", required_argument, NULL, ARG_ROOT },
@@ -143,6 +151,7 @@ int verb_sandbox(int argc, char *argv[]) {
                 { "no-bind-cwd", no_argument, NULL, ARG_NO_BIND_CWD },
                 { "boot-timeout", required_argument, NULL, ARG_BOOT_TIMEOUT },
                 { "pids-read-only", no_argument, NULL, ARG_PIDS_READ_ONLY },
+                { "guard", required_argument, NULL, ARG_GUARD },
                 {},
         };
         TsSandboxOptions o = { .bind_cwd = true, .boot_timeout = 60 * USEC_PER_SEC };
@@ -155,7 +164,9 @@ int verb_sandbox(int argc, char *argv[]) {
                 return log_error_errno(-ENOMEM, "Out of memory.");
         ANALYZER_OWNED_BY_CLEANUP(binds);
         opterr = 0;
-        while ((c = getopt_long(argc, argv, "+h", options, NULL)) >= 0)
+        static const int repeatable[] = { ARG_BIND, 0 };
+        uint32_t seen = 0;
+        while ((c = cli_getopt(argc, argv, "+h", options, repeatable, &seen)) >= 0)
                 switch (c) {
                 case 'h':
                         help();
@@ -178,6 +189,13 @@ int verb_sandbox(int argc, char *argv[]) {
                 case ARG_PIDS_READ_ONLY:
                         o.pids_read_only = true;
                         break;
+                case ARG_GUARD:
+                        r = cli_parse_count("--guard", optarg, UINT32_MAX, &o.guard);
+                        if (r >= 0)
+                                r = cli_check_host_room("--guard", o.guard);
+                        if (r < 0)
+                                return r;
+                        break;
                 case ARG_BOOT_TIMEOUT:
                         if (ts_safe_atou64(optarg, &u) < 0 || u == 0 || u > 3600)
                                 return log_error_errno(-EINVAL, "--boot-timeout %s: not a number of seconds "
@@ -189,6 +207,8 @@ int verb_sandbox(int argc, char *argv[]) {
                 default:
                         return -EINVAL;
                 }
+        if (c < -1)
+                return c; /* logged: an option given twice */
 
         if (optind >= argc)
                 return log_error_errno(-EINVAL, "No command given: taskstorm sandbox [OPTIONS] -- CMD [ARG...]");

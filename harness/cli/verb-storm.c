@@ -22,7 +22,8 @@ static void help(void) {
                "     --slice-tasks-max LIM  run the scope in a transient slice with this TasksMax\n"
                "     --tasks N              tasks to try for (default: the limit + %d, or %d)\n"
                "     --max-tasks N          cap the storm honours whatever the limit (default %d)\n"
-               "     --hold SPAN            hold the tasks this long (\"500ms\", \"2s\"; default 0)\n"
+               "     --hold SPAN            hold the tasks this long, at most 10min (\"500ms\", \"2s\",\n"
+               "                            \"1min 30s\"; default 0)\n"
                "     --stop-after-failures N  stop creating after N failures (default 1)\n"
                "     --json                 print the report as JSON\n",
                TS_STORM_DEFAULT_OVERSHOOT, TS_STORM_DEFAULT_TASKS, TS_STORM_DEFAULT_MAX_TASKS);
@@ -76,7 +77,8 @@ int verb_storm(int argc, char *argv[]) {
         int c, r;
 
         opterr = 0;
-        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
+        uint32_t seen = 0;
+        while ((c = cli_getopt(argc, argv, "h", options, NULL, &seen)) >= 0)
                 switch (c) {
                 case 'h':
                         help();
@@ -107,11 +109,11 @@ int verb_storm(int argc, char *argv[]) {
                         r = cli_parse_count("--max-tasks", optarg, 1000000, &plan.max_tasks);
                         if (r < 0)
                                 return r;
-                        break;
+                                                break;
                 case ARG_HOLD:
                         if (ts_parse_timespan(optarg, 600 * USEC_PER_SEC, &plan.storm.hold) < 0)
                                 return log_error_errno(-EINVAL, "--hold %s: not a time span up to 10min "
-                                                                "(\"500ms\", \"2s\").", optarg);
+                                                                "(\"500ms\", \"2s\", \"1min 30s\").", optarg);
                         break;
                 case ARG_STOP_AFTER:
                         r = cli_parse_count("--stop-after-failures", optarg, 1000000, &u);
@@ -127,6 +129,8 @@ int verb_storm(int argc, char *argv[]) {
                 default:
                         return -EINVAL;
                 }
+        if (c < -1)
+                return c; /* logged: an option given twice */
 
         if (optind < argc)
                 return log_error_errno(-EINVAL, "'taskstorm storm' takes no arguments, got '%s'.", argv[optind]);
@@ -137,6 +141,18 @@ int verb_storm(int argc, char *argv[]) {
         if (plan.tasks > plan.max_tasks)
                 return log_error_errno(-EINVAL, "--tasks %" PRIu64 " is above the cap --max-tasks %" PRIu64 ".",
                                        plan.tasks, plan.max_tasks);
+        /* The guard: never more tasks than the host can give (the default cap shrinks to fit). */
+        if (plan.tasks && (r = cli_check_host_room("--tasks", plan.tasks)) < 0)
+                return r;
+        if (cli_option_seen(options, ARG_MAX_TASKS, seen) && (r = cli_check_host_room("--max-tasks", plan.max_tasks)) < 0)
+                return r;
+        if (!cli_option_seen(options, ARG_MAX_TASKS, seen)) {
+                uint64_t room = cli_host_room();
+                if (room == 0)
+                        return log_error_errno(-ENOSPC, "This host has no task to spare for a storm: see 'taskstorm env'.");
+                if (room < plan.max_tasks)
+                        plan.max_tasks = room;
+        }
 
         int status;
         r = cli_systemd_or_sandbox(&status);

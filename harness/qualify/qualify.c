@@ -15,6 +15,7 @@
 #include "qualify-checks.h"
 #include "qualify-internal.h"
 #include "sysinfo.h"
+#include "unit.h"
 
 #define SD_DEST "org.freedesktop.systemd1"
 #define SD_PATH "/org/freedesktop/systemd1"
@@ -188,6 +189,13 @@ int qualify_service_install(const TsQualifyContext *ctx, const char *name, uint6
         int r = unit_file_path(name, path, sizeof path);
         if (r < 0)
                 return r;
+        /* Never a unit file over a name systemd knows from anywhere (one in /etc shadows /run). */
+        TsUnitPresence p;
+        r = ts_unit_presence(ctx->bus, name, &p);
+        if (r < 0)
+                return r;
+        if (p.known)
+                return -EEXIST;
         ts_tasks_limit_format(limit, max, sizeof max);
         snprintf(text, sizeof text,
                  "# Installed by taskstorm qualify; removed when the check ends.\n"
@@ -199,6 +207,16 @@ int qualify_service_install(const TsQualifyContext *ctx, const char *name, uint6
         if (r >= 0)
                 r = ts_unit_job(ctx->bus, "StartUnit", name, "replace", ctx->timeout);
         return r;
+}
+
+void qualify_install_failed(const TsQualifyContext *ctx, const char *name, int error, TsQualifyResult *ret) {
+        if (error == -EEXIST) {
+                /* Not ours: nothing of it is stopped or removed. */
+                qualify_verdict(ret, TS_VERDICT_BROKEN, "%s is known to systemd already: not touched", name);
+                return;
+        }
+        qualify_verdict(ret, TS_VERDICT_BROKEN, "the forker service did not start: %s", strerror(-error));
+        qualify_service_uninstall(ctx, name);
 }
 
 void qualify_service_uninstall(const TsQualifyContext *ctx, const char *name) {
@@ -217,6 +235,8 @@ void qualify_service_uninstall(const TsQualifyContext *ctx, const char *name) {
         (void)ts_manager_reload(ctx->bus, ctx->timeout);
 }
 
+/* As systemd's system_tasks_max(): the lowest of kernel.threads-max, kernel.pid_max - 1 and the
+ * pids.max at the root of the pids hierarchy it sees (a sandbox's guard, a container's limit). */
 int qualify_system_tasks_max(uint64_t *ret) {
         uint64_t threads_max, pid_max, m = 4194303;
         int r = ts_read_u64_or_max_file("/proc/sys/kernel/threads-max", &threads_max);
@@ -228,6 +248,10 @@ int qualify_system_tasks_max(uint64_t *ret) {
                 m = threads_max;
         if (pid_max > 1 && pid_max - 1 < m)
                 m = pid_max - 1;
+        _cleanup_(freep) char *root = NULL;
+        TsPidsSample s;
+        if (ts_pids_cgroup_dir("/", &root) >= 0 && ts_pids_sample(root, &s) >= 0 && s.max > 0 && s.max < m)
+                m = s.max;
         *ret = m;
         return 0;
 }

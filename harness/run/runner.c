@@ -7,6 +7,7 @@
 
 #include "macro.h"
 #include "bus.h"
+#include "guard.h"
 #include "runner.h"
 #include "version.h"
 
@@ -145,8 +146,24 @@ int ts_scenario_run(const TsRunContext *ctx, const TsScenario *s, TsScenarioResu
                 return ret->loop.cancelled ? -ECANCELED : 0;
         }
 
+        /* The guard: a storm never asks for more than the host can give, and its cap shrinks to fit. */
+        TsHostCapacity cap;
+        int r = ts_host_capacity(&cap);
+        if (r < 0) {
+                snprintf(ret->reason, sizeof ret->reason, "cannot read what this host can give a storm: %s",
+                         strerror(-r));
+                return 0;
+        }
+        if (s->tasks > cap.available || cap.available == 0) {
+                ret->verdict = TS_VERDICT_SKIP;
+                snprintf(ret->reason, sizeof ret->reason, "needs %" PRIu64 " tasks, this host can give %" PRIu64
+                         " (see taskstorm env)", s->tasks ? s->tasks : 1, cap.available);
+                return 0;
+        }
         ts_scenario_plan(s, ctx, &ret->plan);
-        int r = ts_storm_in_scope(ctx->bus, &ret->plan, &ret->report);
+        if (ret->plan.max_tasks > cap.available)
+                ret->plan.max_tasks = cap.available;
+        r = ts_storm_in_scope(ctx->bus, &ret->plan, &ret->report);
         ret->ran = true;
         ret->duration = ts_now_ns() - start;
         if (ts_bus_error_is_disconnect(r)) {

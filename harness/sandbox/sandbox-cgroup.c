@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <signal.h>
 #include <sys/mount.h>
@@ -23,6 +24,7 @@ struct TsSandboxCgroups {
         char **names; /* where it appears under the sandbox's /sys/fs/cgroup ("pids", "unified") */
         bool unified; /* cgroup2 only: the single subtree becomes /sys/fs/cgroup itself */
         size_t read_only; /* the index of a subtree bound read-only, or SIZE_MAX */
+        size_t pids;      /* the index of the subtree in the pids hierarchy, or SIZE_MAX */
 };
 
 void ts_sandbox_cgroups_free(TsSandboxCgroups *c) {
@@ -158,7 +160,7 @@ int ts_sandbox_cgroups_create(pid_t owner, bool pids_read_only, TsSandboxCgroups
         if (!c)
                 return -ENOMEM;
         c->unified = layout.mode == TS_CGROUP_UNIFIED;
-        c->read_only = SIZE_MAX;
+        c->read_only = c->pids = SIZE_MAX;
         c->dirs = calloc(layout.n_hierarchies, sizeof(char *));
         c->names = calloc(layout.n_hierarchies, sizeof(char *));
         if (!c->dirs || !c->names) {
@@ -196,7 +198,9 @@ int ts_sandbox_cgroups_create(pid_t owner, bool pids_read_only, TsSandboxCgroups
                 }
                 if (!h->unified)
                         r = inherit_cpuset(parent, dir);
-                if (pids_read_only && !c->unified && h == ts_cgroup_layout_find_pids(&layout))
+                if (h == ts_cgroup_layout_find_pids(&layout))
+                        c->pids = c->n;
+                if (pids_read_only && !c->unified && c->pids == c->n)
                         c->read_only = c->n;
                 c->dirs[c->n] = strdup(dir);
                 c->names[c->n] = strdup(mount_basename(h));
@@ -218,6 +222,30 @@ int ts_sandbox_cgroups_create(pid_t owner, bool pids_read_only, TsSandboxCgroups
         }
         *ret = c;
         return 0;
+}
+
+/* On cgroup v2 a child has pids.max only when its parent hands the controller down. */
+static int enable_pids_controller(const char *dir) {
+        char path[PATH_MAX];
+        const char *slash = strrchr(dir, '/');
+        if (!slash || path_printf(path, sizeof path, "%.*s/cgroup.subtree_control", (int)(slash - dir), dir) < 0)
+                return -ENAMETOOLONG;
+        return ts_write_string_file(path, "+pids");
+}
+
+int ts_sandbox_cgroups_guard(const TsSandboxCgroups *c, uint64_t max) {
+        if (c->pids == SIZE_MAX)
+                return -ENOMEDIUM;
+        char path[PATH_MAX], value[32];
+        if (path_printf(path, sizeof path, "%s/pids.max", c->dirs[c->pids]) < 0)
+                return -ENAMETOOLONG;
+        if (c->unified && access(path, F_OK) < 0) {
+                int r = enable_pids_controller(c->dirs[c->pids]);
+                if (r < 0)
+                        return r;
+        }
+        snprintf(value, sizeof value, "%" PRIu64, max);
+        return ts_write_string_file(path, value);
 }
 
 int ts_sandbox_cgroups_join(const TsSandboxCgroups *c) {

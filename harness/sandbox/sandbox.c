@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "bus.h"
+#include "guard.h"
 #include "macro.h"
 #include "process.h"
 #include "sandbox.h"
@@ -30,6 +31,9 @@ struct TsSandbox {
         int lock_fd;
         int own_pidns_fd; /* this process's PID namespace, to give its future children back */
         TsSandboxCgroups *cgroups;
+        uint64_t guard;    /* the pids.max of the subtree */
+        pid_t warden_pid;
+        int warden_fd;     /* its pipe: the warden acts when this end closes, however that happens */
         pid_t systemd_pid;
         bool mounted;
         char *cwd; /* where spawned commands start */
@@ -69,6 +73,64 @@ static pid_t fork_reporting(int *ret_fd) {
                         report_child_error(*ret_fd, negative_errno());
         }
         return pid;
+}
+
+/* The warden: forked before the sandbox's namespaces exist, it leaves this process's session and
+ * process group (a kill of the caller's group does not reach it), ignores the stop signals, and
+ * waits for the end of its pipe. That end closes when the owner tears down or dies, SIGKILL
+ * included; then it kills whatever is left in the cgroup subtree (CMD's children that left their
+ * process group and were reparented, say), removes the subtree, and exits, releasing the lock it
+ * inherited only then. */
+_noreturn_ static void warden(const TsSandbox *s, int fd) {
+        (void)setsid();
+        (void)prctl(PR_SET_NAME, "ts-warden");
+        static const int ignored[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGTSTP, SIGTTIN, SIGTTOU, SIGPIPE };
+        for (size_t i = 0; i < ELEMENTSOF(ignored); i++)
+                (void)signal(ignored[i], SIG_IGN);
+        int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+        if (null >= 0)
+                for (int i = 0; i <= 2; i++)
+                        (void)dup2(null, i); /* a caller reading our output is not kept waiting */
+        char c;
+        while (read(fd, &c, 1) < 0 && errno == EINTR)
+                ;
+        (void)ts_sandbox_cgroups_remove(s->cgroups);
+        _exit(EXIT_SUCCESS);
+}
+
+static int start_warden(TsSandbox *s) {
+        int p[2];
+        if (pipe2(p, O_CLOEXEC) < 0)
+                return negative_errno();
+        pid_t pid = fork();
+        if (pid < 0) {
+                int r = negative_errno();
+                close(p[0]);
+                close(p[1]);
+                return r;
+        }
+        if (pid == 0) {
+                close(p[1]);
+                warden(s, p[0]);
+        }
+        close(p[0]);
+        s->warden_pid = pid;
+        s->warden_fd = p[1];
+        return 0;
+}
+
+/* The guard: what the caller asked for, or what the host can give; never more than that. */
+static int apply_guard(TsSandbox *s, uint64_t asked) {
+        TsHostCapacity cap;
+        int r = ts_host_capacity(&cap);
+        if (r < 0)
+                return r;
+        if (cap.available == 0)
+                return -ENOSPC;
+        if (asked > cap.available)
+                return -E2BIG;
+        s->guard = asked ? asked : cap.available;
+        return ts_sandbox_cgroups_guard(s->cgroups, s->guard);
 }
 
 static int make_readonly_bind(const char *path) {
@@ -215,6 +277,12 @@ static int boot(TsSandbox *s, const TsSandboxOptions *o, const char *root, const
         r = ts_sandbox_cgroups_create(getpid(), o->pids_read_only, &s->cgroups);
         if (r < 0)
                 return r;
+        r = start_warden(s);
+        if (r < 0)
+                return r;
+        r = apply_guard(s, o->guard);
+        if (r < 0)
+                return r;
         if (unshare(CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWIPC) < 0)
                 return negative_errno();
         if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
@@ -269,7 +337,7 @@ int ts_sandbox_boot(const TsSandboxOptions *o, TsSandbox **ret) {
         TsSandbox *s = calloc(1, sizeof *s);
         if (!s)
                 return -ENOMEM;
-        s->lock_fd = s->own_pidns_fd = -EBADF;
+        s->lock_fd = s->own_pidns_fd = s->warden_fd = -EBADF;
         s->cwd = getcwd(NULL, 0);
         if (!s->cwd)
                 r = negative_errno();
@@ -358,8 +426,16 @@ int ts_sandbox_destroy(TsSandbox *s) {
         ts_sandbox_cgroups_free(s->cgroups);
         if (s->lock_fd >= 0)
                 close(s->lock_fd);
+        if (s->warden_fd >= 0)
+                close(s->warden_fd);
+        if (s->warden_pid > 0)
+                (void)waitpid(s->warden_pid, NULL, 0); /* it checks once more, then lets the lock go */
         free(s->commands);
         free(s->cwd);
         free(s);
         return left;
+}
+
+uint64_t ts_sandbox_guard(const TsSandbox *s) {
+        return s->guard;
 }

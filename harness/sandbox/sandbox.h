@@ -8,6 +8,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "time-util.h"
@@ -18,6 +19,8 @@ typedef struct TsSandboxOptions {
         bool bind_cwd;      /* also bind the current directory (the default of the CLI) */
         bool pids_read_only; /* bind the pids controller read-only (cgroup v1), as systemd-nspawn does:
                               * a broken machine where TasksMax is not enforced, for tests */
+        uint64_t guard;     /* pids.max of the sandbox's cgroup subtree; 0: what the host can give
+                             * (ts_host_capacity()'s available) */
         usec_t boot_timeout;
 } TsSandboxOptions;
 
@@ -30,7 +33,11 @@ typedef struct TsSandbox TsSandbox;
 /* Exit status of a forked child that failed before exec (its errno goes through a pipe). */
 #define TS_SANDBOX_CHILD_FAILED 127
 
-/* Errors: -EPERM not root; -ENOENT/-ENOTDIR bad root; -ENOPKG no systemd in the root;
+/* The sandbox's cgroup subtree gets the guard as its pids.max before anything runs in it, and a
+ * warden process (its own session, outside the sandbox) outlives the caller however it dies: it
+ * then kills whatever is left in the subtree, removes it, and only then lets the lock go.
+ * Errors: -EPERM not root; -E2BIG a guard above what the host can give, -ENOSPC the host can give
+ * no task at all; -ENOENT/-ENOTDIR bad root; -ENOPKG no systemd in the root;
  * -EBUSY another sandbox holds the lock; -ECHILD systemd died while booting; -ETIMEDOUT. */
 int ts_sandbox_boot(const TsSandboxOptions *o, TsSandbox **ret);
 
@@ -51,6 +58,9 @@ int ts_sandbox_destroy(TsSandbox *s);
 typedef struct TsSandboxCgroups TsSandboxCgroups;
 int ts_sandbox_cgroups_create(pid_t owner, bool pids_read_only, TsSandboxCgroups **ret);
 int ts_sandbox_cgroups_join(const TsSandboxCgroups *c);
+/* Writes max as pids.max of the subtree (enabling the controller below the parent on v2).
+ * -ENOMEDIUM: no pids hierarchy. */
+int ts_sandbox_cgroups_guard(const TsSandboxCgroups *c, uint64_t max);
 int ts_sandbox_cgroups_bind(const TsSandboxCgroups *c, const char *root);
 int ts_sandbox_cgroups_remove(TsSandboxCgroups *c);
 void ts_sandbox_cgroups_free(TsSandboxCgroups *c);
@@ -58,3 +68,6 @@ void ts_sandbox_cgroups_free(TsSandboxCgroups *c);
 int ts_sandbox_fs_prepare(int lower_fd, const int *bind_fds, char *const *bind_paths, size_t n_binds,
                           const TsSandboxCgroups *cgroups);
 int ts_sandbox_fs_find_systemd(const char *root, const char **ret_path);
+
+/* The pids.max that the sandbox's subtree got. */
+uint64_t ts_sandbox_guard(const TsSandbox *s);

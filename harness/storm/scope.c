@@ -6,6 +6,7 @@
 
 #include "bus.h"
 #include "fileio.h"
+#include "guard.h"
 #include "macro.h"
 #include "scope.h"
 
@@ -58,29 +59,30 @@ static bool has_suffix(const char *s, const char *suffix) {
 
 typedef struct ScopeExtra {
         pid_t pid;
-        const char *slice;
-        const TsTasksLimit *slice_limit; /* create the slice, with this limit */
-        const char *parent;              /* and its parent slice, which does not exist yet */
+        const char *slice;               /* the storm's own slice, or the guard slice */
+        const TsTasksLimit *slice_limit; /* create the storm's slice, with this limit */
+        const TsTasksLimit *guard;       /* create the guard slice too, with this limit */
 } ScopeExtra;
 
 static int append_scope_extra(sd_bus_message *m, const void *userdata) {
         const ScopeExtra *e = userdata;
         int r = sd_bus_message_append(m, "(sv)", "PIDs", "au", 1, (uint32_t)e->pid);
-        if (r >= 0 && e->slice)
+        if (r >= 0)
                 r = sd_bus_message_append(m, "(sv)", "Slice", "s", e->slice);
         return r;
 }
 
 /* A transient slice that stops by itself once nothing in it runs (StopWhenUnneeded=yes), so a
  * killed harness leaves no slice behind. */
-static int append_slice_unit(sd_bus_message *m, const char *name, const TsTasksLimit *limit) {
+static int append_slice_unit(sd_bus_message *m, const char *name, const char *description,
+                             const TsTasksLimit *limit) {
         int r = sd_bus_message_open_container(m, 'r', "sa(sv)");
         if (r >= 0)
                 r = sd_bus_message_append(m, "s", name);
         if (r >= 0)
                 r = sd_bus_message_open_container(m, 'a', "(sv)");
         if (r >= 0)
-                r = append_common(m, "taskstorm storm slice", limit);
+                r = append_common(m, description, limit);
         if (r >= 0)
                 r = sd_bus_message_append(m, "(sv)", "StopWhenUnneeded", "b", 1);
         if (r >= 0)
@@ -93,35 +95,85 @@ static int append_slice_unit(sd_bus_message *m, const char *name, const TsTasksL
 static int append_scope_aux(sd_bus_message *m, const void *userdata) {
         const ScopeExtra *e = userdata;
         int r = 0;
-        if (e->parent)
-                r = append_slice_unit(m, e->parent, NULL);
+        if (e->guard)
+                r = append_slice_unit(m, TS_GUARD_SLICE, "taskstorm guard: every storm of this machine", e->guard);
         if (r >= 0 && e->slice_limit)
-                r = append_slice_unit(m, e->slice, e->slice_limit);
+                r = append_slice_unit(m, e->slice, "taskstorm storm slice", e->slice_limit);
         return r;
 }
 
-static bool unit_loaded(sd_bus *bus, const char *name) {
+/* The guard slice as it is now: absent (-ENOENT), or its TasksMax and whether it is transient
+ * (made through the bus, as only taskstorm makes a unit of that name). */
+static int guard_slice_state(sd_bus *bus, uint64_t *ret_tasks_max, bool *ret_transient) {
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        return sd_bus_call_method(bus, SD_DEST, SD_PATH, SD_MANAGER, "GetUnit", &error, &reply, "s", name) >= 0;
+        const char *path;
+        int r = sd_bus_call_method(bus, SD_DEST, SD_PATH, SD_MANAGER, "GetUnit", &error, &reply, "s", TS_GUARD_SLICE);
+        if (r < 0)
+                return -ENOENT;
+        r = sd_bus_message_read(reply, "o", &path);
+        if (r < 0)
+                return r;
+        int transient = 0;
+        r = sd_bus_get_property_trivial(bus, SD_DEST, path, "org.freedesktop.systemd1.Unit", "Transient", &error, 'b',
+                                        &transient);
+        if (r >= 0)
+                r = sd_bus_get_property_trivial(bus, SD_DEST, path, "org.freedesktop.systemd1.Slice", "TasksMax", &error,
+                                                't', ret_tasks_max);
+        if (r < 0)
+                return r;
+        *ret_transient = transient;
+        return 0;
+}
+
+/* Lowers a guard slice that a taskstorm of another moment made with more room than there is now. */
+static int guard_slice_lower(sd_bus *bus, uint64_t guard) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        return sd_bus_call_method(bus, SD_DEST, SD_PATH, SD_MANAGER, "SetUnitProperties", &error, NULL, "sba(sv)",
+                                  TS_GUARD_SLICE, 1, 1, "TasksMax", "t", guard);
 }
 
 int ts_scope_start(sd_bus *bus, const char *name, pid_t pid, const TsTasksLimit *limit, const char *slice,
-                   const TsTasksLimit *slice_limit, usec_t timeout) {
-        if (!has_suffix(name, ".scope") || (slice && !has_suffix(slice, ".slice")) || (slice_limit && !slice))
+                   const TsTasksLimit *slice_limit, usec_t timeout, uint64_t *ret_guard) {
+        /* A storm's own slice is "taskstorm-x.slice", a child of the guard slice. */
+        if (!has_suffix(name, ".scope") || (slice && (!has_suffix(slice, ".slice") ||
+                                                       !strneq(slice, "taskstorm-", STRLEN("taskstorm-")))) ||
+            (slice_limit && !slice) || (slice && !slice_limit))
                 return -EINVAL;
-        ScopeExtra e = { .pid = pid, .slice = slice, .slice_limit = slice_limit };
 
-        /* "a-b.slice" lives in "a.slice": created with it when missing, so that it goes away too. */
-        char parent[256] = "";
-        const char *dash = slice_limit ? strrchr(slice, '-') : NULL;
-        if (dash && (size_t)(dash - slice) < sizeof parent - STRLEN(".slice")) {
-                snprintf(parent, sizeof parent, "%.*s.slice", (int)(dash - slice), slice);
-                if (!unit_loaded(bus, parent))
-                        e.parent = parent;
+        TsHostCapacity cap;
+        int r = ts_host_capacity(&cap);
+        if (r < 0)
+                return r;
+        if (cap.available == 0)
+                return -ENOSPC;
+        TsTasksLimit guard = { .kind = TS_TASKS_LIMIT_NUMBER, .value = cap.available };
+
+        for (int attempt = 0;; attempt++) {
+                ScopeExtra e = { .pid = pid, .slice = slice ? slice : TS_GUARD_SLICE, .slice_limit = slice_limit };
+                uint64_t now_max = 0;
+                bool transient = false;
+                r = guard_slice_state(bus, &now_max, &transient);
+                if (r == -ENOENT)
+                        e.guard = &guard; /* made with the scope, in one transaction */
+                else if (r < 0)
+                        return r;
+                else if (now_max > cap.available) {
+                        if (!transient)
+                                return -ENOTUNIQ; /* a unit of that name that taskstorm did not make */
+                        r = guard_slice_lower(bus, cap.available);
+                        if (r < 0)
+                                return r;
+                }
+                r = start_transient(bus, name, "taskstorm storm scope", limit, append_scope_extra, append_scope_aux,
+                                    &e, timeout);
+                /* Another taskstorm made the guard slice between the look and the start: use it. */
+                if (r == -EEXIST && e.guard && attempt == 0)
+                        continue;
+                if (r >= 0 && ret_guard)
+                        *ret_guard = e.guard || now_max > cap.available ? cap.available : now_max;
+                return r;
         }
-        return start_transient(bus, name, "taskstorm storm scope", limit, append_scope_extra, append_scope_aux, &e,
-                               timeout);
 }
 
 int ts_unit_stop(sd_bus *bus, const char *name, usec_t timeout) {

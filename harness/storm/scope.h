@@ -11,12 +11,19 @@
 #include "tasks-limit.h"
 #include "time-util.h"
 
+/* The slice above every storm: its TasksMax is the guard (ts_host_capacity()'s available), so
+ * that no storm, nor all of them together, can take the tasks the rest of the machine needs. */
+#define TS_GUARD_SLICE "taskstorm.slice"
+
 /* Starts scope `name` (must end in ".scope") holding pid, with TasksAccounting=yes and the limit,
- * in `slice` when not NULL. With slice_limit, the slice is created in the same transaction as a
- * transient slice with that limit (and its parent "a.slice" of "a-b.slice", where missing); both
- * stop by themselves once nothing runs in them. Returns 0 once the start job is "done". */
+ * in the guard slice, or with slice and slice_limit in `slice` ("taskstorm-x.slice", a child of
+ * the guard slice) made in the same transaction with that limit. The guard slice is made too where
+ * missing, and lowered where a taskstorm of earlier made it with more room than there is now; all
+ * the slices stop by themselves once nothing runs in them. ret_guard (optional): the guard's
+ * TasksMax. Returns 0 once the start job is "done". -ENOSPC: the host can give no task;
+ * -ENOTUNIQ: a taskstorm.slice exists that taskstorm did not make. */
 int ts_scope_start(sd_bus *bus, const char *name, pid_t pid, const TsTasksLimit *limit, const char *slice,
-                   const TsTasksLimit *slice_limit, usec_t timeout);
+                   const TsTasksLimit *slice_limit, usec_t timeout, uint64_t *ret_guard);
 /* Stops the unit (which kills every process in it) and waits for the stop job. */
 int ts_unit_stop(sd_bus *bus, const char *name, usec_t timeout);
 

@@ -189,7 +189,8 @@ int ts_storm_in_scope(sd_bus *bus, const TsStormPlan *plan, TsStormReport *repor
                 ts_progress_phase(plan->progress, ts_storm_phase_to_string(TS_PHASE_SCOPE_CREATE));
                 nsec_t t = ts_now_ns();
                 r = ts_scope_start(bus, report->unit, ts_storm_leader(storm), &plan->limit, report->slice,
-                                   plan->has_slice_limit ? &plan->slice_limit : NULL, plan->job_timeout);
+                                   plan->has_slice_limit ? &plan->slice_limit : NULL, plan->job_timeout,
+                                   &report->guard);
                 phase_set(report, TS_PHASE_SCOPE_CREATE, t, ts_now_ns());
                 if (r >= 0)
                         r = run_in_unit(bus, plan, storm, report, &sampler);

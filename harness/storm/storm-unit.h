@@ -54,6 +54,7 @@ typedef struct TsStormReport {
         char *slice;                   /* its transient slice, or NULL */
         char *control_group;
         uint64_t tasks_asked;          /* after defaults and the cap */
+        uint64_t guard;                /* TasksMax of the guard slice above the storm (taskstorm.slice) */
         TsPidsSample before, after;    /* the scope's, after it started / after the hold */
         TsPidsSample slice_after;      /* the slice's, when there is one */
         TsStormStats stats;

@@ -97,7 +97,7 @@ static double run_one(sd_bus *bus, const Contender *c, unsigned n) {
                 TsStorm *storm = NULL;
                 if (ts_storm_spawn(&config, &storm) < 0)
                         return -1;
-                if (ts_scope_start(bus, unit, ts_storm_leader(storm), &limit, NULL, NULL, 30 * USEC_PER_SEC) >= 0 &&
+                if (ts_scope_start(bus, unit, ts_storm_leader(storm), &limit, NULL, NULL, 30 * USEC_PER_SEC, NULL) >= 0 &&
                     scope_dir(bus, unit, &dir) >= 0 && ts_storm_go(storm, 2 * LIMIT) >= 0)
                         rate = observe(dir);
                 (void)ts_unit_stop(bus, unit, 30 * USEC_PER_SEC);
@@ -121,7 +121,7 @@ static double run_one(sd_bus *bus, const Contender *c, unsigned n) {
                 _exit(127);
         }
         close(go[0]);
-        if (ts_scope_start(bus, unit, pid, &limit, NULL, NULL, 30 * USEC_PER_SEC) >= 0 && scope_dir(bus, unit, &dir) >= 0 &&
+        if (ts_scope_start(bus, unit, pid, &limit, NULL, NULL, 30 * USEC_PER_SEC, NULL) >= 0 && scope_dir(bus, unit, &dir) >= 0 &&
             write(go[1], "g", 1) == 1)
                 rate = observe(dir);
         close(go[1]);

@@ -69,7 +69,7 @@ static StormResult run_storm_in_scope(const char *limit_text) {
 
         char name[128];
         snprintf(name, sizeof name, "taskstorm-test-%d-%d.scope", (int)getpid(), (int)pid);
-        int r = ts_scope_start(bus, name, pid, &limit, NULL, NULL, 30 * USEC_PER_SEC);
+        int r = ts_scope_start(bus, name, pid, &limit, NULL, NULL, 30 * USEC_PER_SEC, NULL);
         StormResult res = { .forked = -1 };
         if (r >= 0) {
                 ck_assert_int_eq(write(go[1], "g", 1), 1);
