@@ -66,3 +66,12 @@ expect_error() {
         echo "ok: exit $status: $(cat "$err")"
         rm -f "$err"
 }
+
+# For live tests that install units or files: only where the systemd is disposable, the taskstorm
+# sandbox (or a VM that says so with TASKSTORM_DISPOSABLE=1), never a user's own machine.
+require_disposable_systemd() {
+        [ -d /run/systemd/system ] || skip "PID 1 is not systemd: run the live suite inside 'taskstorm sandbox'"
+        [ "$(id -u)" = 0 ] || skip "installs units: needs root"
+        [ "$(cat /run/systemd/container 2>/dev/null)" = taskstorm ] || [ -n "${TASKSTORM_DISPOSABLE:-}" ] ||
+                skip "installs units and files: runs only in the taskstorm sandbox (or with TASKSTORM_DISPOSABLE=1)"
+}

@@ -49,7 +49,8 @@ static json_object *loop_phases_to_json(const TsLoopReport *l) {
 
 static json_object *loop_to_json(const TsScenario *s, const TsLoopReport *l) {
         json_object *o = json_object_new_object();
-        json_object_object_add(o, "unit", json_object_new_string(s->daemon_unit));
+        json_object_object_add(o, "unit", json_object_new_string(l->unit[0] ? l->unit : s->daemon_unit));
+        json_object_object_add(o, "unit_note", l->unit_note[0] ? json_object_new_string(l->unit_note) : NULL);
         json_object_object_add(o, "tasks_max", limit_to_json(&s->daemon_tasks_max));
         json_object_object_add(o, "containers_asked", json_object_new_uint64(s->containers));
         json_object_object_add(o, "containers_started", json_object_new_uint64(l->started));

@@ -8,6 +8,7 @@
 
 #include <sys/stat.h>
 
+#include "args.h"
 #include "bus.h"
 #include "fileio.h"
 #include "config.h"
@@ -83,6 +84,8 @@ static void free_scenarios(TsScenario **l, size_t n) {
 
 /* The loop told as it happened, one line a phase. */
 static void print_loop_text(const TsScenario *s, const TsLoopReport *l) {
+        if (l->unit_note[0])
+                printf("       %s\n", l->unit_note);
         static const char *const what[_TS_LOOP_PHASE_MAX] = {
                 [TS_LOOP_INSTALL] = "the fixture daemon installed and started",
                 [TS_LOOP_REPRODUCE] = "containers asked for",
@@ -139,18 +142,21 @@ int verb_run(int argc, char *argv[]) {
                 { "report-dir", required_argument, NULL, ARG_REPORT_DIR },
                 {},
         };
-        OutputFormat format = FORMAT_TEXT;
+        OutputFormat format = _FORMAT_INVALID;
         const char *report_dir = NULL;
+        uint32_t seen = 0;
         int c, r;
 
         opterr = 0;
-        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
+        while ((c = cli_getopt(argc, argv, "h", options, NULL, &seen)) >= 0)
                 switch (c) {
                 case 'h':
                         help();
                         return 0;
                 case ARG_JSON:
-                        format = FORMAT_JSON;
+                        r = output_format_json(&format);
+                        if (r < 0)
+                                return r;
                         break;
                 case ARG_FORMAT:
                         r = output_format_parse(optarg, &format);
@@ -165,6 +171,14 @@ int verb_run(int argc, char *argv[]) {
                 default:
                         return -EINVAL;
                 }
+        if (c < -1)
+                return c; /* logged: an option given twice */
+        if (format < 0)
+                format = FORMAT_TEXT;
+        /* The command line before the files: checked, nothing made (see cli_systemd_or_sandbox()). */
+        char report_path[PATH_MAX];
+        if (report_dir && (r = report_dir_check(report_dir, report_path)) < 0)
+                return r;
 
         _cleanup_(strv_freep) char **defaults = NULL;
         char **files = argv + optind;
@@ -193,14 +207,10 @@ int verb_run(int argc, char *argv[]) {
                 }
         }
 
-        char report_path[PATH_MAX];
-        if (report_dir && (r = report_dir_prepare(report_dir, report_path)) < 0) {
-                free_scenarios(scenarios, n);
-                return r;
-        }
-
         int status;
         r = cli_systemd_or_sandbox(&status);
+        if (r == 0 && report_dir)
+                r = report_dir_make(report_path);
         if (r != 0) {
                 free_scenarios(scenarios, n);
                 return r < 0 ? r : status;

@@ -32,6 +32,11 @@ const char *ts_unit_type_interface(const char *name) {
         return NULL;
 }
 
+const char *ts_unit_type_section(const char *name) {
+        const char *iface = ts_unit_type_interface(name);
+        return iface ? strrchr(iface, '.') + 1 : NULL;
+}
+
 void ts_unit_info_done(TsUnitInfo *u) {
         free(u->id);
         free(u->load_state);
@@ -188,4 +193,82 @@ bool ts_unit_name_valid(const char *name) {
                 if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789:_.\\@-", *p))
                         return false;
         return true;
+}
+
+static int get_string_into(sd_bus *bus, const char *path, const char *prop, char *buf, size_t size) {
+        _cleanup_(freep) char *v = NULL;
+        int r = get_string(bus, path, SD_UNIT, prop, &v);
+        if (r >= 0)
+                snprintf(buf, size, "%s", v);
+        return r;
+}
+
+int ts_unit_presence(sd_bus *bus, const char *name, TsUnitPresence *ret) {
+        if (!ts_unit_name_valid(name))
+                return -EINVAL;
+        _cleanup_(freep) char *path = NULL;
+        int r = unit_object_path(bus, "LoadUnit", name, &path);
+        if (r < 0)
+                return r;
+        ANALYZER_OWNED_BY_CLEANUP(path);
+        TsUnitPresence p = {};
+        char source[256] = "";
+        r = get_string_into(bus, path, "LoadState", p.load_state, sizeof p.load_state);
+        if (r >= 0)
+                r = get_string_into(bus, path, "ActiveState", p.active_state, sizeof p.active_state);
+        if (r >= 0)
+                r = get_string_into(bus, path, "FragmentPath", p.fragment_path, sizeof p.fragment_path);
+        if (r >= 0)
+                r = get_string_into(bus, path, "SourcePath", source, sizeof source);
+        if (r < 0)
+                return r;
+        if (!p.fragment_path[0] && source[0])
+                snprintf(p.fragment_path, sizeof p.fragment_path, "%s", source); /* made by a generator */
+
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_(strv_freep) char **dropins = NULL;
+        r = sd_bus_get_property_strv(bus, SD_DEST, path, SD_UNIT, "DropInPaths", &error, &dropins);
+        if (r < 0)
+                return ts_bus_error_to_errno(&error, r);
+        for (char **d = dropins; d && *d; d++)
+                p.n_dropins++;
+        if (dropins && dropins[0])
+                snprintf(p.first_dropin, sizeof p.first_dropin, "%s", dropins[0]);
+
+        p.known = !streq(p.load_state, "not-found") || p.fragment_path[0] || p.n_dropins > 0 ||
+                  !streq(p.active_state, "inactive");
+        *ret = p;
+        return 0;
+}
+
+void ts_unit_presence_format(const TsUnitPresence *p, char *buf, size_t size) {
+        snprintf(buf, size, "%s%s%s%s, %s%s%s", p->load_state, p->fragment_path[0] ? " from " : "", p->fragment_path,
+                 p->n_dropins ? " with drop-ins" : "", p->active_state, p->n_dropins ? "; " : "",
+                 p->n_dropins ? p->first_dropin : "");
+}
+
+int ts_unit_config_paths(sd_bus *bus, const char *name, char **ret_fragment, char ***ret_dropins) {
+        if (!ts_unit_name_valid(name))
+                return -EINVAL;
+        _cleanup_(freep) char *path = NULL, *fragment = NULL, *load_state = NULL;
+        int r = unit_object_path(bus, "LoadUnit", name, &path);
+        if (r < 0)
+                return r;
+        ANALYZER_OWNED_BY_CLEANUP(path);
+        r = get_string(bus, path, SD_UNIT, "LoadState", &load_state);
+        if (r >= 0 && streq(load_state, "not-found"))
+                r = -ENOENT;
+        if (r >= 0)
+                r = get_string(bus, path, SD_UNIT, "FragmentPath", &fragment);
+        if (r < 0)
+                return r;
+
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        char **dropins = NULL;
+        r = sd_bus_get_property_strv(bus, SD_DEST, path, SD_UNIT, "DropInPaths", &error, &dropins);
+        if (r < 0)
+                return ts_bus_error_to_errno(&error, r);
+        *ret_fragment = TAKE_PTR(fragment);
+        *ret_dropins = dropins;
+        return 0;
 }

@@ -38,7 +38,32 @@ int ts_service_status(sd_bus *bus, const char *name, uint32_t *ret_main_pid, cha
 /* The D-Bus interface that carries a unit's type-specific properties (org.freedesktop.systemd1.Service
  * for "x.service", ...), or NULL for a name without a known unit type. */
 const char *ts_unit_type_interface(const char *name);
+/* The section of a unit file that holds the type's own settings (TasksMax among them), the last word
+ * of that interface: "Service" for "x.service". NULL as above. */
+const char *ts_unit_type_section(const char *name);
 
 /* A unit name as systemd accepts it: at most 255 bytes of [a-zA-Z0-9:_.\@-], a prefix, and a
  * known type suffix. */
 bool ts_unit_name_valid(const char *name);
+
+/* What systemd knows of a unit name, from any path: a harness installs a unit only under a name of
+ * which systemd knows nothing, so that it never shadows, replaces, stops or restarts a unit it did
+ * not make (a file in /etc shadows one of the same name in /lib). */
+typedef struct TsUnitPresence {
+        bool known;            /* any of the below */
+        char load_state[32];   /* "not-found" when no file defines it */
+        char active_state[32];
+        char fragment_path[256]; /* the file that defines it, "" none */
+        size_t n_dropins;      /* DropInPaths */
+        char first_dropin[256];
+} TsUnitPresence;
+
+/* Asks systemd (LoadUnit, then LoadState, ActiveState, FragmentPath, SourcePath, DropInPaths). */
+int ts_unit_presence(sd_bus *bus, const char *name, TsUnitPresence *ret);
+/* "loaded from /lib/systemd/system/docker.service, active", for messages. */
+void ts_unit_presence_format(const TsUnitPresence *p, char *buf, size_t size);
+
+/* The files systemd read the unit from: FragmentPath ("" for a unit without one, as a transient
+ * scope) and DropInPaths, in the order systemd applied them at its last load (a NULL-terminated
+ * list, NULL when empty). -ENOENT when no file defines the unit. */
+int ts_unit_config_paths(sd_bus *bus, const char *name, char **ret_fragment, char ***ret_dropins);

@@ -21,7 +21,11 @@ int qualify_service_start(const TsQualifyContext *ctx, const char *name, uint64_
 /* The same forker as a unit file under /run/systemd/system (gone at reboot), loaded and started:
  * SetUnitProperties writes its drop-ins to system.control as systemctl(1) documents, where for a
  * transient unit they go to /run/systemd/transient. */
+/* -EEXIST: systemd knows the name already (from any path): nothing was written. */
 int qualify_service_install(const TsQualifyContext *ctx, const char *name, uint64_t tasks, const TsTasksLimit *limit);
+/* After qualify_service_install() failed with error: BROKEN with the reason, and what it made
+ * removed again, unless the name was someone else's (-EEXIST), which is left as it is. */
+void qualify_install_failed(const TsQualifyContext *ctx, const char *name, int error, TsQualifyResult *ret);
 /* Stops it, removes its file and every drop-in SetUnitProperties wrote for it, and reloads. */
 void qualify_service_uninstall(const TsQualifyContext *ctx, const char *name);
 /* The TasksMax drop-in SetUnitProperties wrote under /run (runtime) or /etc system.control: its path

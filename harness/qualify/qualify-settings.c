@@ -106,8 +106,7 @@ void qualify_percent_reload(const TsQualifyContext *ctx, TsQualifyResult *ret) {
         TsTasksLimit start = { .kind = TS_TASKS_LIMIT_NUMBER, .value = 64 };
         r = qualify_service_install(ctx, unit, HOLDERS, &start);
         if (r < 0) {
-                qualify_verdict(ret, TS_VERDICT_BROKEN, "the forker service did not start: %s", strerror(-r));
-                qualify_service_uninstall(ctx, unit);
+                qualify_install_failed(ctx, unit, r, ret);
                 return;
         }
         qualify_evidence(ret, "expected %" PRIu64 " (%d%% of %" PRIu64 ")", expected, PERCENT, system);
@@ -192,8 +191,7 @@ void qualify_set_property_live(const TsQualifyContext *ctx, TsQualifyResult *ret
         TsTasksLimit limit = { .kind = TS_TASKS_LIMIT_NUMBER, .value = 16 };
         int r = qualify_service_install(ctx, unit, HOLDERS, &limit);
         if (r < 0) {
-                qualify_verdict(ret, TS_VERDICT_BROKEN, "the forker service did not start: %s", strerror(-r));
-                qualify_service_uninstall(ctx, unit);
+                qualify_install_failed(ctx, unit, r, ret);
                 return;
         }
         uint32_t pid0 = 0;

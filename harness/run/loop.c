@@ -112,6 +112,30 @@ static int wait_daemon(const char *path) {
         return -ETIMEDOUT;
 }
 
+/* The name the fixture runs under: the scenario's, where systemd knows nothing of it (the sandbox
+ * of a machine without Docker), else "taskstorm-<name>", so that a real docker.service is never
+ * shadowed, stopped or restarted; note says why it was renamed. -EEXIST: both names are known. */
+static int choose_unit(sd_bus *bus, const char *wanted, char *ret, size_t size, char *note, size_t note_size) {
+        TsUnitPresence p;
+        int r = ts_unit_presence(bus, wanted, &p);
+        if (r < 0)
+                return r;
+        if (!p.known)
+                return path_printf(ret, size, "%s", wanted);
+        char what[768];
+        ts_unit_presence_format(&p, what, sizeof what);
+        r = path_printf(ret, size, "taskstorm-%s", wanted);
+        if (r < 0)
+                return r;
+        if (snprintf(note, note_size, "%s is systemd's already (%s): left alone, the fixture ran as %s", wanted,
+                     what, ret) < 0)
+                note[0] = 0; /* cut short when paths are long: it is only a note */
+        r = ts_unit_presence(bus, ret, &p);
+        if (r < 0)
+                return r;
+        return p.known ? -EEXIST : 0;
+}
+
 static int install(sd_bus *bus, const TsScenario *s, const char *daemon_path) {
         char unit_file[512], sock[256], limit[32], text[1024];
         int r = path_printf(unit_file, sizeof unit_file, "/etc/systemd/system/%s", s->daemon_unit);
@@ -120,7 +144,7 @@ static int install(sd_bus *bus, const TsScenario *s, const char *daemon_path) {
         if (r < 0)
                 return r;
         if (access(unit_file, F_OK) == 0)
-                return -EEXIST; /* never replace a unit someone else made */
+                return -EEXIST; /* a file systemd has not read yet: still never replaced */
         ts_tasks_limit_format(&s->daemon_tasks_max, limit, sizeof limit);
         snprintf(text, sizeof text,
                  "# Installed by taskstorm for scenario %s; removed when it ends.\n"
@@ -143,6 +167,8 @@ static int install(sd_bus *bus, const TsScenario *s, const char *daemon_path) {
 static void cleanup(sd_bus *bus, const TsScenario *s) {
         char path[512];
         (void)ts_unit_job(bus, "StopUnit", s->daemon_unit, "replace", JOB_TIMEOUT);
+        (void)sd_bus_call_method(bus, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
+                                 "org.freedesktop.systemd1.Manager", "ResetFailedUnit", NULL, NULL, "s", s->daemon_unit);
         if (path_printf(path, sizeof path, "/etc/systemd/system/%s", s->daemon_unit) >= 0)
                 (void)unlink(path);
         if (socket_path(s, path, sizeof path) >= 0)
@@ -283,12 +309,24 @@ static TsSampler *sample_daemon(sd_bus *bus, const TsScenario *s, TsProgress *pr
         return sampler;
 }
 
-TsVerdict ts_loop_run(sd_bus *bus, const TsScenario *s, const char *daemon_path, TsProgress *progress, int cancel_fd,
-                      TsLoopReport *ret, char *why, size_t why_size) {
+TsVerdict ts_loop_run(sd_bus *bus, const TsScenario *scenario, const char *daemon_path, TsProgress *progress,
+                      int cancel_fd, TsLoopReport *ret, char *why, size_t why_size) {
         *ret = (TsLoopReport){ .origin = ts_now_ns() };
         why[0] = 0;
         nsec_t t = phase_begin(progress, TS_LOOP_INSTALL);
-        int r = install(bus, s, daemon_path);
+        int r = choose_unit(bus, scenario->daemon_unit, ret->unit, sizeof ret->unit, ret->unit_note,
+                            sizeof ret->unit_note);
+        if (r == -EEXIST)
+                return fail_with(why, why_size, TS_VERDICT_BROKEN, "%s and %s are both systemd's already: "
+                                 "neither is touched", scenario->daemon_unit, ret->unit);
+        if (r < 0)
+                return fail_with(why, why_size, TS_VERDICT_BROKEN, "asking systemd about %s failed: %s",
+                                 scenario->daemon_unit, strerror(-r));
+        /* Every phase below works on the chosen name. */
+        TsScenario copy = *scenario;
+        copy.daemon_unit = ret->unit;
+        const TsScenario *s = &copy;
+        r = install(bus, s, daemon_path);
         if (r == -EEXIST)
                 return fail_with(why, why_size, TS_VERDICT_BROKEN, "%s exists here already: not replaced",
                                  s->daemon_unit);

@@ -2,7 +2,8 @@
 /* The validation loop of a [Daemon] scenario: install the dockerd-like fixture as a unit with a
  * limit, ask for more containers than fit (the failure, reproduced), check (affected, and why),
  * fix (set-property, reload, restart, verify), ask the same again (it must pass), and remove
- * everything; each phase timed. Only inside the taskstorm sandbox: it installs a unit. */
+ * everything; each phase timed. Only inside the taskstorm sandbox: it installs a unit, and only under a name of which systemd
+ * knows nothing (the scenario's, else taskstorm-<name>). */
 #pragma once
 
 #include <systemd/sd-bus.h>
@@ -30,6 +31,8 @@ const char *ts_loop_phase_to_string(TsLoopPhase p);
 
 typedef struct TsLoopReport {
         nsec_t origin;                        /* CLOCK_MONOTONIC ns when the loop began */
+        char unit[256];                       /* the name the fixture ran under */
+        char unit_note[1024];                 /* why it is not the scenario's Unit=, "" when it is */
         TsTiming phases[_TS_LOOP_PHASE_MAX];
         uint64_t started, failed;             /* containers, first time */
         nsec_t first_failure;                 /* the daemon's first failed container, since the origin; 0: none */
