@@ -69,6 +69,20 @@ static void tightest_cgroup(TsHostCapacity *c) {
         }
 }
 
+int ts_root_pids_max(uint64_t *ret) {
+        _cleanup_(freep) char *root = NULL;
+        TsPidsSample s;
+        int r = ts_pids_cgroup_dir("/", &root);
+        if (r >= 0)
+                r = ts_pids_sample(root, &s);
+        if (r < 0)
+                return r;
+        if (s.max == UINT64_MAX)
+                return -ENOENT;
+        *ret = s.max;
+        return 0;
+}
+
 int ts_host_capacity(TsHostCapacity *ret) {
         TsHostCapacity c = {};
         int r = ts_read_u64_or_max_file("/proc/sys/kernel/pid_max", &c.pid_max);

@@ -27,5 +27,10 @@ typedef struct TsHostCapacity {
  * process. Errors: those of reading /proc. */
 int ts_host_capacity(TsHostCapacity *ret);
 
+/* The pids.max at the root of the pids hierarchy this process sees: a sandbox's guard, a
+ * container's limit. systemd counts it in the system's maximum (DefaultTasksMax, percentages,
+ * EffectiveTasksMax). -ENOENT where there is none (the real root has no pids.max). */
+int ts_root_pids_max(uint64_t *ret);
+
 /* The reserve kept back from a kernel limit of `limit` tasks. */
 uint64_t ts_guard_reserve(uint64_t limit);

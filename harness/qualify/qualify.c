@@ -12,6 +12,7 @@
 
 #include "bus.h"
 #include "fileio.h"
+#include "guard.h"
 #include "qualify-checks.h"
 #include "qualify-internal.h"
 #include "sysinfo.h"
@@ -248,10 +249,9 @@ int qualify_system_tasks_max(uint64_t *ret) {
                 m = threads_max;
         if (pid_max > 1 && pid_max - 1 < m)
                 m = pid_max - 1;
-        _cleanup_(freep) char *root = NULL;
-        TsPidsSample s;
-        if (ts_pids_cgroup_dir("/", &root) >= 0 && ts_pids_sample(root, &s) >= 0 && s.max > 0 && s.max < m)
-                m = s.max;
+        uint64_t root;
+        if (ts_root_pids_max(&root) >= 0 && root > 0 && root < m)
+                m = root;
         *ret = m;
         return 0;
 }

@@ -11,6 +11,7 @@
 #include "bus.h"
 #include "check-live.h"
 #include "fileio.h"
+#include "guard.h"
 #include "journal.h"
 #include "macro.h"
 #include "os-release.h"
@@ -141,6 +142,9 @@ int ts_check_gather_live(sd_bus *bus, const char *unit, usec_t since, TsCheckFac
                 f.user_tasks = user_tasks(pw->pw_uid);
         f.pid_max = read_sysctl("/proc/sys/kernel/pid_max");
         f.threads_max = read_sysctl("/proc/sys/kernel/threads-max");
+        uint64_t root_max;
+        if (ts_root_pids_max(&root_max) >= 0)
+                f.root_pids_max = known(root_max);
         f.system_tasks = system_tasks();
         ts_unit_info_done(&u);
 

@@ -229,11 +229,13 @@ static void effective_limit(const TsCheckFacts *f, TsCheckResult *r) {
                 }
         }
 
-        /* systemd 256+ caps EffectiveTasksMax at the kernel's own maximum (the lower of threads-max
-         * and pid_max - 1): a unit without any TasksMax shows that number, which is no TasksMax. */
+        /* systemd 256+ caps EffectiveTasksMax at the system's own maximum (the lowest of threads-max,
+         * pid_max - 1 and the root's pids.max, as in a sandbox or a container): a unit without any
+         * TasksMax shows that number, which is no TasksMax. */
         TsValue effective = f->effective_tasks_max;
         TsValue kernel_values[] = { f->threads_max,
-                                    { .known = f->pid_max.known && f->pid_max.value > 0, .value = f->pid_max.value - 1 } };
+                                    { .known = f->pid_max.known && f->pid_max.value > 0, .value = f->pid_max.value - 1 },
+                                    f->root_pids_max };
         TsValue kernel = lowest(kernel_values, ELEMENTSOF(kernel_values));
         if (effective.known && kernel.known && effective.value >= kernel.value)
                 effective = (TsValue){ .known = true, .value = UINT64_MAX };

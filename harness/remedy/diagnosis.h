@@ -83,6 +83,7 @@ typedef struct TsCheckFacts {
         TsValue user_tasks;    /* tasks owned by the unit's user, system-wide (what RLIMIT_NPROC counts) */
         bool user_is_root;     /* root is exempt from RLIMIT_NPROC (CAP_SYS_RESOURCE) */
         TsValue pid_max, threads_max, system_tasks; /* kernel.pid_max, kernel.threads-max, tasks now */
+        TsValue root_pids_max; /* pids.max at the root this machine shows (a sandbox, a container) */
 
         /* The journal (or the bundle's log lines), within the window. */
         TsPatternHits hits[_TS_PATTERN_MAX];

@@ -154,6 +154,13 @@ START_TEST(test_affected_unit) {
         assert_verdict(&r, TS_CHECK_NOT_AFFECTED, TS_CAUSE_NONE,
                        "Tasks: 509: no Limit now: the refusals counted earlier happened under a lower limit "
                        "that was lifted");
+        /* where the root has a pids.max (a taskstorm sandbox's guard, a container), systemd counts it
+         * in its maximum, and an EffectiveTasksMax equal to it is no TasksMax either */
+        f.root_pids_max = v(28555);
+        f.effective_tasks_max = v(28555);
+        r = judge(&f, 80);
+        ck_assert_int_eq(r.verdict, TS_CHECK_NOT_AFFECTED);
+        f.root_pids_max = v(INF);
         /* but an EffectiveTasksMax below the kernel's maximum is a limit (a slice's, say) */
         f.effective_tasks_max = v(512);
         r = judge(&f, 80);
