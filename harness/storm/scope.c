@@ -102,9 +102,10 @@ static int append_scope_aux(sd_bus_message *m, const void *userdata) {
         return r;
 }
 
-/* The guard slice as it is now: absent (-ENOENT), or its TasksMax and whether it is transient
- * (made through the bus, as only taskstorm makes a unit of that name). */
-static int guard_slice_state(sd_bus *bus, uint64_t *ret_tasks_max, bool *ret_transient) {
+/* The guard slice as it is now: -ENOENT when it can be made afresh (not loaded, or loaded as a
+ * mere name: inactive and with no file, as systemd loads a slice that something referred to);
+ * else its TasksMax and whether a unit file defines it (then it is not taskstorm's). */
+static int guard_slice_state(sd_bus *bus, uint64_t *ret_tasks_max, bool *ret_has_file) {
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         const char *path;
@@ -114,15 +115,22 @@ static int guard_slice_state(sd_bus *bus, uint64_t *ret_tasks_max, bool *ret_tra
         r = sd_bus_message_read(reply, "o", &path);
         if (r < 0)
                 return r;
-        int transient = 0;
-        r = sd_bus_get_property_trivial(bus, SD_DEST, path, "org.freedesktop.systemd1.Unit", "Transient", &error, 'b',
-                                        &transient);
+        _cleanup_(freep) char *active = NULL, *fragment = NULL;
+        r = sd_bus_get_property_string(bus, SD_DEST, path, "org.freedesktop.systemd1.Unit", "ActiveState", &error,
+                                       &active);
+        if (r >= 0)
+                r = sd_bus_get_property_string(bus, SD_DEST, path, "org.freedesktop.systemd1.Unit", "FragmentPath",
+                                               &error, &fragment);
         if (r >= 0)
                 r = sd_bus_get_property_trivial(bus, SD_DEST, path, "org.freedesktop.systemd1.Slice", "TasksMax", &error,
                                                 't', ret_tasks_max);
         if (r < 0)
                 return r;
-        *ret_transient = transient;
+        /* A transient unit's file is under /run/systemd/transient: taskstorm's own. */
+        bool has_file = *fragment && !strneq(fragment, "/run/systemd/transient/", STRLEN("/run/systemd/transient/"));
+        if (streq(active, "inactive") && !*fragment)
+                return -ENOENT;
+        *ret_has_file = has_file;
         return 0;
 }
 
@@ -152,15 +160,15 @@ int ts_scope_start(sd_bus *bus, const char *name, pid_t pid, const TsTasksLimit 
         for (int attempt = 0;; attempt++) {
                 ScopeExtra e = { .pid = pid, .slice = slice ? slice : TS_GUARD_SLICE, .slice_limit = slice_limit };
                 uint64_t now_max = 0;
-                bool transient = false;
-                r = guard_slice_state(bus, &now_max, &transient);
+                bool has_file = false;
+                r = guard_slice_state(bus, &now_max, &has_file);
                 if (r == -ENOENT)
                         e.guard = &guard; /* made with the scope, in one transaction */
                 else if (r < 0)
                         return r;
+                else if (has_file)
+                        return -ENOTUNIQ; /* a unit file of that name, which taskstorm never writes */
                 else if (now_max > cap.available) {
-                        if (!transient)
-                                return -ENOTUNIQ; /* a unit of that name that taskstorm did not make */
                         r = guard_slice_lower(bus, cap.available);
                         if (r < 0)
                                 return r;
