@@ -75,6 +75,32 @@ static int pids_in_subtree(const char *dir, pid_t *pids, size_t max, size_t *n) 
         return 0;
 }
 
+/* A frozen task cannot die, and PID 1 of a namespace waits for every task of it: a cgroup that
+ * runc froze while creating a container and left frozen when that failed (seen with podman's
+ * refused containers) would keep the sandbox from ever ending. Thawed before the killing. */
+static int thaw_one(const char *path, const struct stat *st, int type, struct FTW *ftw) {
+        if (type != FTW_D)
+                return 0;
+        char file[PATH_MAX];
+        _cleanup_(freep) char *state = NULL;
+        if (path_printf(file, sizeof file, "%s/freezer.state", path) >= 0 && ts_read_one_line_file(file, &state) >= 0 &&
+            !streq(state, "THAWED"))
+                (void)ts_write_string_file(file, "THAWED");
+        if (path_printf(file, sizeof file, "%s/cgroup.freeze", path) >= 0 && access(file, F_OK) == 0)
+                (void)ts_write_string_file(file, "0"); /* cgroup v2 */
+        return 0;
+}
+
+static void thaw_subtree(const char *dir) {
+        (void)nftw(dir, thaw_one, 16, FTW_PHYS | FTW_MOUNT);
+}
+
+void ts_sandbox_cgroups_thaw(const TsSandboxCgroups *c) {
+        for (size_t i = 0; c && i < c->n; i++)
+                if (c->dirs[i])
+                        thaw_subtree(c->dirs[i]);
+}
+
 static int rmdir_one(const char *path, const struct stat *st, int type, struct FTW *ftw) {
         if (type == FTW_DP)
                 (void)rmdir(path); /* failures show up as the top directory remaining */
@@ -93,6 +119,7 @@ static int remove_subtree(const char *dir) {
                         break;
                 for (size_t i = 0; i < n; i++)
                         (void)kill(pids[i], SIGKILL);
+                thaw_subtree(dir); /* after the signal: a task thawed then dies at once */
                 if (ts_now(CLOCK_MONOTONIC) > deadline)
                         break;
                 ts_sleep_backoff(&delay, 100 * USEC_PER_MSEC);

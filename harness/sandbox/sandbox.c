@@ -408,8 +408,10 @@ int ts_sandbox_destroy(TsSandbox *s) {
         if (!s)
                 return 0;
         if (s->systemd_pid > 0) {
-                /* Killing PID 1 of the namespace makes the kernel kill every process in it. */
+                /* Killing PID 1 of the namespace makes the kernel kill every process in it, once none
+                 * is frozen. */
                 (void)kill(s->systemd_pid, SIGKILL);
+                ts_sandbox_cgroups_thaw(s->cgroups);
                 /* Commands the caller already reaped give ECHILD here, which is fine. */
                 for (size_t i = 0; i < s->n_commands; i++)
                         (void)waitpid(s->commands[i], NULL, 0);

@@ -63,6 +63,9 @@ int ts_sandbox_cgroups_join(const TsSandboxCgroups *c);
 int ts_sandbox_cgroups_guard(const TsSandboxCgroups *c, uint64_t max);
 int ts_sandbox_cgroups_bind(const TsSandboxCgroups *c, const char *root);
 int ts_sandbox_cgroups_remove(TsSandboxCgroups *c);
+/* Thaws every frozen cgroup of the subtree (v1 freezer.state, v2 cgroup.freeze): a frozen task
+ * cannot die, and the namespace's PID 1 waits for all of them. */
+void ts_sandbox_cgroups_thaw(const TsSandboxCgroups *c);
 void ts_sandbox_cgroups_free(TsSandboxCgroups *c);
 
 int ts_sandbox_fs_prepare(int lower_fd, const int *bind_fds, char *const *bind_paths, size_t n_binds,

@@ -271,6 +271,7 @@ int ts_inject_run(const TsInjectOptions *o, char *const argv[], int *ret_status,
         if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
                 return negative_errno();
         int error_fd;
+        pid_t parent = getpid();
         pid_t pid = ts_fork_reporting(&error_fd);
         if (pid < 0) {
                 close(sv[0]);
@@ -281,6 +282,8 @@ int ts_inject_run(const TsInjectOptions *o, char *const argv[], int *ret_status,
                 close(sv[0]);
                 ts_reset_signals();
                 (void)prctl(PR_SET_PDEATHSIG, SIGKILL);
+                if (getppid() != parent) /* the supervisor died before the death signal was set up */
+                        _exit(128 + SIGKILL);
                 run_child(o, sv[1], error_fd, argv);
         }
         close(sv[1]);

@@ -68,10 +68,11 @@ echo "ok: a killed command: exit 137, the supervisor ended"
 # The supervisor killed: the command goes with it.
 "$TASKSTORM" inject --nth 1000 -- sleep 300 >/dev/null 2>&1 &
 pid=$!
-for delay in 0.01 0.02 0.05 0.1 0.2 0.5 1; do pgrep -f '^sleep 300$' >/dev/null && break; sleep "$delay"; done
+for delay in 0.01 0.02 0.05 0.1 0.2 0.5 1 1 2 2 4; do pgrep -f '^sleep 300$' >/dev/null && break; sleep "$delay"; done
+pgrep -f '^sleep 300$' >/dev/null || { kill -KILL "$pid"; fail "the command did not start within about 11 s"; }
 kill -KILL "$pid"
 wait "$pid" 2>/dev/null || true
-for delay in 0 0.01 0.02 0.05 0.1 0.2 0.5 1; do sleep "$delay"; pgrep -f '^sleep 300$' >/dev/null || break; done
+for delay in 0 0.01 0.02 0.05 0.1 0.2 0.5 1 1 2 2; do sleep "$delay"; pgrep -f '^sleep 300$' >/dev/null || break; done
 ! pgrep -f '^sleep 300$' >/dev/null || fail "the command outlived its killed supervisor"
 echo "ok: a killed supervisor leaves nothing"
 rm -f err.txt
