@@ -27,7 +27,7 @@ static const Verb verbs[] = {
         { "run", "run scenario files and report PASS, FAIL, SKIP or BROKEN with phase timings",
           VERB_NEEDS_ROOT | VERB_NEEDS_SYSTEMD, "to make and install units through systemd's private bus",
           verb_run },
-        { "check", "is a unit affected by the TasksMax problem, and what limits it (live, or --log FILE)",
+        { "check", "which task limits bind on this machine, or is a unit affected by them (live, or --log FILE)",
           VERB_NEEDS_SYSTEMD, NULL, verb_check },
         { "fix", "lift a unit's task limit as the article does (set-property, daemon-reload, restart), verified",
           VERB_NEEDS_ROOT | VERB_NEEDS_SYSTEMD,

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* taskstorm check [UNIT...]: is the unit affected by the TasksMax problem, and what exactly limits
- * it? From the live system, or (--log) from a support bundle's text. Speaks the article's terms:
- * "Tasks: N (Limit: M)", and the systemctl command that fixes it. */
+ * it? From the live system, or (--log) from a support bundle's text. With no unit, the whole
+ * machine: every limit that refused forks or is near, ranked, with the units whose EAGAIN lines
+ * each explains. Speaks the article's terms: "Tasks: N (Limit: M)", and the systemctl command that
+ * fixes it. */
 #include <getopt.h>
 #include <inttypes.h>
 #include <time.h>
@@ -14,40 +16,29 @@
 #include "log.h"
 #include "offline.h"
 #include "output.h"
+#include "scan.h"
 #include "unit.h"
 #include "verbs.h"
 
 static const struct {
         TsCheckVerdict verdict;
         int exit_status;
-        int severity; /* the worst verdict of several units decides the exit status */
 } verdict_exits[] = {
-        { TS_CHECK_NOT_AFFECTED, TS_EXIT_SUCCESS, 0 },
-        { TS_CHECK_NOT_APPLICABLE, TS_EXIT_NOT_APPLICABLE, 1 },
-        { TS_CHECK_AT_RISK, TS_EXIT_AT_RISK, 2 },
-        { TS_CHECK_AFFECTED, TS_EXIT_AFFECTED, 3 },
-};
-
-/* What to do for each cause, around the unit (or slice) name: the article's fix, or what helps
- * where TasksMax is not the cause. */
-static const struct {
-        const char *before, *after;
-} cause_fixes[_TS_CAUSE_MAX] = {
-        [TS_CAUSE_UNIT_TASKSMAX] = { "systemctl set-property ", " TasksMax=infinity" },
-        [TS_CAUSE_SLICE_TASKSMAX] = { "systemctl set-property ", " TasksMax=infinity" },
-        [TS_CAUSE_RLIMIT_NPROC] = { "raise LimitNPROC= of ", " (a drop-in, then restart it); TasksMax is not the cause" },
-        [TS_CAUSE_PID_MAX] = { "raise kernel.pid_max (sysctl); TasksMax of ", " is not the cause" },
-        [TS_CAUSE_THREADS_MAX] = { "raise kernel.threads-max (sysctl); TasksMax of ", " is not the cause" },
-        [TS_CAUSE_EAGAIN_NO_LIMIT] = { "no task limit was hit by ", ": look for injected faults or another cause" },
+        { TS_CHECK_NOT_AFFECTED, TS_EXIT_SUCCESS },
+        { TS_CHECK_NOT_APPLICABLE, TS_EXIT_NOT_APPLICABLE },
+        { TS_CHECK_AT_RISK, TS_EXIT_AT_RISK },
+        { TS_CHECK_AFFECTED, TS_EXIT_AFFECTED },
 };
 
 static void help(void) {
         printf("Usage: taskstorm check [OPTIONS...] [UNIT...]\n\n"
-               "Is the unit (default docker.service) affected by the TasksMax problem, and what limits it?\n\n"
+               "Is the unit affected by the TasksMax problem, and what limits it? With no unit, the whole\n"
+               "machine: every cgroup whose limit refused forks or is near, ranked, with the units whose\n"
+               "EAGAIN lines each explains (dockerd's failures, containerd.service's limit).\n\n"
                "  -h --help            show this help\n"
                "     --since TIME      read only the journal since TIME: a span ago (\"10min\", \"1h 30min\") or\n"
                "                       a timestamp (\"today\", \"2h ago\", \"2026-01-31 12:00\", \"@1767225600\");\n"
-               "                       default all\n"
+               "                       default: a unit's current run, or with no unit this boot\n"
                "     --threshold PCT   usage at which a unit is at-risk, in %% of its limit (default %d)\n"
                "     --log FILE        offline: read a support bundle (journalctl -u, systemctl status,\n"
                "                       uname -r, systemd --version, os-release), - for stdin\n"
@@ -57,14 +48,11 @@ static void help(void) {
                TS_EXIT_NO_SUCH_UNIT);
 }
 
-static int severity_of(TsCheckVerdict v, int *ret_exit) {
+static int exit_status_of(TsCheckVerdict v) {
         for (size_t i = 0; i < ELEMENTSOF(verdict_exits); i++)
-                if (verdict_exits[i].verdict == v) {
-                        *ret_exit = verdict_exits[i].exit_status;
-                        return verdict_exits[i].severity;
-                }
-        *ret_exit = TS_EXIT_FAILURE;
-        return 0;
+                if (verdict_exits[i].verdict == v)
+                        return verdict_exits[i].exit_status;
+        return TS_EXIT_FAILURE;
 }
 
 static void format_value(TsValue v, char *buf, size_t size) {
@@ -98,20 +86,27 @@ static void format_tasks_line(const TsCheckFacts *f, char *buf, size_t size) {
                 snprintf(buf, size, "Tasks: %s", cur);
 }
 
+/* The fix of the cause, on what holds the limit: the unit, its slice, or (other-unit-tasksmax) the
+ * other unit. */
 static void format_fix(const TsCheckFacts *f, const TsCheckResult *res, char *buf, size_t size) {
-        bool has = res->cause >= 0 && res->cause < _TS_CAUSE_MAX && cause_fixes[res->cause].before;
-        const char *target = res->cause == TS_CAUSE_SLICE_TASKSMAX && res->binding_slice >= 0
-                                     ? f->slices[res->binding_slice].name
-                                     : f->unit;
-        if (has)
-                snprintf(buf, size, "%s%s%s", cause_fixes[res->cause].before, target, cause_fixes[res->cause].after);
+        if (res->cause == TS_CAUSE_OTHER_UNIT_TASKSMAX)
+                ts_cause_fix(res->via_cause, res->via, buf, size);
         else
-                buf[0] = 0;
+                ts_cause_fix(res->cause,
+                             res->cause == TS_CAUSE_SLICE_TASKSMAX && res->binding_slice >= 0
+                                     ? f->slices[res->binding_slice].name
+                                     : f->unit,
+                             buf, size);
+}
+
+static bool fix_is_shown(TsCheckVerdict v) {
+        return v == TS_CHECK_AFFECTED || v == TS_CHECK_AT_RISK;
 }
 
 static void print_text(const TsCheckFacts *f, const TsCheckResult *res) {
         char buf[256], a[32], b[32], c[32];
-        printf("%s: %s (cause: %s)\n", f->unit, ts_check_verdict_to_string(res->verdict), ts_cause_to_string(res->cause));
+        printf("%s: %s (cause: %s%s%s)\n", f->unit, ts_check_verdict_to_string(res->verdict),
+               ts_cause_to_string(res->cause), res->via[0] ? ", via " : "", res->via);
         format_tasks_line(f, buf, sizeof buf);
         printf("  %s\n  %s\n", buf, res->why);
         printf("  prerequisites: %s\n", res->prereq_why);
@@ -145,27 +140,46 @@ static void print_text(const TsCheckFacts *f, const TsCheckResult *res) {
         if (res->unknown[0])
                 printf("  could not know: %s\n", res->unknown);
         format_fix(f, res, buf, sizeof buf);
-        if (buf[0] && res->verdict != TS_CHECK_NOT_AFFECTED && res->verdict != TS_CHECK_NOT_APPLICABLE)
+        if (buf[0] && fix_is_shown(res->verdict))
                 printf("  fix: %s\n", buf);
+}
+
+/* A string, or null where there is none ("" too). */
+static json_object *json_string_or_null(const char *s) {
+        return s && *s ? json_object_new_string(s) : NULL;
+}
+
+static json_object *prerequisites_to_json(TsPrereq prereq, const char *why, const char *systemd, const char *kernel,
+                                          const char *os_id) {
+        static const char *const prereq_names[_TS_PREREQ_MAX] = { "met", "unmet", "unknown" };
+        json_object *pre = json_object_new_object();
+        json_object_object_add(pre, "status", json_object_new_string(prereq_names[prereq]));
+        json_object_object_add(pre, "why", json_object_new_string(why));
+        json_object_object_add(pre, "systemd", json_string_or_null(systemd));
+        json_object_object_add(pre, "kernel", json_string_or_null(kernel));
+        json_object_object_add(pre, "os_id", json_string_or_null(os_id));
+        return pre;
+}
+
+/* The fields every judgement shares: verdict, cause, why, and the systemctl status line. */
+static void json_add_judgement(json_object *o, TsCheckVerdict verdict, TsCause cause, const char *why,
+                               const char *status_line) {
+        json_object_object_add(o, "verdict", json_object_new_string(ts_check_verdict_to_string(verdict)));
+        json_object_object_add(o, "cause", json_object_new_string(ts_cause_to_string(cause)));
+        json_object_object_add(o, "why", json_object_new_string(why));
+        json_object_object_add(o, "status_line", json_object_new_string(status_line));
 }
 
 static json_object *to_json(const TsCheckFacts *f, const TsCheckResult *res) {
         char buf[256];
         json_object *o = json_object_new_object();
         json_object_object_add(o, "unit", json_object_new_string(f->unit));
-        json_object_object_add(o, "verdict", json_object_new_string(ts_check_verdict_to_string(res->verdict)));
-        json_object_object_add(o, "cause", json_object_new_string(ts_cause_to_string(res->cause)));
-        json_object_object_add(o, "why", json_object_new_string(res->why));
         format_tasks_line(f, buf, sizeof buf);
-        json_object_object_add(o, "status_line", json_object_new_string(buf));
-        json_object *pre = json_object_new_object();
-        static const char *const prereq_names[] = { "met", "unmet", "unknown" };
-        json_object_object_add(pre, "status", json_object_new_string(prereq_names[res->prereq]));
-        json_object_object_add(pre, "why", json_object_new_string(res->prereq_why));
-        json_object_object_add(pre, "systemd", f->systemd_version ? json_object_new_string(f->systemd_version) : NULL);
-        json_object_object_add(pre, "kernel", f->kernel_release ? json_object_new_string(f->kernel_release) : NULL);
-        json_object_object_add(pre, "os_id", f->os_id ? json_object_new_string(f->os_id) : NULL);
-        json_object_object_add(o, "prerequisites", pre);
+        json_add_judgement(o, res->verdict, res->cause, res->why, buf);
+        json_object_object_add(o, "via", json_string_or_null(res->via));
+        json_object_object_add(o, "via_cause", res->via[0] ? json_object_new_string(ts_cause_to_string(res->via_cause)) : NULL);
+        json_object_object_add(o, "prerequisites", prerequisites_to_json(res->prereq, res->prereq_why, f->systemd_version,
+                                                                        f->kernel_release, f->os_id));
 
         json_object *unit = json_object_new_object();
         json_object_object_add(unit, "control_group", f->control_group ? json_object_new_string(f->control_group) : NULL);
@@ -204,6 +218,7 @@ static json_object *to_json(const TsCheckFacts *f, const TsCheckResult *res) {
                 const TsPatternHits *h = &f->hits[p];
                 json_object *e = json_object_new_object();
                 json_object_object_add(e, "count", json_object_new_uint64(h->count));
+                json_object_object_add(e, "relayed", json_object_new_uint64(h->relayed));
                 json_object_object_add(e, "first_usec", h->first_usec ? json_object_new_uint64(h->first_usec) : NULL);
                 json_object_object_add(e, "last_usec", h->last_usec ? json_object_new_uint64(h->last_usec) : NULL);
                 json_object *samples = json_object_new_array();
@@ -224,6 +239,117 @@ static json_object *to_json(const TsCheckFacts *f, const TsCheckResult *res) {
         json_object_object_add(o, "fix", buf[0] ? json_object_new_string(buf) : NULL);
         json_object_object_add(o, "offline", json_object_new_boolean(f->offline));
         return o;
+}
+
+/* "Tasks: 100 (Limit: 100)" of the cgroup whose limit an entry is. */
+static void format_entry_tasks(const TsScanEntry *e, char *buf, size_t size) {
+        char cur[32];
+        format_value(e->current, cur, sizeof cur);
+        if (e->max.known && e->max.value != UINT64_MAX)
+                snprintf(buf, size, "Tasks: %s (Limit: %" PRIu64 ")", cur, e->max.value);
+        else
+                snprintf(buf, size, "Tasks: %s", cur);
+}
+
+static void print_machine_text(const TsScanFacts *f, const TsScanResult *res, usec_t since) {
+        char buf[64];
+        printf("machine: %s\n  %s\n", ts_check_verdict_to_string(res->verdict), res->why);
+        printf("  prerequisites: %s\n", res->prereq_why);
+        if (since)
+                format_time(since, buf, sizeof buf);
+        printf("  walked: %" PRIu64 " cgroups under %s (cgroup %s), %zu with a limit or refusals; journal: %s%s\n",
+               f->n_walked, strempty(f->root), f->unified ? "v2" : "v1", f->n_cgroups, since ? "since " : "",
+               since ? buf : "each unit's current run, the kernel's lines of this boot");
+        for (size_t i = 0; i < res->n_entries; i++) {
+                const TsScanEntry *e = &res->entries[i];
+                printf("%zu. %s: %s (cause: %s)\n  %s\n", i + 1, e->owner.name, ts_check_verdict_to_string(e->verdict),
+                       ts_cause_to_string(e->cause), e->why);
+                for (size_t k = 0; k < e->n_loggers; k++)
+                        if (e->loggers[k].sentence)
+                                printf("  %s\n", e->loggers[k].sentence);
+                if (e->owner.control_group[0])
+                        printf("  cgroup: %s%s%s\n", e->owner.control_group, e->owner.parent ? ", in " : "",
+                               strempty(e->owner.parent));
+                if (e->fix[0] && fix_is_shown(e->verdict))
+                        printf("  fix: %s%s%s%s\n", e->fix, e->taskstorm_fix[0] ? " (or: " : "", e->taskstorm_fix,
+                               e->taskstorm_fix[0] ? ")" : "");
+        }
+}
+
+static json_object *entry_to_json(const TsScanEntry *e, size_t rank) {
+        char buf[96];
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "rank", json_object_new_uint64(rank));
+        json_object_object_add(o, "name", json_object_new_string(e->owner.name));
+        json_object_object_add(o, "kind", json_object_new_string(ts_scan_kind_to_string(e->owner.kind)));
+        json_object_object_add(o, "parent", json_string_or_null(e->owner.parent));
+        json_object_object_add(o, "control_group", json_string_or_null(e->owner.control_group));
+        json_object_object_add(o, "limit_cgroup", json_string_or_null(e->limit_cgroup));
+        format_entry_tasks(e, buf, sizeof buf);
+        json_add_judgement(o, e->verdict, e->cause, e->why, buf);
+        json_object_object_add(o, "pids_current", json_value(e->current));
+        json_object_object_add(o, "pids_max", json_value(e->max));
+        json_object_object_add(o, "refused", json_object_new_uint64(e->refused));
+        json_object_object_add(o, "refused_file", e->refused == 0 ? NULL
+                               : json_object_new_string(e->refused_local ? "pids.events.local" : "pids.events"));
+        json_object *in = json_object_new_array();
+        for (size_t i = 0; e->refused_in && e->refused_in[i]; i++)
+                json_object_array_add(in, json_object_new_string(e->refused_in[i]));
+        json_object_object_add(o, "refused_in", in);
+        json_object_object_add(o, "kernel_lines", json_object_new_uint64(e->kernel_lines));
+        json_object *loggers = json_object_new_array();
+        for (size_t i = 0; i < e->n_loggers; i++) {
+                const TsScanLogger *l = &e->loggers[i];
+                json_object *j = json_object_new_object();
+                json_object_object_add(j, "unit", json_object_new_string(l->unit));
+                json_object_object_add(j, "lines", json_object_new_uint64(l->lines));
+                json_object_object_add(j, "pattern", l->top >= 0 ? json_object_new_string(ts_pattern_to_string(l->top)) : NULL);
+                json_object_object_add(j, "sentence", json_string_or_null(l->sentence));
+                json_object_array_add(loggers, j);
+        }
+        json_object_object_add(o, "logged_by", loggers);
+        json_object_object_add(o, "fix", json_string_or_null(e->fix));
+        json_object_object_add(o, "taskstorm_fix", json_string_or_null(e->taskstorm_fix));
+        return o;
+}
+
+static json_object *machine_to_json(const TsScanFacts *f, const TsScanResult *res, usec_t since) {
+        json_object *m = json_object_new_object();
+        json_object_object_add(m, "verdict", json_object_new_string(ts_check_verdict_to_string(res->verdict)));
+        json_object_object_add(m, "why", json_object_new_string(res->why));
+        json_object_object_add(m, "prerequisites", prerequisites_to_json(res->prereq, res->prereq_why, f->systemd_version,
+                                                                        f->kernel_release, f->os_id));
+        json_object_object_add(m, "cgroup_root", json_string_or_null(f->root));
+        json_object_object_add(m, "cgroup_version", json_object_new_int(f->unified ? 2 : 1));
+        json_object_object_add(m, "cgroups_walked", json_object_new_uint64(f->n_walked));
+        json_object_object_add(m, "cgroups_kept", json_object_new_uint64(f->n_cgroups));
+        json_object_object_add(m, "journal_since_usec", since ? json_object_new_uint64(since) : NULL);
+        json_object *binds = json_object_new_array();
+        for (size_t i = 0; i < res->n_entries; i++)
+                json_object_array_add(binds, entry_to_json(&res->entries[i], i + 1));
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "machine", m);
+        json_object_object_add(o, "binds", binds);
+        return o;
+}
+
+/* check with no unit: the whole machine's limits, ranked. */
+static int check_machine(sd_bus *bus, usec_t since, unsigned threshold, bool json) {
+        _cleanup_(ts_scan_facts_done) TsScanFacts f = {};
+        int r = ts_scan_gather_live(bus, since, &f);
+        if (r == -ENOMEDIUM)
+                return log_error_errno(r, "No pids controller is mounted here: no task limit to check.");
+        if (r < 0)
+                return log_error_errno(r, "Failed to gather the machine's cgroups and journal: %m");
+        _cleanup_(ts_scan_result_done) TsScanResult res = {};
+        r = ts_scan_judge(&f, threshold, &res);
+        if (r < 0)
+                return log_error_errno(r, "Failed to judge the machine's limits: %m");
+        if (json)
+                (void)json_print_and_put(machine_to_json(&f, &res, since));
+        else
+                print_machine_text(&f, &res, since);
+        return exit_status_of(res.verdict);
 }
 
 /* --since: a span, meaning that long ago, or a timestamp of systemd.time(7); not in the future. */
@@ -335,12 +461,14 @@ int verb_check(int argc, char *argv[]) {
                 return log_error_errno(-EINVAL, "--since reads the journal and --log reads a file: give one "
                                                 "of them.");
 
+        /* No unit, live: the whole machine. (A bundle with no unit is about the unit it shows.) */
+        bool machine = !log_path && argc <= optind;
         size_t n = argc > optind ? (size_t)(argc - optind) : 1;
         _cleanup_(strv_freep) char **units = calloc(n + 1, sizeof(char *));
         if (!units)
                 return log_error_errno(-ENOMEM, "Out of memory.");
         ANALYZER_OWNED_BY_CLEANUP(units);
-        for (size_t i = 0; i < n; i++) {
+        for (size_t i = 0; i < n && !machine; i++) {
                 const char *arg = argc > optind ? argv[optind + (int)i] : "docker.service";
                 r = unit_argument(arg, &units[i]);
                 if (r < 0) {
@@ -366,8 +494,12 @@ int verb_check(int argc, char *argv[]) {
                 if (r < 0)
                         return log_error_errno(r, "Failed to connect to systemd: %m");
         }
+        if (machine)
+                return check_machine(bus, since, (unsigned)threshold, json);
 
         int worst = -1, exit_status = 0, missing = 0;
+        _cleanup_(ts_scan_facts_done) TsScanFacts cgroups = {};
+        bool walked = false;
         json_object *all = json_object_new_array();
         for (size_t i = 0; i < n; i++) {
                 TsCheckFacts f = {};
@@ -394,10 +526,28 @@ int verb_check(int argc, char *argv[]) {
 
                 TsCheckResult res;
                 ts_check_judge(&f, (unsigned)threshold, &res);
-                int status, sev = severity_of(res.verdict, &status);
+                /* EAGAIN in the unit's log with no limit of its own behind it: the refusals may be in
+                 * another unit's cgroup (dockerd logs what containerd.service's limit refused). The
+                 * hierarchy is walked once, for the first unit that needs it. */
+                if (!log_path && res.cause == TS_CAUSE_EAGAIN_NO_LIMIT) {
+                        if (!walked) {
+                                walked = true;
+                                r = ts_scan_gather_cgroups_live(&cgroups);
+                                if (r < 0)
+                                        log_warning_errno(r, "Could not walk the pids hierarchy for other units' "
+                                                             "refusals: %m");
+                        }
+                        r = ts_scan_follow(&f, &cgroups, (unsigned)threshold, &res);
+                        if (r < 0) {
+                                ts_check_facts_done(&f);
+                                json_object_put(all);
+                                return log_error_errno(r, "Failed to follow %s's evidence: %m", units[i]);
+                        }
+                }
+                int sev = ts_check_verdict_severity(res.verdict);
                 if (sev > worst) {
                         worst = sev;
-                        exit_status = status;
+                        exit_status = exit_status_of(res.verdict);
                 }
                 if (json)
                         json_object_array_add(all, to_json(&f, &res));

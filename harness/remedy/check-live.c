@@ -3,6 +3,7 @@
  * bus and from the kernel's pids files (the two can disagree), usage of RLIMIT_NPROC from /proc,
  * the kernel's task count from /proc/loadavg, evidence from the journal. */
 #include <dirent.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -22,7 +23,8 @@ static TsValue known(uint64_t v) {
         return (TsValue){ .known = true, .value = v };
 }
 
-/* pids.current, pids.max and pids.events of a unit's cgroup. */
+/* pids.current, pids.max and the refused forks of a unit's cgroup: on v2 from 6.11 on, those of its
+ * own limit (pids.events.local), not its subtree's (pids.events became hierarchical). */
 static void sample_cgroup(const char *control_group, TsValue *current, TsValue *max, TsValue *events) {
         _cleanup_(freep) char *dir = NULL;
         TsPidsSample s;
@@ -32,6 +34,10 @@ static void sample_cgroup(const char *control_group, TsValue *current, TsValue *
         *current = known(s.current);
         *max = known(s.max);
         *events = known(s.events_max);
+        _cleanup_(closep) int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        uint64_t refused;
+        if (fd >= 0 && ts_pids_refused_at(fd, &refused, NULL) >= 0)
+                *events = known(refused);
 }
 
 static TsValue read_sysctl(const char *path) {
@@ -102,15 +108,16 @@ static int gather_slices(sd_bus *bus, const char *first, TsCheckFacts *f) {
         return 0;
 }
 
-static void gather_prerequisites(sd_bus *bus, TsCheckFacts *f) {
-        (void)ts_manager_get_string(bus, "Version", &f->systemd_version);
+/* The article's prerequisites: systemd's version, the kernel's, os-release's ID and ID_LIKE. */
+static void gather_prerequisites(sd_bus *bus, char **systemd, char **kernel, char **os_id, char **os_id_like) {
+        (void)ts_manager_get_string(bus, "Version", systemd);
         struct utsname u;
         if (uname(&u) >= 0)
-                f->kernel_release = strdup(u.release);
+                *kernel = strdup(u.release);
         TsOsRelease os = {};
         if (ts_os_release_load("/", &os) >= 0) {
-                f->os_id = os.id ? strdup(os.id) : NULL;
-                f->os_id_like = os.id_like ? strdup(os.id_like) : NULL;
+                *os_id = os.id ? strdup(os.id) : NULL;
+                *os_id_like = os.id_like ? strdup(os.id_like) : NULL;
         }
         ts_os_release_done(&os);
 }
@@ -122,7 +129,7 @@ int ts_check_gather_live(sd_bus *bus, const char *unit, usec_t since, TsCheckFac
                 return r;
 
         TsCheckFacts f = { .unit = strdup(unit), .unit_known = true, .kernel_slice = -1 };
-        gather_prerequisites(bus, &f);
+        gather_prerequisites(bus, &f.systemd_version, &f.kernel_release, &f.os_id, &f.os_id_like);
         f.control_group = u.control_group && *u.control_group ? strdup(u.control_group) : NULL;
         f.started_monotonic = u.started_monotonic;
         f.invocation_id = u.invocation_id[0] ? strdup(u.invocation_id) : NULL;
@@ -155,5 +162,59 @@ int ts_check_gather_live(sd_bus *bus, const char *unit, usec_t since, TsCheckFac
                 return r;
         }
         *ret = f;
+        return 0;
+}
+
+int ts_scan_gather_cgroups_live(TsScanFacts *ret) {
+        _cleanup_(freep) char *root = NULL;
+        int r = ts_pids_cgroup_dir("/", &root);
+        if (r < 0)
+                return r;
+        _cleanup_(ts_scan_facts_done) TsScanFacts f = {};
+        r = ts_scan_cgroups(root, &f);
+        if (r < 0)
+                return r;
+        *ret = TAKE_STRUCT(f);
+        return 0;
+}
+
+int ts_scan_gather_live(sd_bus *bus, usec_t since, TsScanFacts *ret) {
+        _cleanup_(ts_scan_facts_done) TsScanFacts f = {};
+        int r = ts_scan_gather_cgroups_live(&f);
+        if (r >= 0)
+                r = ts_journal_scan_machine(since, &f);
+        if (r >= 0)
+                r = ts_scan_resolve_kernel_lines(&f);
+        if (r < 0)
+                return r;
+        gather_prerequisites(bus, &f.systemd_version, &f.kernel_release, &f.os_id, &f.os_id_like);
+        ANALYZER_OWNED_BY_CLEANUP(f.systemd_version, f.kernel_release, f.os_id, f.os_id_like);
+
+        /* The units that log EAGAIN are few, and their lines are evidence: each is asked about over
+         * the bus, for its current run (without a window only that run's lines count: those of a unit
+         * that is gone, or of an earlier run, are history) and for the limits besides TasksMax that
+         * its own check would find. */
+        for (size_t i = 0; i < f.n_logs && i < TS_SCAN_MAX_UNITS_ASKED; i++) {
+                TsScanLog *l = &f.logs[i];
+                _cleanup_(freep) TsCheckFacts *facts = calloc(1, sizeof *facts);
+                if (!facts)
+                        return -ENOMEM;
+                ANALYZER_OWNED_BY_CLEANUP(facts);
+                r = ts_check_gather_live(bus, l->unit, since, facts);
+                if (r == -ENOMEM)
+                        return r;
+                /* Lines that no field ties to a run count as they are. */
+                bool other_run = r >= 0 && l->invocation && !streq(l->invocation, strempty(facts->invocation_id));
+                bool history = since == 0 && (r == -ENOENT || other_run);
+                if (r >= 0 && !other_run)
+                        l->facts = TAKE_PTR(facts);
+                else if (r >= 0)
+                        ts_check_facts_done(facts);
+                if (history) {
+                        ts_pattern_hits_done(l->hits, ELEMENTSOF(l->hits));
+                        memset(l->hits, 0, sizeof l->hits);
+                }
+        }
+        *ret = TAKE_STRUCT(f);
         return 0;
 }

@@ -3,12 +3,12 @@
  * limit was hit (the kernel's pids.events and log lines are the evidence), or which other limit gave
  * the EAGAIN, and one sentence that says so in the vendor article's terms. */
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 
 #include "diagnosis.h"
 #include "macro.h"
+#include "sentence.h"
 
 static const char *const verdict_names[_TS_CHECK_VERDICT_MAX] = {
         [TS_CHECK_NOT_AFFECTED] = "not-affected",
@@ -25,6 +25,31 @@ static const char *const cause_names[_TS_CAUSE_MAX] = {
         [TS_CAUSE_PID_MAX] = "pid-max",
         [TS_CAUSE_THREADS_MAX] = "threads-max",
         [TS_CAUSE_EAGAIN_NO_LIMIT] = "eagain-no-limit",
+        [TS_CAUSE_OTHER_UNIT_TASKSMAX] = "other-unit-tasksmax",
+        [TS_CAUSE_CONTAINER_PIDS_LIMIT] = "container-pids-limit",
+};
+
+/* What to do for each cause, around the name of what the limit is on (the unit, its slice, the
+ * container): the article's fix, or what helps where TasksMax is not the cause. */
+static const struct {
+        const char *before, *after;
+} cause_fixes[_TS_CAUSE_MAX] = {
+        [TS_CAUSE_UNIT_TASKSMAX] = { "systemctl set-property ", " TasksMax=infinity" },
+        [TS_CAUSE_SLICE_TASKSMAX] = { "systemctl set-property ", " TasksMax=infinity" },
+        [TS_CAUSE_RLIMIT_NPROC] = { "raise LimitNPROC= of ", " (a drop-in, then restart it); TasksMax is not the cause" },
+        [TS_CAUSE_PID_MAX] = { "raise kernel.pid_max (sysctl); TasksMax of ", " is not the cause" },
+        [TS_CAUSE_THREADS_MAX] = { "raise kernel.threads-max (sysctl); TasksMax of ", " is not the cause" },
+        [TS_CAUSE_EAGAIN_NO_LIMIT] = { "no task limit was hit by ", ": look for injected faults or another cause" },
+        [TS_CAUSE_CONTAINER_PIDS_LIMIT] = { "raise the pids limit of ", " where its runtime sets it (docker update "
+                                            "--pids-limit, podman --pids-limit, the pod's spec); TasksMax is not the cause" },
+};
+
+/* The worst verdict of several decides an exit status and comes first in a ranking. */
+static const int verdict_severity[_TS_CHECK_VERDICT_MAX] = {
+        [TS_CHECK_NOT_AFFECTED] = 0,
+        [TS_CHECK_NOT_APPLICABLE] = 1,
+        [TS_CHECK_AT_RISK] = 2,
+        [TS_CHECK_AFFECTED] = 3,
 };
 
 /* Daemons that run thousands of tasks in normal operation: a limit below what they need is a
@@ -41,12 +66,60 @@ static const struct {
  * seen later rarely meets the exact figure the kernel refused at. */
 #define KERNEL_LIMIT_PERCENT 95
 
+static bool unit_is(const char *unit, const char *name) {
+        size_t n = strlen(name);
+        return unit && strneq(unit, name, n) && (unit[n] == 0 || streq(unit + n, ".service"));
+}
+
 const char *ts_check_verdict_to_string(TsCheckVerdict v) {
         return v >= 0 && v < _TS_CHECK_VERDICT_MAX ? verdict_names[v] : NULL;
 }
 
 const char *ts_cause_to_string(TsCause c) {
         return c >= 0 && c < _TS_CAUSE_MAX ? cause_names[c] : NULL;
+}
+
+int ts_check_verdict_severity(TsCheckVerdict v) {
+        return v >= 0 && v < _TS_CHECK_VERDICT_MAX ? verdict_severity[v] : -1;
+}
+
+void ts_cause_fix(TsCause c, const char *target, char *buf, size_t size) {
+        if (size == 0)
+                return;
+        if (c >= 0 && c < _TS_CAUSE_MAX && cause_fixes[c].before && target)
+                snprintf(buf, size, "%s%s%s", cause_fixes[c].before, target, cause_fixes[c].after);
+        else
+                buf[0] = 0;
+}
+
+uint64_t ts_check_busy_daemon_needs(const char *unit) {
+        for (size_t i = 0; i < ELEMENTSOF(busy_daemons); i++)
+                if (unit_is(unit, busy_daemons[i].name))
+                        return busy_daemons[i].needs;
+        return 0;
+}
+
+void ts_pattern_hits_add(TsPatternHits *h, uint64_t usec, const char *ident, size_t ident_len, const char *msg,
+                         size_t msg_len) {
+        /* Several passes (the unit's lines, the kernel's) may each add to a pattern: keep the extremes. */
+        if (h->count == 0 || usec < h->first_usec)
+                h->first_usec = usec;
+        if (usec > h->last_usec)
+                h->last_usec = usec;
+        if (ts_pattern_relayed(msg, msg_len))
+                h->relayed++;
+        if (h->count < TS_CHECK_SAMPLES) {
+                char *sample = NULL;
+                if (asprintf(&sample, "%.*s: %.*s", (int)ident_len, ident, (int)msg_len, msg) >= 0)
+                        h->samples[h->count] = sample;
+        }
+        h->count++;
+}
+
+void ts_pattern_hits_done(TsPatternHits *hits, size_t n) {
+        for (size_t p = 0; p < n; p++)
+                for (size_t i = 0; i < ELEMENTSOF(hits[p].samples); i++)
+                        free(hits[p].samples[i]);
 }
 
 void ts_check_facts_done(TsCheckFacts *f) {
@@ -61,26 +134,8 @@ void ts_check_facts_done(TsCheckFacts *f) {
         free(f->invocation_id);
         for (size_t i = 0; i < ELEMENTSOF(f->slices); i++)
                 free(f->slices[i].name);
-        for (size_t p = 0; p < ELEMENTSOF(f->hits); p++)
-                for (size_t i = 0; i < ELEMENTSOF(f->hits[p].samples); i++)
-                        free(f->hits[p].samples[i]);
+        ts_pattern_hits_done(f->hits, ELEMENTSOF(f->hits));
         *f = (TsCheckFacts){ .kernel_slice = -1 };
-}
-
-static bool is_finite(TsValue v) {
-        return v.known && v.value != UINT64_MAX;
-}
-
-/* a * 100 >= b * percent, without overflow. */
-static bool at_least_percent(uint64_t a, uint64_t b, unsigned percent) {
-        return (unsigned __int128)a * 100 >= (unsigned __int128)b * percent;
-}
-
-static unsigned percent_of(uint64_t a, uint64_t b, bool round) {
-        if (b == 0)
-                return 100;
-        unsigned __int128 p = ((unsigned __int128)a * 100 + (round ? b / 2 : 0)) / b;
-        return p > 999 ? 999 : (unsigned)p;
 }
 
 /* The lowest finite limit in values[], or infinity; known when any value is. */
@@ -95,38 +150,6 @@ static TsValue lowest(const TsValue *values, size_t n) {
         return low;
 }
 
-/* A sentence built in pieces; a piece that does not fit is cut, never overflows. */
-typedef struct Sentence {
-        char *buf;
-        size_t size, len;
-} Sentence;
-
-_printf_(2, 3) static void add(Sentence *s, const char *format, ...) {
-        if (s->len + 1 >= s->size)
-                return;
-        va_list ap;
-        va_start(ap, format);
-        int n = vsnprintf(s->buf + s->len, s->size - s->len, format, ap);
-        va_end(ap);
-        if (n > 0)
-                s->len = s->len + (size_t)n < s->size ? s->len + (size_t)n : s->size - 1;
-}
-
-static const char *plural(uint64_t n) {
-        return n == 1 ? "" : "s";
-}
-
-/* "Tasks: 450 (Limit: 512): ", as systemctl status shows it, or less where less is known. */
-static void add_tasks_line(Sentence *s, const TsCheckFacts *f, TsValue limit) {
-        if (f->tasks_current.known && f->tasks_current.value != UINT64_MAX) {
-                add(s, "Tasks: %" PRIu64, f->tasks_current.value);
-                if (is_finite(limit))
-                        add(s, " (Limit: %" PRIu64 ")", limit.value);
-                add(s, ": ");
-        } else if (is_finite(limit))
-                add(s, "Limit: %" PRIu64 ": ", limit.value);
-}
-
 static void unenforced_warning(TsCheckResult *r, const char *who, TsValue tasks_max, TsValue pids_max) {
         if (r->n_warnings >= ELEMENTSOF(r->warnings) || !is_finite(tasks_max) || !pids_max.known ||
             pids_max.value == tasks_max.value)
@@ -137,25 +160,6 @@ static void unenforced_warning(TsCheckResult *r, const char *who, TsValue tasks_
         snprintf(r->warnings[r->n_warnings++], sizeof r->warnings[0],
                  "%s%sTasksMax=%" PRIu64 " on the bus but pids.max is %s: the kernel does not enforce it",
                  strempty(who), who ? ": " : "", tasks_max.value, max);
-}
-
-/* The EAGAIN pattern seen most often (every pattern but the kernel's), or -1. */
-static int top_eagain_pattern(const TsCheckFacts *f) {
-        int top = -1;
-        for (TsPattern p = 0; p < _TS_PATTERN_MAX; p++) {
-                if (ts_pattern_info(p)->kernel || f->hits[p].count == 0)
-                        continue;
-                if (top < 0 || f->hits[p].count > f->hits[top].count)
-                        top = (int)p;
-        }
-        return top;
-}
-
-static void add_log_lines(Sentence *s, const TsCheckFacts *f, int top) {
-        if (top < 0)
-                return;
-        add(s, "its log shows %" PRIu64 " line%s of '%s'", f->hits[top].count, plural(f->hits[top].count),
-            ts_pattern_info((TsPattern)top)->summary);
 }
 
 /* "the limit of system-foo.slice (TasksMax=20)" or "the unit's TasksMax". */
@@ -172,13 +176,8 @@ static void add_binding(Sentence *s, const TsCheckFacts *f, int slice) {
                 add(s, " (pids.max %" PRIu64 ")", sf->pids_max.value);
 }
 
-static bool unit_is(const char *unit, const char *name) {
-        size_t n = strlen(name);
-        return unit && strneq(unit, name, n) && (unit[n] == 0 || streq(unit + n, ".service"));
-}
-
 static void add_unknown(TsCheckResult *r, const char *what) {
-        Sentence s = { r->unknown, sizeof r->unknown, strlen(r->unknown) };
+        Sentence s = sentence_at_end(r->unknown, sizeof r->unknown);
         add(&s, "%s%s", s.len > 0 ? ", " : "", what);
 }
 
@@ -251,7 +250,7 @@ static void read_evidence(Judge *j) {
         const TsCheckFacts *f = j->f;
         unsigned n_slices = f->n_slices < TS_CHECK_MAX_SLICES ? f->n_slices : TS_CHECK_MAX_SLICES;
 
-        j->top = top_eagain_pattern(f);
+        j->top = top_eagain_pattern(f->hits);
         j->tasks_known = f->tasks_current.known && f->tasks_current.value != UINT64_MAX;
         j->unit_events = f->events_max.known && f->events_max.value > 0;
         j->events_known = f->events_max.known;
@@ -289,7 +288,7 @@ static bool decide_limit_lifted(Judge *j) {
         if (!limit_lifted(j) || j->nproc_applies || (!j->unit_events && j->events_slice < 0 && !j->kernel))
                 return false;
         verdict(j, TS_CHECK_NOT_AFFECTED, TS_CAUSE_NONE);
-        add_tasks_line(&j->why, j->f, j->limit);
+        add_tasks(&j->why, j->f->tasks_current, j->limit);
         add(&j->why, "no Limit now: the refusals counted earlier happened under a lower limit that was lifted");
         return true;
 }
@@ -309,7 +308,7 @@ static bool decide_limit_hit(Judge *j) {
         if (j->kernel_slice)
                 r->binding_slice = f->kernel_slice;
         verdict(j, TS_CHECK_AFFECTED, binding_cause(j));
-        add_tasks_line(&j->why, f, j->limit);
+        add_tasks(&j->why, f->tasks_current, j->limit);
         add_binding(&j->why, f, r->binding_slice);
 
         /* On cgroup v1 the kernel counts a refusal in the forking task's own cgroup, so a slice's
@@ -335,7 +334,7 @@ static bool decide_limit_hit(Judge *j) {
                 add(&j->why, " was reached");
         if (j->top >= 0) {
                 add(&j->why, ", and ");
-                add_log_lines(&j->why, f, j->top);
+                add_log_lines(&j->why, f->hits, j->top);
         }
         return true;
 }
@@ -358,13 +357,13 @@ static bool decide_other_limit(Judge *j) {
         if (j->nproc_applies && f->user_tasks.known &&
             at_least_percent(f->user_tasks.value, f->nproc_soft.value, j->threshold)) {
                 verdict(j, TS_CHECK_AFFECTED, TS_CAUSE_RLIMIT_NPROC);
-                add_tasks_line(&j->why, f, j->limit);
+                add_tasks(&j->why, f->tasks_current, j->limit);
                 add(&j->why,
                     "no TasksMax was hit, but the unit's user runs %" PRIu64 " tasks, %u%% of its RLIMIT_NPROC "
                     "(LimitNPROC=%" PRIu64 "), and ",
                     f->user_tasks.value, percent_of(f->user_tasks.value, f->nproc_soft.value, true),
                     f->nproc_soft.value);
-                add_log_lines(&j->why, f, j->top);
+                add_log_lines(&j->why, f->hits, j->top);
                 return true;
         }
 
@@ -377,13 +376,13 @@ static bool decide_other_limit(Judge *j) {
                 if (f->system_tasks.value < reached)
                         continue;
                 verdict(j, TS_CHECK_AFFECTED, kernel_limits[i].cause);
-                add_tasks_line(&j->why, f, j->limit);
+                add_tasks(&j->why, f->tasks_current, j->limit);
                 add(&j->why,
                     "no TasksMax was hit, but the system runs %" PRIu64 " tasks, %u%% of %s (%" PRIu64
                     "), and ",
                     f->system_tasks.value, percent_of(f->system_tasks.value, max->value, true),
                     kernel_limits[i].what, max->value);
-                add_log_lines(&j->why, f, j->top);
+                add_log_lines(&j->why, f->hits, j->top);
                 return true;
         }
         return false;
@@ -397,11 +396,11 @@ static bool decide_near_limit_unseen(Judge *j) {
             !at_least_percent(f->tasks_current.value, j->limit.value, j->threshold))
                 return false;
         verdict(j, TS_CHECK_AFFECTED, binding_cause(j));
-        add_tasks_line(&j->why, f, j->limit);
+        add_tasks(&j->why, f->tasks_current, j->limit);
         add(&j->why, "%u%% of ", tasks_percent(j, true));
         add_binding(&j->why, f, j->r->binding_slice);
         add(&j->why, ", and ");
-        add_log_lines(&j->why, f, j->top);
+        add_log_lines(&j->why, f->hits, j->top);
         add(&j->why, " (pids.events unknown)");
         return true;
 }
@@ -446,8 +445,8 @@ static bool decide_near_limit(Judge *j) {
             !at_least_percent(f->tasks_current.value, j->limit.value, j->threshold))
                 return false;
         verdict(j, TS_CHECK_AT_RISK, binding_cause(j));
-        add_tasks_line(&j->why, f, j->limit);
-        add(&j->why, "%u%% of the limit, at or above %u%%", tasks_percent(j, true), j->threshold);
+        add_tasks(&j->why, f->tasks_current, j->limit);
+        add_near_limit(&j->why, f->tasks_current.value, j->limit.value, j->threshold);
         if (j->r->binding_slice >= 0) {
                 add(&j->why, " (");
                 add_binding(&j->why, f, j->r->binding_slice);
@@ -457,20 +456,17 @@ static bool decide_near_limit(Judge *j) {
 }
 
 static bool decide_busy_daemon(Judge *j) {
-        for (size_t i = 0; i < ELEMENTSOF(busy_daemons) && is_finite(j->limit); i++) {
-                if (!unit_is(j->f->unit, busy_daemons[i].name) || j->limit.value >= busy_daemons[i].needs)
-                        continue;
-                verdict(j, TS_CHECK_AT_RISK, binding_cause(j));
-                add(&j->why, "%s usually needs thousands of tasks; Limit: %" PRIu64 " is below %" PRIu64,
-                    j->f->unit, j->limit.value, busy_daemons[i].needs);
-                return true;
-        }
-        return false;
+        uint64_t needs = ts_check_busy_daemon_needs(j->f->unit);
+        if (!is_finite(j->limit) || j->limit.value >= needs)
+                return false;
+        verdict(j, TS_CHECK_AT_RISK, binding_cause(j));
+        add_busy_daemon(&j->why, j->f->unit, j->limit.value, needs);
+        return true;
 }
 
 static bool decide_not_affected(Judge *j) {
         verdict(j, TS_CHECK_NOT_AFFECTED, TS_CAUSE_NONE);
-        add_tasks_line(&j->why, j->f, j->limit);
+        add_tasks(&j->why, j->f->tasks_current, j->limit);
         if (j->tasks_known && is_finite(j->limit))
                 add(&j->why, "%u%% of the limit, no limit hit", tasks_percent(j, false));
         else if (is_finite(j->limit))
@@ -530,11 +526,11 @@ void ts_check_judge(const TsCheckFacts *f, unsigned threshold, TsCheckResult *re
         if (!ret)
                 return;
         *ret = (TsCheckResult){ .verdict = _TS_CHECK_VERDICT_INVALID, .cause = _TS_CAUSE_INVALID,
-                                .binding_slice = -1 };
+                                .binding_slice = -1, .via_cause = TS_CAUSE_NONE };
         if (!f)
                 return;
 
-        TsCheckResult r = { .binding_slice = -1 };
+        TsCheckResult r = { .binding_slice = -1, .via_cause = TS_CAUSE_NONE };
         Judge j = {
                 .f = f,
                 .threshold = threshold > 0 ? threshold : TS_CHECK_DEFAULT_THRESHOLD,

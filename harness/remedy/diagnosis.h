@@ -31,11 +31,28 @@ typedef enum TsCause {
         TS_CAUSE_PID_MAX,         /* kernel.pid_max */
         TS_CAUSE_THREADS_MAX,     /* kernel.threads-max */
         TS_CAUSE_EAGAIN_NO_LIMIT, /* EAGAIN in the logs, but no task limit was hit (injected, say) */
+        TS_CAUSE_OTHER_UNIT_TASKSMAX,  /* the unit logs the failures, another unit's limit refused the forks
+                                        * (dockerd's lines, containerd.service's TasksMax: its shims run runc) */
+        TS_CAUSE_CONTAINER_PIDS_LIMIT, /* a container's own pids limit (docker --pids-limit), or one that no
+                                        * unit's TasksMax sets: its runtime set it, not systemd */
         _TS_CAUSE_MAX,
         _TS_CAUSE_INVALID = -EINVAL,
 } TsCause;
 
-const char *ts_cause_to_string(TsCause c); /* "none", "unit-tasksmax", "slice-tasksmax", "rlimit-nproc", "pid-max", "threads-max", "eagain-no-limit" */
+const char *ts_cause_to_string(TsCause c); /* "none", "unit-tasksmax", "slice-tasksmax", "rlimit-nproc", "pid-max", "threads-max", "eagain-no-limit", "other-unit-tasksmax", "container-pids-limit" */
+
+/* Orders verdicts for an exit status and a ranking: affected, at-risk, not-applicable, not-affected
+ * (3 to 0); -1 for no verdict. */
+int ts_check_verdict_severity(TsCheckVerdict v);
+
+/* What to do for a cause, as one line around target (the unit, the slice, the container that holds
+ * the limit): "systemctl set-property containerd.service TasksMax=infinity". "" where there is
+ * nothing to do (none, other-unit-tasksmax: ask with the other unit's cause). */
+void ts_cause_fix(TsCause c, const char *target, char *buf, size_t size);
+
+/* The tasks that a daemon which runs thousands of them in normal operation needs ("docker.service",
+ * "containerd": 4096), 0 for any other unit: a limit below it is a failure waiting for load. */
+uint64_t ts_check_busy_daemon_needs(const char *unit);
 
 #define TS_CHECK_MAX_SLICES 8
 #define TS_CHECK_SAMPLES 3
@@ -49,9 +66,18 @@ typedef struct TsValue {
 
 typedef struct TsPatternHits {
         uint64_t count;
+        uint64_t relayed;                        /* of them, lines that report another process's failure
+                                                  * (ts_pattern_relayed(): the runtime's, relayed by dockerd) */
         uint64_t first_usec, last_usec;          /* CLOCK_REALTIME µs of the first and last line, 0 unknown */
         char *samples[TS_CHECK_SAMPLES];         /* a few lines as they were, NULL-padded */
 } TsPatternHits;
+
+/* Counts one line of a pattern (and whether it is relayed): first and last time, and the line as a
+ * sample while there is room. */
+void ts_pattern_hits_add(TsPatternHits *h, uint64_t usec, const char *ident, size_t ident_len, const char *msg,
+                         size_t msg_len);
+/* Frees the samples of n patterns' hits. */
+void ts_pattern_hits_done(TsPatternHits *hits, size_t n);
 
 typedef struct TsSliceFacts {
         char *name;        /* "system.slice" */
@@ -107,6 +133,9 @@ typedef struct TsCheckResult {
         char warnings[2][200];   /* e.g. "TasksMax=512 on the bus but pids.max is max: not enforced" */
         unsigned n_warnings;
         char unknown[200];       /* offline: what the text could not tell ("pids.events", "journal") */
+        char via[256];           /* other-unit-tasksmax: the unit (slice, container) whose limit refused the
+                                  * forks behind the unit's EAGAIN lines ("containerd.service"); "" none */
+        TsCause via_cause;       /* ... and that limit's cause there (unit-tasksmax for containerd.service) */
 } TsCheckResult;
 
 /* Decides. threshold: percent of the effective limit at which a unit is at-risk. */

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Reads the journal once, matching only the unit's and the kernel's entries (sd_journal_add_match),
  * and keeps counts, times and samples per pattern. */
+#include <limits.h>
 #include <stdio.h>
+#include <systemd/sd-id128.h>
 #include <systemd/sd-journal.h>
 
 #include "fileio.h"
@@ -65,21 +67,6 @@ static bool kernel_line_before(sd_journal *j, uint64_t since) {
         return ts_safe_atou64(buf, &t) >= 0 && t < since;
 }
 
-static void record(TsPatternHits *h, uint64_t usec, const char *ident, size_t ident_len, const char *msg,
-                   size_t msg_len) {
-        /* Two passes (the unit's lines, the kernel's) may each add to a pattern: keep the extremes. */
-        if (h->count == 0 || usec < h->first_usec)
-                h->first_usec = usec;
-        if (usec > h->last_usec)
-                h->last_usec = usec;
-        if (h->count < TS_CHECK_SAMPLES) {
-                char *sample = NULL;
-                if (asprintf(&sample, "%.*s: %.*s", (int)ident_len, ident, (int)msg_len, msg) >= 0)
-                        h->samples[h->count] = sample;
-        }
-        h->count++;
-}
-
 /* Every entry the matches of j select, from since (0: the start), against the pattern table. */
 static int scan(sd_journal *j, usec_t since, TsCheckFacts *f) {
         int r = since ? sd_journal_seek_realtime_usec(j, since) : sd_journal_seek_head(j);
@@ -111,7 +98,7 @@ static int scan(sd_journal *j, usec_t since, TsCheckFacts *f) {
                 uint64_t usec = 0;
                 (void)sd_journal_get_realtime_usec(j, &usec);
                 (void)field(j, "SYSLOG_IDENTIFIER", &ident, &ident_len);
-                record(&f->hits[p], usec, ident, ident_len, msg, msg_len);
+                ts_pattern_hits_add(&f->hits[p], usec, ident, ident_len, msg, msg_len);
         }
         return r;
 }
@@ -142,4 +129,70 @@ int ts_journal_scan(usec_t since, TsCheckFacts *f) {
         sd_journal_flush_matches(j);
         r = sd_journal_add_match(j, "_TRANSPORT=kernel", 0);
         return r < 0 ? r : scan(j, since, f);
+}
+
+/* A journal field as a string, cut to size; "" when the entry has none. */
+static const char *field_string(sd_journal *j, const char *name, char *buf, size_t size) {
+        const char *v;
+        size_t len;
+        if (field(j, name, &v, &len) < 0)
+                len = 0;
+        if (len >= size)
+                len = size - 1;
+        memcpy(buf, len > 0 ? v : "", len);
+        buf[len] = 0;
+        return buf;
+}
+
+int ts_journal_scan_machine(usec_t since, TsScanFacts *f) {
+        /* Without a window, each unit's lines are kept apart by run, so that only those of its
+         * current run count (as `check UNIT` reads them): a unit stopped long ago, or restarted since
+         * its failures, leaves its lines behind. */
+        bool by_run = since == 0;
+        _cleanup_(sd_journal_closep) sd_journal *j = NULL;
+        int r = sd_journal_open(&j, SD_JOURNAL_LOCAL_ONLY);
+        if (r < 0)
+                return r;
+
+        /* Without a window, this boot: what pids.events holds is of this boot too. Every entry is
+         * read, since any unit may log EAGAIN; what an entry costs is its MESSAGE and the pattern
+         * table's prefilter, the other fields are read only for the lines that match. */
+        if (since == 0) {
+                sd_id128_t boot;
+                char match[64];
+                r = sd_id128_get_boot(&boot);
+                if (r >= 0)
+                        r = path_printf(match, sizeof match, "_BOOT_ID=" SD_ID128_FORMAT_STR, SD_ID128_FORMAT_VAL(boot));
+                if (r >= 0)
+                        r = sd_journal_add_match(j, match, 0);
+                if (r < 0)
+                        return r;
+        }
+        r = since ? sd_journal_seek_realtime_usec(j, since) : sd_journal_seek_head(j);
+        if (r < 0)
+                return r;
+        while ((r = sd_journal_next(j)) > 0) {
+                const char *msg;
+                size_t msg_len;
+                if (field(j, "MESSAGE", &msg, &msg_len) < 0 || ts_pattern_match(msg, msg_len, NULL, NULL) < 0)
+                        continue;
+                char unit[256], invocation[40], cgroup[PATH_MAX], ident[64], transport[16];
+                TsScanLine line = {
+                        .message = msg,
+                        .length = msg_len,
+                        .unit = field_string(j, "_SYSTEMD_UNIT", unit, sizeof unit),
+                        .invocation = by_run ? field_string(j, "_SYSTEMD_INVOCATION_ID", invocation, sizeof invocation) : NULL,
+                        .control_group = field_string(j, "_SYSTEMD_CGROUP", cgroup, sizeof cgroup),
+                        .identifier = field_string(j, "SYSLOG_IDENTIFIER", ident, sizeof ident),
+                        .kernel = streq(field_string(j, "_TRANSPORT", transport, sizeof transport), "kernel"),
+                };
+                (void)sd_journal_get_realtime_usec(j, &line.usec);
+                /* MESSAGE was read first; the other fields' reads may have moved the data pointer. */
+                if (field(j, "MESSAGE", &line.message, &line.length) < 0)
+                        continue;
+                r = ts_scan_add_line(f, &line);
+                if (r < 0)
+                        return r;
+        }
+        return r;
 }

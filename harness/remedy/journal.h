@@ -4,6 +4,7 @@
 #pragma once
 
 #include "diagnosis.h"
+#include "scan.h"
 #include "time-util.h"
 
 /* Scans the local journal from `since` (CLOCK_REALTIME µs; 0: the unit's current run, by its
@@ -12,3 +13,7 @@
  * ends with the unit's control group (in a sandbox the kernel shows the host's longer path), or
  * f->kernel_slice when P ends with one of its slices'. */
 int ts_journal_scan(usec_t since, TsCheckFacts *f);
+/* Scans every unit's lines and the kernel's, from `since` (CLOCK_REALTIME µs; 0: this boot), into
+ * f (ts_scan_add_line): each unit's EAGAIN lines, kept apart by run (invocation) where since is 0,
+ * and the kernel's "fork rejected" lines. */
+int ts_journal_scan_machine(usec_t since, TsScanFacts *f);

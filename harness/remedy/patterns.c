@@ -91,6 +91,16 @@ static const Needle prefilter[] = {
         NEEDLE("fork", 3), /* "fork failed" and "fork: retry:" need not say "unavailable" */
 };
 
+/* Words of a line that reports a task that another process could not create: the container
+ * runtime's (runc or crun, run by containerd's shim, conmon) relayed by the daemon that logs it. Its
+ * fork was refused in the cgroup where that process ran, which may be another unit's. */
+static const Needle relay_markers[] = {
+        NEEDLE("oci runtime", 9),            /* "OCI runtime create failed", "... exec failed", "OCI runtime error" */
+        NEEDLE("runc create failed", 12),
+        NEEDLE("failed to create shim", 18), /* containerd: "failed to create shim task: ..." */
+        NEEDLE("error during container init", 11),
+};
+
 static unsigned char lower(unsigned char c) {
         return c >= 'A' && c <= 'Z' ? (unsigned char)(c - 'A' + 'a') : c;
 }
@@ -189,4 +199,11 @@ const TsPatternInfo *ts_pattern_info(TsPattern p) {
 
 const char *ts_pattern_to_string(TsPattern p) {
         return p >= 0 && p < _TS_PATTERN_MAX ? patterns[p].info.id : NULL;
+}
+
+bool ts_pattern_relayed(const char *line, size_t len) {
+        for (size_t i = 0; line && i < ELEMENTSOF(relay_markers); i++)
+                if (find_ci(line, len, &relay_markers[i]))
+                        return true;
+        return false;
 }

@@ -32,3 +32,9 @@ const char *ts_pattern_to_string(TsPattern p);
  * or _TS_PATTERN_INVALID. Case-insensitive. For TS_PATTERN_KERNEL_PIDS, *ret_cgroup and
  * *ret_cgroup_len (when not NULL) give the cgroup path in the line. */
 TsPattern ts_pattern_match(const char *line, size_t len, const char **ret_cgroup, size_t *ret_cgroup_len);
+
+/* Whether a line that matched reports a task that another process could not create, relayed by the
+ * one that logs it: dockerd's "OCI runtime create failed: runc create failed: ... pthread_create
+ * failed". Where the process that logs it refused nothing, the refusal may be in another unit's
+ * cgroup (containerd.service's, whose shims run runc); a plain "fork failed" is the logger's own. */
+bool ts_pattern_relayed(const char *line, size_t len);

@@ -60,8 +60,9 @@ static void assert_verdict(const TsCheckResult *r, TsCheckVerdict verdict, TsCau
 
 START_TEST(test_strings) {
         static const char *const verdicts[] = { "not-affected", "affected", "at-risk", "not-applicable" };
-        static const char *const causes[] = { "none",    "unit-tasksmax", "slice-tasksmax", "rlimit-nproc",
-                                              "pid-max", "threads-max",   "eagain-no-limit" };
+        static const char *const causes[] = { "none",           "unit-tasksmax",       "slice-tasksmax",
+                                              "rlimit-nproc",   "pid-max",             "threads-max",
+                                              "eagain-no-limit", "other-unit-tasksmax", "container-pids-limit" };
         ck_assert_uint_eq(ELEMENTSOF(verdicts), _TS_CHECK_VERDICT_MAX);
         ck_assert_uint_eq(ELEMENTSOF(causes), _TS_CAUSE_MAX);
         for (int i = 0; i < _TS_CHECK_VERDICT_MAX; i++)

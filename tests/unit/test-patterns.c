@@ -228,6 +228,37 @@ START_TEST(test_many_lines) {
 }
 END_TEST
 
+START_TEST(test_relayed) {
+        /* failures of another process (the runtime's), relayed by the daemon that logs them */
+        static const char *const relayed[] = {
+                "level=error msg=\"Handler for POST /v1.41/containers/x/start returned error: OCI runtime create failed: "
+                "runc create failed: unable to start container process: error during container init: stderr: "
+                "runtime/cgo: pthread_create failed: Resource temporarily unavailable\"",
+                "Error response from daemon: failed to create shim task: OCI runtime create failed: container_linux.go:380: "
+                "starting container process caused: fork/exec /proc/self/exe: resource temporarily unavailable: unknown",
+                "Error: runc: runc create failed: unable to start container process: fork failed: Resource temporarily "
+                "unavailable",
+                "Error: OCI RUNTIME ERROR: crun: fork: Resource temporarily unavailable",
+        };
+        /* the logging process's own task creation */
+        static const char *const own[] = {
+                "fork/exec /proc/self/exe: resource temporarily unavailable",
+                "runtime/cgo: pthread_create failed: Resource temporarily unavailable",
+                "fork failed: Resource temporarily unavailable",
+                "runtime: failed to create new OS thread (have 9 already; errno=11)",
+        };
+        for (size_t i = 0; i < ELEMENTSOF(relayed); i++) {
+                ck_assert_int_ge(match(relayed[i]), 0);
+                ck_assert_msg(ts_pattern_relayed(relayed[i], strlen(relayed[i])), "not relayed: %s", relayed[i]);
+        }
+        for (size_t i = 0; i < ELEMENTSOF(own); i++)
+                ck_assert_msg(!ts_pattern_relayed(own[i], strlen(own[i])), "relayed: %s", own[i]);
+        ck_assert(!ts_pattern_relayed(NULL, 0));
+        /* the length is the line's: a marker past it is not in it */
+        ck_assert(!ts_pattern_relayed(relayed[0], 40));
+}
+END_TEST
+
 static Suite *patterns_suite(void) {
         Suite *s = suite_create("patterns");
         TCase *tc = tcase_create("core");
@@ -241,6 +272,7 @@ static Suite *patterns_suite(void) {
         tcase_add_test(tc, test_length_not_nul);
         tcase_add_test(tc, test_kernel_cgroup);
         tcase_add_test(tc, test_many_lines);
+        tcase_add_test(tc, test_relayed);
         suite_add_tcase(s, tc);
         return s;
 }
