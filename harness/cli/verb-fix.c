@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* taskstorm fix UNIT: the article's fix (set-property TasksMax=infinity, daemon-reload, restart)
- * through sd-bus, verified, each step timed; --dry-run shows the systemctl commands; --undo puts
- * back what the unit had before the first fix. */
+ * through sd-bus, verified, each step timed; where a drop-in read after the fix's overrides it, the
+ * file and line that win and what to do. --dry-run shows the systemctl commands, after warning of
+ * the restart and of such a drop-in; --undo puts back what the unit had before the first fix. */
 #include <getopt.h>
 #include <inttypes.h>
+#include <systemd/sd-daemon.h>
 
 #include "args.h"
 #include "bus.h"
@@ -22,16 +24,73 @@ static void help(void) {
                "     --runtime         change /run only (until reboot), as systemctl set-property --runtime\n"
                "     --no-reload       skip the daemon-reload (TasksMax applies at once without it)\n"
                "     --no-restart      skip the restart (TasksMax applies to the running unit)\n"
-               "     --dry-run         print the equivalent systemctl commands, change nothing\n"
+               "     --dry-run         print the equivalent systemctl commands, change nothing; warn first\n"
+               "                       of the restart and of a drop-in that would override the new limit\n"
                "     --undo            put back what the unit had before the first fix\n"
                "     --json            print the result as JSON\n");
 }
 
-static void format_u64(uint64_t v, char *buf, size_t size) {
-        if (v == UINT64_MAX)
-                snprintf(buf, size, "infinity");
+/* What fix would do, before the commands: the restart it would make (MainPID, TasksCurrent), or why
+ * none, and a drop-in that would win over the new value. Read from the bus only where PID 1 is
+ * systemd: a sandbox's systemd does not run the unit asked about. */
+static int dry_run_warnings(const char *unit, const TsFixOptions *o, bool undo) {
+        if (sd_booted() <= 0) {
+                log_warning("PID 1 is not systemd: whether %s runs (and would restart) and whether a drop-in "
+                            "overrides the new limit cannot be read here.", unit);
+                return 0;
+        }
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        TsFixPlan p;
+        int r = ts_bus_open_systemd(&bus);
+        if (r < 0) {
+                log_warning_errno(r, "Cannot connect to systemd (%m): what the restart would stop is unknown.");
+                return 0;
+        }
+        r = ts_fix_plan(bus, unit, o, undo, &p);
+        if (r == -ENOENT) {
+                log_error("Unit %s not found.", unit);
+                return TS_EXIT_NO_SUCH_UNIT;
+        }
+        if (r < 0) {
+                log_warning_errno(r, "Cannot read %s from systemd (%m): what the restart would stop is unknown.",
+                                  unit);
+                return 0;
+        }
+
+        char now[32], limit[32], value[32];
+        ts_tasks_max_format(p.tasks_max, now, sizeof now);
+        ts_tasks_limit_format(&o->limit, limit, sizeof limit);
+        const TsTasksMaxOverride *ov = &p.override;
+        bool stops = ov->found && o->reload && !p.nothing_to_do; /* fix stops before the restart then */
+        if (p.nothing_to_do)
+                log_info("%s has TasksMax=%s already: fix does nothing (no reload, no restart).", unit, now);
+        else if (!p.active)
+                log_info("%s is not running: fix restarts nothing.", unit);
+        else if (o->restart && !stops) {
+                char pid[32] = "unknown", tasks[32] = "unknown";
+                if (p.main_pid > 0)
+                        snprintf(pid, sizeof pid, "%" PRIu32, p.main_pid);
+                if (p.has_tasks_current)
+                        snprintf(tasks, sizeof tasks, "%" PRIu64, p.tasks_current);
+                log_warning("The restart step stops %s (MainPID %s, %s tasks) and starts it again "
+                            "(--no-restart: TasksMax applies to the running unit without it).", unit, pid, tasks);
+        }
+        if (p.override_error < 0)
+                log_warning_errno(p.override_error, "Cannot tell whether a drop-in overrides TasksMax=%s: the "
+                                  "unit's files cannot be read: %m", limit);
+        if (!ov->found)
+                return 0;
+        if (ov->limit.kind < 0)
+                snprintf(value, sizeof value, "systemd's default");
         else
-                snprintf(buf, size, "%" PRIu64, v);
+                ts_tasks_limit_format(&ov->limit, value, sizeof value);
+        if (stops)
+                log_warning("%s would have TasksMax=%s, not %s: a drop-in overrides it, %s; %s first (fix would "
+                            "stop before the restart, not verified).", unit, value, limit, ov->where, ov->advice);
+        else
+                log_warning("TasksMax=%s would hold until the next daemon-reload only, which applies the "
+                            "TasksMax %s; %s first.", limit, ov->where, ov->advice);
+        return 0;
 }
 
 static void print_dry_run(const char *unit, const TsFixOptions *o, bool undo) {
@@ -51,9 +110,9 @@ static void print_dry_run(const char *unit, const TsFixOptions *o, bool undo) {
 
 static void print_text(const char *unit, const TsFixReport *rep, bool undo) {
         char before[32], after[32], pids[32];
-        format_u64(rep->tasks_max_before, before, sizeof before);
-        format_u64(rep->tasks_max_after, after, sizeof after);
-        format_u64(rep->pids_max_after, pids, sizeof pids);
+        ts_tasks_max_format(rep->tasks_max_before, before, sizeof before);
+        ts_tasks_max_format(rep->tasks_max_after, after, sizeof after);
+        ts_tasks_max_format(rep->pids_max_after, pids, sizeof pids);
         if (!rep->changed)
                 printf("%s: TasksMax is %s already: nothing to do (no reload, no restart)\n", unit, before);
         else
@@ -63,12 +122,31 @@ static void print_text(const char *unit, const TsFixReport *rep, bool undo) {
                         printf("  %-13s %8.1f ms\n", ts_fix_step_to_string(s), (double)rep->steps[s].duration / 1e6);
         printf("  %s: bus TasksMax=%s, cgroup pids.max=%s%s%s\n", rep->verified ? "verified" : "NOT VERIFIED", after,
                rep->pids_max_after == UINT64_MAX ? "max" : pids, rep->verified ? "" : ": ", rep->verify_why);
+        if (rep->stopped)
+                printf("  not restarted: the restart cannot change what the files say\n");
+        if (rep->override_pending)
+                printf("  warning: %s\n", rep->explanation);
         if (rep->changed)
                 printf("  drop-in: %s\n", rep->dropin);
 }
 
 static const char *step_name(size_t i) {
         return ts_fix_step_to_string((TsFixStep)i);
+}
+
+/* The file that wins over the fix's drop-in, or null. */
+static json_object *override_to_json(const TsFixReport *rep) {
+        const TsTasksMaxOverride *ov = &rep->override;
+        if (!ov->found)
+                return NULL;
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "path", json_object_new_string(ov->path));
+        json_object_object_add(o, "line", json_object_new_int64(ov->line));
+        json_object_object_add(o, "assignment", json_object_new_string(ov->assignment));
+        json_object_object_add(o, "read_after", ov->after[0] ? json_object_new_string(ov->after) : NULL);
+        json_object_object_add(o, "pending", json_object_new_boolean(rep->override_pending));
+        json_object_object_add(o, "advice", json_object_new_string(ov->advice));
+        return o;
 }
 
 static json_object *to_json(const char *unit, const TsFixReport *rep, bool undo) {
@@ -84,6 +162,10 @@ static json_object *to_json(const char *unit, const TsFixReport *rep, bool undo)
         json_object_object_add(o, "verify_why", rep->verify_why[0] ? json_object_new_string(rep->verify_why) : NULL);
         json_object_object_add(o, "dropin", json_object_new_string(rep->dropin));
         json_object_object_add(o, "steps", json_timings(rep->steps, _TS_FIX_STEP_MAX, step_name));
+        json_object_object_add(o, "stopped_before_restart", json_object_new_boolean(rep->stopped));
+        json_object_object_add(o, "override", override_to_json(rep));
+        json_object_object_add(o, "explanation",
+                               rep->explanation[0] ? json_object_new_string(rep->explanation) : NULL);
         return o;
 }
 
@@ -165,6 +247,9 @@ int verb_fix(int argc, char *argv[]) {
                                                 ".service, .scope, .slice, ...).", strempty(shown));
         }
         if (dry_run) {
+                r = dry_run_warnings(unit, &o, undo);
+                if (r != 0)
+                        return r;
                 print_dry_run(unit, &o, undo);
                 return 0;
         }

@@ -83,3 +83,8 @@ void ts_tasks_limit_format(const TsTasksLimit *l, char *buf, size_t size) {
                 snprintf(buf, size, "%" PRIu64, l->value);
         }
 }
+
+void ts_tasks_max_format(uint64_t tasks_max, char *buf, size_t size) {
+        TsTasksLimit l = { tasks_max == UINT64_MAX ? TS_TASKS_LIMIT_INFINITY : TS_TASKS_LIMIT_NUMBER, tasks_max };
+        ts_tasks_limit_format(&l, buf, size);
+}

@@ -29,3 +29,5 @@ int ts_tasks_limit_append(sd_bus_message *m, const TsTasksLimit *limit);
 
 /* As systemd writes it: "64", "15%", "15.50%", "infinity". */
 void ts_tasks_limit_format(const TsTasksLimit *l, char *buf, size_t size);
+/* A TasksMax as the bus gives it (UINT64_MAX: "infinity"). */
+void ts_tasks_max_format(uint64_t tasks_max, char *buf, size_t size);

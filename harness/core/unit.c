@@ -101,20 +101,30 @@ static int get_invocation_id(sd_bus *bus, const char *path, char ret[static 33])
         return 0;
 }
 
+/* The object path of a unit systemd knows (LoadUnit), and its LoadState: -ENOENT for "not-found". */
+static int load_unit(sd_bus *bus, const char *name, char **ret_path, char **ret_load_state) {
+        _cleanup_(freep) char *path = NULL, *state = NULL;
+        int r = unit_object_path(bus, "LoadUnit", name, &path);
+        if (r >= 0)
+                r = get_string(bus, path, SD_UNIT, "LoadState", &state);
+        ANALYZER_OWNED_BY_CLEANUP(path, state);
+        if (r < 0)
+                return r;
+        if (streq(state, "not-found"))
+                return -ENOENT;
+        *ret_path = TAKE_PTR(path);
+        *ret_load_state = TAKE_PTR(state);
+        return 0;
+}
+
 int ts_unit_info_load(sd_bus *bus, const char *name, TsUnitInfo *ret) {
         const char *iface = ts_unit_type_interface(name);
         if (!iface)
                 return -EINVAL;
         _cleanup_(freep) char *path = NULL;
-        int r = unit_object_path(bus, "LoadUnit", name, &path);
-        if (r < 0)
-                return r;
-        ANALYZER_OWNED_BY_CLEANUP(path);
-
         TsUnitInfo u = { .tasks_current = UINT64_MAX, .tasks_max = UINT64_MAX };
-        r = get_string(bus, path, SD_UNIT, "LoadState", &u.load_state);
-        if (r >= 0 && streq(u.load_state, "not-found"))
-                r = -ENOENT;
+        int r = load_unit(bus, name, &path, &u.load_state);
+        ANALYZER_OWNED_BY_CLEANUP(path);
         if (r >= 0)
                 r = get_string(bus, path, SD_UNIT, "Id", &u.id);
         if (r >= 0)
@@ -251,13 +261,8 @@ int ts_unit_config_paths(sd_bus *bus, const char *name, char **ret_fragment, cha
         if (!ts_unit_name_valid(name))
                 return -EINVAL;
         _cleanup_(freep) char *path = NULL, *fragment = NULL, *load_state = NULL;
-        int r = unit_object_path(bus, "LoadUnit", name, &path);
-        if (r < 0)
-                return r;
-        ANALYZER_OWNED_BY_CLEANUP(path);
-        r = get_string(bus, path, SD_UNIT, "LoadState", &load_state);
-        if (r >= 0 && streq(load_state, "not-found"))
-                r = -ENOENT;
+        int r = load_unit(bus, name, &path, &load_state);
+        ANALYZER_OWNED_BY_CLEANUP(path, load_state);
         if (r >= 0)
                 r = get_string(bus, path, SD_UNIT, "FragmentPath", &fragment);
         if (r < 0)

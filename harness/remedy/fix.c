@@ -3,7 +3,9 @@
  * the first fix of a unit, the drop-in that SetUnitProperties will write (50-TasksMax.conf under
  * system.control) is saved as it was, or noted as absent, in a record; undo puts it back and
  * reloads, which restores exactly the limit the unit had, whether it came from its unit file, a
- * drop-in or the default. */
+ * drop-in or the default. A drop-in that systemd reads after the fix's wins over it: found in the
+ * unit's files (fix-dropins.c) after the reload, it stops the fix before a restart that could not
+ * help, and is named with what to do. */
 #include <fcntl.h>
 #include <stdio.h>
 #include <sys/stat.h>
@@ -71,6 +73,14 @@ static void step_done(TsFixReport *r, TsFixStep s, nsec_t start) {
         ts_timing_end(&r->steps[s], start);
 }
 
+static bool limits_equal(const TsTasksLimit *a, const TsTasksLimit *b) {
+        return a->kind == b->kind && (a->kind == TS_TASKS_LIMIT_INFINITY || a->value == b->value);
+}
+
+static bool unit_running(const TsUnitInfo *u) {
+        return streq(u->active_state, "active") || streq(u->active_state, "reloading");
+}
+
 static bool limit_matches(const TsTasksLimit *l, uint64_t tasks_max) {
         switch (l->kind) {
         case TS_TASKS_LIMIT_INFINITY:
@@ -109,9 +119,45 @@ static int verify(sd_bus *bus, const char *unit, uint64_t want, bool want_known,
         return 0;
 }
 
-/* Reload and restart as asked, then verify. */
+/* The override of the fix's drop-in as one sentence: the value it gives, the file and line, and what
+ * to do. blocked: the bus shows it now; else it waits for the next daemon-reload. */
+static void explain_override(TsFixReport *rep, bool undo, bool blocked, uint64_t want, bool want_known) {
+        const TsTasksMaxOverride *ov = &rep->override;
+        char now[32], before[32], head[128];
+        ts_tasks_max_format(rep->tasks_max_after, now, sizeof now);
+        ts_tasks_max_format(want, before, sizeof before);
+        if (!blocked)
+                snprintf(head, sizeof head, "it holds until the next daemon-reload only, which applies the TasksMax");
+        else if (undo && want_known)
+                snprintf(head, sizeof head, "TasksMax is %s, not %s as before the first fix,", now, before);
+        else
+                snprintf(head, sizeof head, "TasksMax is %s,", now);
+        /* After an undo, advice only where the restored drop-in is read and loses: where there was
+         * none, the unit's own files decide, and what changed in them since the fix is the user's. */
+        bool advise = !undo || ov->after[0];
+        snprintf(rep->explanation, sizeof rep->explanation, "%s %s%s%s%s", head, ov->where, advise ? "; " : "",
+                 advise ? ov->advice : "",
+                 !advise ? "" : undo ? ", then run systemctl daemon-reload" : ", then run taskstorm fix again");
+}
+
+/* The files, read as they are, against the limit asked for, which the bus shows: one that gives
+ * another limit wins at the next daemon-reload (a fix without a reload, or with nothing to do). */
+static void pending_override(sd_bus *bus, const char *unit, const TsTasksLimit *asked, TsFixReport *rep) {
+        if (ts_tasks_max_override_find(bus, unit, rep->dropin, NULL, &rep->override) <= 0 ||
+            limits_equal(&rep->override.limit, asked)) {
+                rep->override = (TsTasksMaxOverride){};
+                return;
+        }
+        rep->override_pending = true;
+        explain_override(rep, false, false, 0, false);
+}
+
+/* Reload and restart as asked, then verify. After the reload, the unit's files are read as systemd
+ * applied them: when one that systemd reads after the fix's drop-in gives another limit, the bus
+ * shows that already, and the restart is skipped, as it cannot change it. asked: the limit of a fix
+ * (NULL when undoing). */
 static int finish(sd_bus *bus, const char *unit, const TsFixOptions *o, bool was_active, uint64_t want,
-                  bool want_known, TsFixReport *rep) {
+                  bool want_known, const TsTasksLimit *asked, TsFixReport *rep) {
         int r;
         if (o->reload) {
                 nsec_t t = ts_now_ns();
@@ -119,6 +165,24 @@ static int finish(sd_bus *bus, const char *unit, const TsFixOptions *o, bool was
                 if (r < 0)
                         return r;
                 step_done(rep, TS_FIX_RELOAD, t);
+
+                /* The explanation helps; where the files cannot be read the fix goes on as before. */
+                if (ts_tasks_max_override_find(bus, unit, rep->dropin, NULL, &rep->override) > 0) {
+                        r = verify(bus, unit, want, want_known, rep);
+                        if (r < 0)
+                                return r;
+                        /* A percentage is resolved by the manager: the drop-ins' values tell then. */
+                        bool differs = want_known ? rep->tasks_max_after != want
+                                                  : asked && !limits_equal(&rep->override.limit, asked);
+                        if (differs) {
+                                rep->stopped = o->restart && was_active;
+                                rep->verified = false;
+                                explain_override(rep, !asked, true, want, want_known);
+                                snprintf(rep->verify_why, sizeof rep->verify_why, "%s", rep->explanation);
+                                return 0;
+                        }
+                }
+                rep->override = (TsTasksMaxOverride){}; /* none, or it gives the limit asked for */
         }
         if (o->restart && was_active) {
                 nsec_t t = ts_now_ns();
@@ -128,7 +192,10 @@ static int finish(sd_bus *bus, const char *unit, const TsFixOptions *o, bool was
                 rep->restarted = true;
                 step_done(rep, TS_FIX_RESTART, t);
         }
-        return verify(bus, unit, want, want_known, rep);
+        r = verify(bus, unit, want, want_known, rep);
+        if (r >= 0 && asked && !o->reload)
+                pending_override(bus, unit, asked, rep);
+        return r;
 }
 
 /* The unit's TasksMax now (into the report) and whether it runs (only a running unit restarts). */
@@ -139,7 +206,7 @@ static int unit_before(sd_bus *bus, const char *unit, TsFixReport *rep, bool *re
         if (r < 0)
                 return r;
         rep->tasks_max_before = u.tasks_max;
-        *ret_active = streq(u.active_state, "active") || streq(u.active_state, "reloading");
+        *ret_active = unit_running(&u);
         ts_unit_info_done(&u);
         return 0;
 }
@@ -151,8 +218,12 @@ int ts_fix_apply(sd_bus *bus, const char *unit, const TsFixOptions *o, TsFixRepo
                 return r;
         (void)ts_fix_dropin_path(unit, o->runtime, ret->dropin, sizeof ret->dropin);
 
-        if (limit_matches(&o->limit, ret->tasks_max_before)) /* a second fix: nothing to do */
-                return verify(bus, unit, ret->tasks_max_before, true, ret);
+        if (limit_matches(&o->limit, ret->tasks_max_before)) { /* a second fix: nothing to do */
+                r = verify(bus, unit, ret->tasks_max_before, true, ret);
+                if (r >= 0)
+                        pending_override(bus, unit, &o->limit, ret);
+                return r;
+        }
 
         /* The undo record is written once, before the first change; later fixes keep it. */
         char dir[512], record[600];
@@ -192,7 +263,7 @@ int ts_fix_apply(sd_bus *bus, const char *unit, const TsFixOptions *o, TsFixRepo
         step_done(ret, TS_FIX_SET_PROPERTY, t);
         ret->changed = true;
         uint64_t want = o->limit.kind == TS_TASKS_LIMIT_INFINITY ? UINT64_MAX : o->limit.value;
-        return finish(bus, unit, o, active, want, o->limit.kind != TS_TASKS_LIMIT_PERCENT, ret);
+        return finish(bus, unit, o, active, want, o->limit.kind != TS_TASKS_LIMIT_PERCENT, &o->limit, ret);
 }
 
 int ts_fix_undo(sd_bus *bus, const char *unit, const TsFixOptions *o, TsFixReport *ret) {
@@ -249,5 +320,37 @@ int ts_fix_undo(sd_bus *bus, const char *unit, const TsFixOptions *o, TsFixRepor
         /* Only a reload makes systemd read the drop-ins again: it is not optional here. */
         TsFixOptions undo = *o;
         undo.reload = true;
-        return finish(bus, unit, &undo, active, want, want_known, ret);
+        return finish(bus, unit, &undo, active, want, want_known, NULL, ret);
+}
+
+int ts_fix_plan(sd_bus *bus, const char *unit, const TsFixOptions *o, bool undo, TsFixPlan *ret) {
+        TsUnitInfo u;
+        int r = ts_unit_info_load(bus, unit, &u);
+        if (r < 0)
+                return r;
+        TsFixPlan p = { .tasks_max = u.tasks_max, .active = unit_running(&u),
+                        .has_tasks_current = u.has_tasks_current, .tasks_current = u.tasks_current };
+        p.nothing_to_do = !undo && limit_matches(&o->limit, u.tasks_max);
+        ts_unit_info_done(&u);
+        if (p.active && streq(ts_unit_type_section(unit), "Service")) {
+                _cleanup_(freep) char *status = NULL;
+                (void)ts_service_status(bus, unit, &p.main_pid, &status); /* MainPID stays 0 unknown */
+        }
+        if (!undo) {
+                /* The drop-in as set-property would write it, read where systemd would read it; with
+                 * nothing to do, the files as they are. */
+                char dropin[512], text[640], limit[32];
+                ts_tasks_limit_format(&o->limit, limit, sizeof limit);
+                r = ts_fix_dropin_path(unit, o->runtime, dropin, sizeof dropin);
+                if (r >= 0)
+                        snprintf(text, sizeof text, "[%s]\nTasksMax=%s\n", ts_unit_type_section(unit), limit);
+                if (r >= 0)
+                        r = ts_tasks_max_override_find(bus, unit, dropin, p.nothing_to_do ? NULL : text, &p.override);
+                if (r < 0)
+                        p.override_error = r;
+                else if (p.override.found && limits_equal(&p.override.limit, &o->limit))
+                        p.override = (TsTasksMaxOverride){}; /* it sets what the fix would */
+        }
+        *ret = p;
+        return 0;
 }
