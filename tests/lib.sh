@@ -75,3 +75,32 @@ require_disposable_systemd() {
         [ "$(cat /run/systemd/container 2>/dev/null)" = taskstorm ] || [ -n "${TASKSTORM_DISPOSABLE:-}" ] ||
                 skip "installs units and files: runs only in the taskstorm sandbox (or with TASKSTORM_DISPOSABLE=1)"
 }
+
+# The name the fixture daemon runs under, as the validation loop chooses it: docker.service where
+# systemd knows nothing of that name, else taskstorm-docker.service (a real Docker is never
+# shadowed). The tests that install the fixture by hand use it too.
+fixture_unit() {
+        if [ "$(systemctl show -p LoadState --value docker.service 2>/dev/null)" = not-found ] &&
+                [ -z "$(systemctl show -p DropInPaths --value docker.service 2>/dev/null)" ]; then
+                echo docker.service
+        else
+                echo taskstorm-docker.service
+        fi
+}
+
+# install_dockerd_fixture TASKSMAX SOCKET: the dockerd-like fixture ($TSDOCKERD) as $FIXTURE_UNIT
+# (set it from fixture_unit) with that TasksMax, listening on SOCKET; started, and waited for
+# (bounded) until the socket is there. The caller's cleanup stops and removes the unit.
+install_dockerd_fixture() {
+        local tasks_max=$1 sock=$2 delay
+        [ ! -e "/etc/systemd/system/$FIXTURE_UNIT" ] || fail "$FIXTURE_UNIT exists here already: not replaced"
+        printf '[Unit]\nDescription=Docker-like daemon (taskstorm fixture)\n[Service]\nExecStart=%s --socket %s\nTasksMax=%s\n' \
+                "$TSDOCKERD" "$sock" "$tasks_max" >"/etc/systemd/system/$FIXTURE_UNIT"
+        systemctl daemon-reload
+        systemctl start "$FIXTURE_UNIT"
+        for delay in 0 0.01 0.02 0.05 0.1 0.2 0.5 1 1 1; do
+                sleep "$delay"
+                [ -S "$sock" ] && return 0
+        done
+        fail "the fixture daemon did not open its socket"
+}

@@ -51,6 +51,18 @@ static json_object *loop_to_json(const TsScenario *s, const TsLoopReport *l) {
         json_object *o = json_object_new_object();
         json_object_object_add(o, "unit", json_object_new_string(l->unit[0] ? l->unit : s->daemon_unit));
         json_object_object_add(o, "unit_note", l->unit_note[0] ? json_object_new_string(l->unit_note) : NULL);
+        json_object_object_add(o, "stack", json_object_new_string(s->stack ? s->stack : "fixture"));
+        json_object_object_add(o, "first_error", l->first_error[0] ? json_object_new_string(l->first_error) : NULL);
+        json_object_object_add(o, "unit_tasks", l->unit_tasks[0] ? json_object_new_string(l->unit_tasks) : NULL);
+        json_object *machine = NULL;
+        if (l->machine_top[0]) {
+                machine = json_object_new_object();
+                json_object_object_add(machine, "first", json_object_new_string(l->machine_top));
+                json_object_object_add(machine, "verdict", json_object_new_string(ts_check_verdict_to_string(l->machine_verdict)));
+                json_object_object_add(machine, "why", json_object_new_string(l->machine_why));
+        }
+        json_object_object_add(o, "machine_check", machine);
+        json_object_object_add(o, "logger_check", l->logger_check[0] ? json_object_new_string(l->logger_check) : NULL);
         json_object_object_add(o, "tasks_max", limit_to_json(&s->daemon_tasks_max));
         json_object_object_add(o, "containers_asked", json_object_new_uint64(s->containers));
         json_object_object_add(o, "containers_started", json_object_new_uint64(l->started));

@@ -87,7 +87,7 @@ static void print_loop_text(const TsScenario *s, const TsLoopReport *l) {
         if (l->unit_note[0])
                 printf("       %s\n", l->unit_note);
         static const char *const what[_TS_LOOP_PHASE_MAX] = {
-                [TS_LOOP_INSTALL] = "the fixture daemon installed and started",
+                [TS_LOOP_INSTALL] = "installed and started:",
                 [TS_LOOP_REPRODUCE] = "containers asked for",
                 [TS_LOOP_DETECT] = "taskstorm check",
                 [TS_LOOP_SET_PROPERTY] = "set-property TasksMax",
@@ -102,15 +102,26 @@ static void print_loop_text(const TsScenario *s, const TsLoopReport *l) {
                         continue;
                 printf("       %-13s %9.1f ms  %s", ts_loop_phase_to_string(p), (double)l->phases[p].duration / 1e6,
                        what[p]);
-                if (p == TS_LOOP_REPRODUCE)
+                if (p == TS_LOOP_INSTALL)
+                        printf(" %s as %s", l->stack, l->unit);
+                else if (p == TS_LOOP_REPRODUCE)
                         printf(": %" PRIu64 " started, %" PRIu64 " failed", l->started, l->failed);
                 else if (p == TS_LOOP_DETECT)
                         printf(": %s (%s)", ts_check_verdict_to_string(l->verdict), ts_cause_to_string(l->cause));
                 else if (p == TS_LOOP_RERUN)
                         printf(": %" PRIu64 " started, %" PRIu64 " failed", l->started_again, l->failed_again);
                 printf("\n");
+                if (p == TS_LOOP_REPRODUCE && l->first_error[0])
+                        printf("                                first failure: %s\n", l->first_error);
+                if (p == TS_LOOP_REPRODUCE && l->unit_tasks[0])
+                        printf("                                %s\n", l->unit_tasks);
                 if (p == TS_LOOP_DETECT && l->why[0])
                         printf("                                %s\n", l->why);
+                if (p == TS_LOOP_DETECT && l->machine_top[0])
+                        printf("                                the whole machine: %s first (%s): %s\n", l->machine_top,
+                               ts_check_verdict_to_string(l->machine_verdict), l->machine_why);
+                if (p == TS_LOOP_DETECT && l->logger_check[0])
+                        printf("                                %s\n", l->logger_check);
         }
         (void)s;
 }
@@ -216,7 +227,7 @@ int verb_run(int argc, char *argv[]) {
                 return r < 0 ? r : status;
         }
 
-        char exe[PATH_MAX], daemon[PATH_MAX + 64];
+        char exe[PATH_MAX], daemon[PATH_MAX + 64], image[PATH_MAX + 64];
         r = cli_self_exe(exe, sizeof exe);
         if (r < 0) {
                 free_scenarios(scenarios, n);
@@ -224,6 +235,8 @@ int verb_run(int argc, char *argv[]) {
         }
         /* The fixture daemon, built beside taskstorm in the build tree. */
         snprintf(daemon, sizeof daemon, "%.*s/../fixtures/dockerd/tsdockerd", (int)(strrchr(exe, '/') - exe), exe);
+        /* And the real stacks' container process, a whole image by itself. */
+        snprintf(image, sizeof image, "%.*s/../fixtures/container/tscontainer", (int)(strrchr(exe, '/') - exe), exe);
         _cleanup_(closep) int sigfd = cli_stop_signals_fd();
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         TsSysinfo env = {};
@@ -239,7 +252,7 @@ int verb_run(int argc, char *argv[]) {
         unsigned counts[_TS_VERDICT_MAX] = {};
         RunReport *report = run_report_new(&env);
         TsProgress shared = {};
-        TsRunContext ctx = { .bus = bus, .env = &env, .exec_path = exe, .daemon_path = daemon, .cancel_fd = sigfd,
+        TsRunContext ctx = { .bus = bus, .env = &env, .exec_path = exe, .paths = { daemon, image }, .cancel_fd = sigfd,
                              .progress = &shared };
         Progress *progress = progress_start(&shared);
         int sig = 0, report_r = report ? 0 : log_error_errno(-ENOMEM, "Out of memory.");

@@ -19,6 +19,8 @@
 #include "loop.h"
 #include "macro.h"
 #include "pids.h"
+#include "scan.h"
+#include "stack.h"
 #include "unit.h"
 
 #define JOB_TIMEOUT (90 * USEC_PER_SEC)
@@ -60,58 +62,6 @@ static void phase_done(TsLoopReport *r, TsLoopPhase p, nsec_t start) {
         ts_timing_end(&r->phases[p], start);
 }
 
-static int socket_path(const TsScenario *s, char *buf, size_t size) {
-        return path_printf(buf, size, "/run/taskstorm-%s.sock", s->daemon_unit);
-}
-
-/* One request to the daemon: "run N" -> "started S failed F containers C first_failure_ns T". */
-static int ask(const char *path, const char *request, uint64_t *ret_started, uint64_t *ret_failed,
-               nsec_t *ret_first_failure) {
-        _cleanup_(closep) int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        struct sockaddr_un sa = { .sun_family = AF_UNIX };
-        if (fd < 0)
-                return negative_errno();
-        if (strlen(path) >= sizeof sa.sun_path)
-                return -ENAMETOOLONG;
-        strcpy(sa.sun_path, path);
-        if (connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0)
-                return negative_errno();
-        /* One write: the daemon answers the first line it reads and closes the connection. */
-        char line[128];
-        int n = snprintf(line, sizeof line, "%s\n", request);
-        if (n < 0 || (size_t)n >= sizeof line)
-                return -EINVAL;
-        if (send(fd, line, (size_t)n, MSG_NOSIGNAL) != n)
-                return -EIO;
-        char reply[256];
-        size_t got = 0;
-        ssize_t k;
-        while (got < sizeof reply - 1 && (k = read(fd, reply + got, sizeof reply - 1 - got)) > 0)
-                got += (size_t)k;
-        reply[got] = 0;
-        if (!ret_started)
-                return 0;
-        uint64_t first = 0;
-        if (sscanf(reply, "started %" SCNu64 " failed %" SCNu64 " containers %*u first_failure_ns %" SCNu64,
-                   ret_started, ret_failed, &first) < 2)
-                return -EBADMSG;
-        if (ret_first_failure)
-                *ret_first_failure = first;
-        return 0;
-}
-
-/* Waits, with bounded back-off, until the daemon answers: it has no readiness notification, and a
- * socket file may be an old one (after a restart, before the new daemon has bound it). */
-static int wait_daemon(const char *path) {
-        usec_t delay = USEC_PER_MSEC;
-        for (int i = 0; i < 40; i++) {
-                if (ask(path, "ps", NULL, NULL, NULL) >= 0)
-                        return 0;
-                ts_sleep_backoff(&delay, 200 * USEC_PER_MSEC);
-        }
-        return -ETIMEDOUT;
-}
-
 /* The name the fixture runs under: the scenario's, where systemd knows nothing of it (the sandbox
  * of a machine without Docker), else "taskstorm-<name>", so that a real docker.service is never
  * shadowed, stopped or restarted; note says why it was renamed. -EEXIST: both names are known. */
@@ -136,51 +86,17 @@ static int choose_unit(sd_bus *bus, const char *wanted, char *ret, size_t size, 
         return p.known ? -EEXIST : 0;
 }
 
-static int install(sd_bus *bus, const TsScenario *s, const char *daemon_path) {
-        char unit_file[512], sock[256], limit[32], text[1024];
-        int r = path_printf(unit_file, sizeof unit_file, "/etc/systemd/system/%s", s->daemon_unit);
-        if (r >= 0)
-                r = socket_path(s, sock, sizeof sock);
-        if (r < 0)
-                return r;
-        if (access(unit_file, F_OK) == 0)
-                return -EEXIST; /* a file systemd has not read yet: still never replaced */
-        ts_tasks_limit_format(&s->daemon_tasks_max, limit, sizeof limit);
-        snprintf(text, sizeof text,
-                 "# Installed by taskstorm for scenario %s; removed when it ends.\n"
-                 "[Unit]\nDescription=Docker-like daemon (taskstorm fixture)\n"
-                 "[Service]\nExecStart=%s --socket %s\nTasksMax=%s\n",
-                 s->name, daemon_path, sock, limit);
-        r = ts_write_new_file(unit_file, text);
-        if (r < 0)
-                return r;
-        (void)unlink(sock); /* an old daemon's */
-        r = ts_manager_reload(bus, JOB_TIMEOUT);
-        if (r >= 0)
-                r = ts_unit_job(bus, "StartUnit", s->daemon_unit, "replace", JOB_TIMEOUT);
-        if (r >= 0)
-                r = wait_daemon(sock);
-        return r;
-}
-
-/* Everything install and the fix made: the unit stopped, its file, drop-ins and undo records gone. */
-static void cleanup(sd_bus *bus, const TsScenario *s) {
+/* What the fix left of itself (its drop-ins and undo records), wherever it put them. */
+static void remove_fix_traces(const char *unit) {
         char path[512];
-        (void)ts_unit_job(bus, "StopUnit", s->daemon_unit, "replace", JOB_TIMEOUT);
-        (void)sd_bus_call_method(bus, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
-                                 "org.freedesktop.systemd1.Manager", "ResetFailedUnit", NULL, NULL, "s", s->daemon_unit);
-        if (path_printf(path, sizeof path, "/etc/systemd/system/%s", s->daemon_unit) >= 0)
-                (void)unlink(path);
-        if (socket_path(s, path, sizeof path) >= 0)
-                (void)unlink(path);
         for (int runtime = 0; runtime <= 1; runtime++) {
-                if (ts_fix_dropin_path(s->daemon_unit, runtime, path, sizeof path) >= 0) {
+                if (ts_fix_dropin_path(unit, runtime, path, sizeof path) >= 0) {
                         (void)unlink(path);
                         *strrchr(path, '/') = 0;
                         (void)rmdir(path);
                 }
                 char dir[512];
-                if (ts_fix_record_dir(s->daemon_unit, runtime, dir, sizeof dir) >= 0 &&
+                if (ts_fix_record_dir(unit, runtime, dir, sizeof dir) >= 0 &&
                     path_printf(path, sizeof path, "%s/50-TasksMax.conf", dir) >= 0) {
                         (void)unlink(path);
                         if (path_printf(path, sizeof path, "%s/tasks-max", dir) >= 0)
@@ -190,7 +106,34 @@ static void cleanup(sd_bus *bus, const TsScenario *s) {
                         (void)rmdir(dir);
                 }
         }
-        (void)ts_manager_reload(bus, JOB_TIMEOUT);
+}
+
+/* Everything install and the fix made: the stack removed, the fix's drop-ins and undo records
+ * gone, and systemd told. */
+static void cleanup(const TsStack *stack, TsStackContext *c) {
+        stack->remove(c);
+        remove_fix_traces(c->unit);
+        (void)ts_manager_reload(c->bus, JOB_TIMEOUT);
+}
+
+/* Tasks in each of the stack's units once the containers were asked for: where a stack's tasks
+ * really live (a split Docker runs containers' shims in containerd.service, not docker.service). */
+static void note_unit_tasks(const TsStack *stack, TsStackContext *c, TsLoopReport *rep) {
+        size_t n = 0;
+        for (const char *const *u = stack->units; u && *u; u++) {
+                TsUnitInfo info;
+                if (ts_unit_info_load(c->bus, *u, &info) < 0)
+                        continue;
+                char limit[32] = "infinity";
+                if (info.tasks_max != UINT64_MAX)
+                        snprintf(limit, sizeof limit, "%" PRIu64, info.tasks_max);
+                int k = snprintf(rep->unit_tasks + n, sizeof rep->unit_tasks - n, "%s%s Tasks: %" PRIu64 " (limit %s)",
+                                 n ? ", " : "", *u, info.has_tasks_current ? info.tasks_current : 0, limit);
+                ts_unit_info_done(&info);
+                if (k < 0 || (size_t)k >= sizeof rep->unit_tasks - n)
+                        break;
+                n += (size_t)k;
+        }
 }
 
 static int detect(sd_bus *bus, const TsScenario *s, TsCheckVerdict *ret_verdict, TsCause *ret_cause, char *why,
@@ -210,6 +153,52 @@ static int detect(sd_bus *bus, const TsScenario *s, TsCheckVerdict *ret_verdict,
         return 0;
 }
 
+/* The whole machine, as `taskstorm check` with no unit sees it: the limit ranked first and why. */
+static int detect_machine(sd_bus *bus, TsLoopReport *rep) {
+        _cleanup_(ts_scan_facts_done) TsScanFacts f = {};
+        int r = ts_scan_gather_live(bus, 0, &f);
+        if (r < 0)
+                return r;
+        _cleanup_(ts_scan_result_done) TsScanResult res = {};
+        r = ts_scan_judge(&f, TS_CHECK_DEFAULT_THRESHOLD, &res);
+        if (r < 0)
+                return r;
+        if (res.n_entries == 0)
+                return 0;
+        const TsScanEntry *top = &res.entries[0];
+        snprintf(rep->machine_top, sizeof rep->machine_top, "%s", top->owner.name);
+        rep->machine_verdict = top->verdict;
+        /* The sentence that ties another unit's log lines to this limit, where there is one. */
+        const char *sentence = top->why;
+        for (size_t i = 0; i < top->n_loggers; i++)
+                if (top->loggers[i].sentence)
+                        sentence = top->loggers[i].sentence;
+        snprintf(rep->machine_why, sizeof rep->machine_why, "%s", sentence);
+        return 0;
+}
+
+/* check of the unit that logs the failures (dockerd's docker.service), which follows the evidence
+ * to the unit whose limit refused them. */
+static int detect_logger(sd_bus *bus, const char *unit, TsLoopReport *rep) {
+        TsCheckFacts f;
+        int r = ts_check_gather_live(bus, unit, 0, &f);
+        if (r < 0)
+                return r;
+        _cleanup_(ts_scan_facts_done) TsScanFacts machine = {};
+        TsCheckResult res;
+        ts_check_judge(&f, TS_CHECK_DEFAULT_THRESHOLD, &res);
+        r = ts_scan_gather_cgroups_live(&machine);
+        if (r >= 0)
+                r = ts_scan_follow(&f, &machine, TS_CHECK_DEFAULT_THRESHOLD, &res);
+        ts_check_facts_done(&f);
+        if (r < 0)
+                return r;
+        snprintf(rep->logger_check, sizeof rep->logger_check, "%s: %s (%s%s%s)", unit,
+                 ts_check_verdict_to_string(res.verdict), ts_cause_to_string(res.cause), res.via[0] ? ", via " : "",
+                 res.via);
+        return 0;
+}
+
 static TsVerdict fail_with(char *why, size_t why_size, TsVerdict v, const char *fmt, ...) _printf_(4, 5);
 static TsVerdict fail_with(char *why, size_t why_size, TsVerdict v, const char *fmt, ...) {
         va_list ap;
@@ -224,19 +213,16 @@ static TsVerdict cancelled(TsLoopReport *rep, char *why, size_t why_size, const 
         return fail_with(why, why_size, TS_VERDICT_BROKEN, "interrupted after %s: the unit is removed", after);
 }
 
-static TsVerdict run_phases(sd_bus *bus, const TsScenario *s, TsProgress *progress, int cancel_fd, TsLoopReport *rep,
-                            char *why, size_t why_size) {
-        char sock[256], request[64];
-        int r = socket_path(s, sock, sizeof sock);
-        if (r < 0)
-                return fail_with(why, why_size, TS_VERDICT_BROKEN, "socket path: %s", strerror(-r));
-        snprintf(request, sizeof request, "run %" PRIu64, s->containers);
-
+static TsVerdict run_phases(const TsStack *stack, TsStackContext *c, const TsScenario *s, TsProgress *progress,
+                            int cancel_fd, TsLoopReport *rep, char *why, size_t why_size) {
+        sd_bus *bus = c->bus;
         nsec_t t = phase_begin(progress, TS_LOOP_REPRODUCE), first = 0;
-        r = ask(sock, request, &rep->started, &rep->failed, &first);
+        int r = stack->ask(c, s->containers, &rep->started, &rep->failed, &first);
         if (r < 0)
                 return fail_with(why, why_size, TS_VERDICT_BROKEN, "the daemon did not answer: %s", strerror(-r));
         phase_done(rep, TS_LOOP_REPRODUCE, t);
+        snprintf(rep->first_error, sizeof rep->first_error, "%s", c->first_error);
+        note_unit_tasks(stack, c, rep);
         if (first > rep->origin)
                 rep->first_failure = first - rep->origin;
         if (s->expect_eagain != (rep->failed > 0))
@@ -247,10 +233,25 @@ static TsVerdict run_phases(sd_bus *bus, const TsScenario *s, TsProgress *progre
                 return cancelled(rep, why, why_size, "the containers were asked for");
         t = phase_begin(progress, TS_LOOP_DETECT);
         r = detect(bus, s, &rep->verdict, &rep->cause, rep->why, sizeof rep->why);
+        /* A real stack: also the whole machine, and the unit that logs the failures where another's
+         * limit refused them (dockerd's, for containerd.service's). */
+        if (r >= 0 && stack->units)
+                r = detect_machine(bus, rep);
+        if (r >= 0 && stack->logger && !streq(stack->logger, s->daemon_unit))
+                r = detect_logger(bus, stack->logger, rep);
         if (r < 0)
                 return fail_with(why, why_size, TS_VERDICT_BROKEN, "check failed: %s", strerror(-r));
         phase_done(rep, TS_LOOP_DETECT, t);
-        if (s->expect_eagain && (rep->verdict != TS_CHECK_AFFECTED || rep->cause != TS_CAUSE_UNIT_TASKSMAX))
+        /* A real stack is judged as a user would look at it, by check with no unit: the limit under test
+         * ranked first, affected. (A slice's own check cannot see the refusals: on cgroup v1 they are
+         * counted in the cgroups of the tasks refused, below it.) */
+        if (s->expect_eagain && stack->units &&
+            (!streq(rep->machine_top, s->daemon_unit) || rep->machine_verdict != TS_CHECK_AFFECTED))
+                return fail_with(why, why_size, TS_VERDICT_FAIL, "check of the whole machine put %s first (%s), "
+                                 "not %s affected: %s", rep->machine_top[0] ? rep->machine_top : "nothing",
+                                 ts_check_verdict_to_string(rep->machine_verdict), s->daemon_unit, rep->machine_why);
+        if (s->expect_eagain && !stack->units &&
+            (rep->verdict != TS_CHECK_AFFECTED || rep->cause != TS_CAUSE_UNIT_TASKSMAX))
                 return fail_with(why, why_size, TS_VERDICT_FAIL, "check said %s (%s), expected affected by the "
                                  "unit's TasksMax: %s", ts_check_verdict_to_string(rep->verdict),
                                  ts_cause_to_string(rep->cause), rep->why);
@@ -280,19 +281,21 @@ static TsVerdict run_phases(sd_bus *bus, const TsScenario *s, TsProgress *progre
         if (cancel_pending(cancel_fd))
                 return cancelled(rep, why, why_size, "the fix");
         t = phase_begin(progress, TS_LOOP_RERUN);
-        if (!fix.restarted)
-                (void)ask(sock, "rm", NULL, NULL, NULL); /* the containers of the first run still hold */
-        else if ((r = wait_daemon(sock)) < 0)
+        if (fix.restarted && (r = stack->ready(c)) < 0)
                 return fail_with(why, why_size, TS_VERDICT_BROKEN, "the daemon did not come back after the restart: %s",
                                  strerror(-r));
-        r = ask(sock, request, &rep->started_again, &rep->failed_again, NULL);
+        (void)stack->clear(c); /* the containers of the first run, which may still hold */
+        nsec_t ignored;
+        c->first_error[0] = 0;
+        r = stack->ask(c, s->containers, &rep->started_again, &rep->failed_again, &ignored);
         if (r < 0)
                 return fail_with(why, why_size, TS_VERDICT_BROKEN, "the daemon did not answer after the fix: %s",
                                  strerror(-r));
         phase_done(rep, TS_LOOP_RERUN, t);
         if (rep->failed_again > 0)
                 return fail_with(why, why_size, TS_VERDICT_FAIL, "after the fix %" PRIu64 " of %" PRIu64
-                                 " containers still failed: the remedy did not work", rep->failed_again, s->containers);
+                                 " containers still failed: the remedy did not work (%s)", rep->failed_again,
+                                 s->containers, c->first_error);
         r = detect(bus, s, &rep->verdict_after, NULL, NULL, 0);
         if (r >= 0 && rep->verdict_after == TS_CHECK_AFFECTED)
                 return fail_with(why, why_size, TS_VERDICT_FAIL, "check still says affected after the fix");
@@ -309,43 +312,66 @@ static TsSampler *sample_daemon(sd_bus *bus, const TsScenario *s, TsProgress *pr
         return sampler;
 }
 
-TsVerdict ts_loop_run(sd_bus *bus, const TsScenario *scenario, const char *daemon_path, TsProgress *progress,
-                      int cancel_fd, TsLoopReport *ret, char *why, size_t why_size) {
-        *ret = (TsLoopReport){ .origin = ts_now_ns() };
-        why[0] = 0;
-        nsec_t t = phase_begin(progress, TS_LOOP_INSTALL);
+/* The unit the limit goes on: for the fixture, which installs it, a name of which systemd knows
+ * nothing; for a real stack, Unit= itself, one of the stack's own units (the sandbox's copy). */
+static int loop_unit(sd_bus *bus, const TsStack *stack, const TsScenario *scenario, TsLoopReport *ret, char *why,
+                     size_t why_size) {
+        if (stack->units) {
+                snprintf(ret->unit, sizeof ret->unit, "%s", scenario->daemon_unit);
+                return 0;
+        }
         int r = choose_unit(bus, scenario->daemon_unit, ret->unit, sizeof ret->unit, ret->unit_note,
                             sizeof ret->unit_note);
         if (r == -EEXIST)
-                return fail_with(why, why_size, TS_VERDICT_BROKEN, "%s and %s are both systemd's already: "
-                                 "neither is touched", scenario->daemon_unit, ret->unit);
-        if (r < 0)
-                return fail_with(why, why_size, TS_VERDICT_BROKEN, "asking systemd about %s failed: %s",
-                                 scenario->daemon_unit, strerror(-r));
+                fail_with(why, why_size, TS_VERDICT_BROKEN, "%s and %s are both systemd's already: neither is touched",
+                          scenario->daemon_unit, ret->unit);
+        else if (r < 0)
+                fail_with(why, why_size, TS_VERDICT_BROKEN, "asking systemd about %s failed: %s",
+                          scenario->daemon_unit, strerror(-r));
+        return r;
+}
+
+TsVerdict ts_loop_run(sd_bus *bus, const TsScenario *scenario, const TsLoopPaths *paths, TsProgress *progress,
+                      int cancel_fd, TsLoopReport *ret, char *why, size_t why_size) {
+        *ret = (TsLoopReport){ .origin = ts_now_ns() };
+        why[0] = 0;
+        const TsStack *stack = ts_stack_find(scenario->stack ? scenario->stack : "fixture");
+        if (!stack)
+                return fail_with(why, why_size, TS_VERDICT_BROKEN, "no stack %s", scenario->stack);
+        snprintf(ret->stack, sizeof ret->stack, "%s", stack->description);
+        nsec_t t = phase_begin(progress, TS_LOOP_INSTALL);
+        if (loop_unit(bus, stack, scenario, ret, why, why_size) < 0)
+                return TS_VERDICT_BROKEN;
+        char limit[32];
+        ts_tasks_limit_format(&scenario->daemon_tasks_max, limit, sizeof limit);
+        TsStackContext c = { .bus = bus, .scenario = scenario->name, .unit = ret->unit, .limit = limit,
+                             .daemon_path = paths->daemon, .image_path = paths->image, .timeout = JOB_TIMEOUT };
         /* Every phase below works on the chosen name. */
         TsScenario copy = *scenario;
         copy.daemon_unit = ret->unit;
         const TsScenario *s = &copy;
-        r = install(bus, s, daemon_path);
+        int r = stack->install(&c);
         if (r == -EEXIST)
                 return fail_with(why, why_size, TS_VERDICT_BROKEN, "%s exists here already: not replaced",
                                  s->daemon_unit);
         TsVerdict v;
         if (r < 0)
-                v = fail_with(why, why_size, TS_VERDICT_BROKEN, "installing %s failed: %s", s->daemon_unit,
-                              strerror(-r));
+                v = fail_with(why, why_size, TS_VERDICT_BROKEN, "installing %s (%s) failed: %s%s%s", s->daemon_unit,
+                              stack->description, strerror(-r), c.first_error[0] ? ": " : "", c.first_error);
         else {
                 phase_done(ret, TS_LOOP_INSTALL, t);
                 TsSampler *sampler = sample_daemon(bus, s, progress, ret->origin);
                 v = cancel_pending(cancel_fd) ? cancelled(ret, why, why_size, "the install")
-                                              : run_phases(bus, s, progress, cancel_fd, ret, why, why_size);
+                                              : run_phases(stack, &c, s, progress, cancel_fd, ret, why, why_size);
                 ts_sampler_stop(sampler, &ret->samples);
         }
         t = phase_begin(progress, TS_LOOP_CLEANUP);
         /* After a daemon-reexec the connection is gone, and the unit must go all the same. */
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *now = NULL;
-        if (ts_bus_open_again(bus, JOB_TIMEOUT, &now) >= 0)
-                cleanup(now, s);
+        if (ts_bus_open_again(bus, JOB_TIMEOUT, &now) >= 0) {
+                c.bus = now;
+                cleanup(stack, &c);
+        }
         phase_done(ret, TS_LOOP_CLEANUP, t);
         return v;
 }

@@ -32,7 +32,16 @@ const char *ts_loop_phase_to_string(TsLoopPhase p);
 typedef struct TsLoopReport {
         nsec_t origin;                        /* CLOCK_MONOTONIC ns when the loop began */
         char unit[256];                       /* the name the fixture ran under */
+        char stack[64];                       /* what ran there: "the dockerd-like fixture daemon", ... */
         char unit_note[1024];                 /* why it is not the scenario's Unit=, "" when it is */
+        char first_error[512];                /* the first refused container's message, "" none */
+        char unit_tasks[512];                 /* tasks in each of the stack's units after the first ask */
+        char machine_top[256];                /* real stacks: what check with no unit ranks first */
+        TsCheckVerdict machine_verdict;
+        char machine_why[320];                /* ... and why, in one sentence */
+        char logger_check[384];               /* check of the unit that logs the failures, where another
+                                               * unit's limit refused them: "docker.service: affected
+                                               * (other-unit-tasksmax, via containerd.service)" */
         TsTiming phases[_TS_LOOP_PHASE_MAX];
         uint64_t started, failed;             /* containers, first time */
         nsec_t first_failure;                 /* the daemon's first failed container, since the origin; 0: none */
@@ -49,10 +58,16 @@ typedef struct TsLoopReport {
 /* 1 when this is the taskstorm sandbox (its systemd was started with container=taskstorm). */
 int ts_loop_in_sandbox(void);
 
-/* Runs the loop; PASS or FAIL with why, BROKEN when it could not run. daemon_path: the fixture;
+/* Runs the loop; PASS or FAIL with why, BROKEN when it could not run. paths: the programs;
  * progress: NULL, or told each phase and the unit's tasks; cancel_fd (-1: none) readable: stop
  * before the next phase (a phase, the fix's steps among them, is never left half done), clean up,
  * and return BROKEN with cancelled set. */
-TsVerdict ts_loop_run(sd_bus *bus, const TsScenario *s, const char *daemon_path, TsProgress *progress, int cancel_fd,
+/* Where the loop's programs are: the fixture daemon, and the real stacks' container process. */
+typedef struct TsLoopPaths {
+        const char *daemon;
+        const char *image;
+} TsLoopPaths;
+
+TsVerdict ts_loop_run(sd_bus *bus, const TsScenario *s, const TsLoopPaths *paths, TsProgress *progress, int cancel_fd,
                       TsLoopReport *ret, char *why, size_t why_size);
 void ts_loop_report_done(TsLoopReport *r);

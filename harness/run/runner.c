@@ -8,6 +8,7 @@
 #include "macro.h"
 #include "bus.h"
 #include "guard.h"
+#include "stack.h"
 #include "runner.h"
 #include "version.h"
 
@@ -139,7 +140,15 @@ int ts_scenario_run(const TsRunContext *ctx, const TsScenario *s, TsScenarioResu
                                  s->daemon_unit);
                         return 0;
                 }
-                ret->verdict = ts_loop_run(ctx->bus, s, ctx->daemon_path, ctx->progress, ctx->cancel_fd, &ret->loop,
+                const TsStack *stack = ts_stack_find(s->stack ? s->stack : "fixture");
+                char missing[64];
+                if (stack && !ts_stack_installed(stack, missing, sizeof missing)) {
+                        ret->verdict = TS_VERDICT_SKIP;
+                        snprintf(ret->reason, sizeof ret->reason, "needs %s (%s): %s is not installed", stack->name,
+                                 stack->description, missing);
+                        return 0;
+                }
+                ret->verdict = ts_loop_run(ctx->bus, s, &ctx->paths, ctx->progress, ctx->cancel_fd, &ret->loop,
                                            ret->reason, sizeof ret->reason);
                 ret->looped = true;
                 ret->duration = ts_now_ns() - start;

@@ -28,7 +28,7 @@ typedef struct TsRunContext {
         sd_bus *bus;
         const TsSysinfo *env;    /* the machine, for the scenarios' needs */
         const char *exec_path;   /* taskstorm itself (exec storms) */
-        const char *daemon_path; /* the fixture daemon ([Daemon] scenarios) */
+        TsLoopPaths paths;       /* the fixture daemon and the container process ([Daemon] scenarios) */
         int cancel_fd;           /* readable: stop now (the CLI's signalfd); -1: none */
         TsProgress *progress;    /* NULL: nobody watches */
 } TsRunContext;

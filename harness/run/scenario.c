@@ -13,6 +13,7 @@
 #include "fileio.h"
 #include "macro.h"
 #include "scenario.h"
+#include "stack.h"
 #include "unit.h"
 
 #define SCENARIO_SIZE_MAX ((size_t)64 * 1024)
@@ -353,6 +354,14 @@ static int parse_unit_name(const char *value, void *field, char *why, size_t why
         return parse_string(value, field, why, why_size);
 }
 
+static int parse_stack(const char *value, void *field, char *why, size_t why_size) {
+        if (!ts_stack_find(value)) {
+                snprintf(why, why_size, "unknown stack (%s)", ts_stack_names());
+                return -EINVAL;
+        }
+        return parse_string(value, field, why, why_size);
+}
+
 /* When a key must be given: always, in storm scenarios, or in daemon scenarios. */
 enum { OPTIONAL, REQUIRED, REQUIRED_FOR_STORM, REQUIRED_FOR_DAEMON };
 
@@ -379,6 +388,7 @@ static const struct ScenarioKey {
         { "Storm", "MaxTasks", parse_u64_positive, FIELD(max_tasks) },
         { "Storm", "Hold", parse_hold, FIELD(hold) },
         { "Storm", "StopAfterFailures", parse_unsigned_positive, FIELD(stop_after_failures) },
+        { "Daemon", "Stack", parse_stack, FIELD(stack) },
         { "Daemon", "Unit", parse_unit_name, FIELD(daemon_unit), .required = REQUIRED_FOR_DAEMON },
         { "Daemon", "TasksMax", parse_tasks_limit, FIELD(daemon_tasks_max), .required = REQUIRED_FOR_DAEMON },
         { "Daemon", "Containers", parse_u64_positive, FIELD(containers), .required = REQUIRED_FOR_DAEMON },
@@ -737,6 +747,17 @@ static int check_scenario(ParseContext *c) {
         if (s->tasks > s->max_tasks)
                 return context_fail(c, c->key_lines[key_index("Storm", "Tasks")], "Storm", "Tasks",
                                     "%" PRIu64 " is more than MaxTasks=%" PRIu64, s->tasks, s->max_tasks);
+
+        /* A real stack limits one of its own units; the fixture installs whichever it is given. */
+        const TsStack *stack = s->stack ? ts_stack_find(s->stack) : NULL;
+        if (stack && stack->units && s->daemon_unit) {
+                bool ours = false;
+                for (const char *const *u = stack->units; *u; u++)
+                        ours = ours || streq(*u, s->daemon_unit);
+                if (!ours)
+                        return context_fail(c, c->key_lines[key_index("Daemon", "Unit")], "Daemon", "Unit",
+                                            "%s is not one of the %s stack's units", s->daemon_unit, stack->name);
+        }
         return 0;
 }
 
@@ -875,6 +896,7 @@ void ts_scenario_free(TsScenario *s) {
         strv_free(s->tags);
         free(s->min_systemd);
         free(s->daemon_unit);
+        free(s->stack);
         free(s);
 }
 

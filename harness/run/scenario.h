@@ -52,7 +52,9 @@ typedef struct TsScenario {
         /* [Daemon]: instead of [Unit] and [Storm], the load is the dockerd-like fixture, installed as
          * a unit with a limit (in the taskstorm sandbox only) and asked for containers */
         bool has_daemon;
-        char *daemon_unit;             /* Unit=, required there: "docker.service" */
+        char *stack;                   /* Stack=fixture|docker|ctr (stack.c), NULL: the fixture */
+        char *daemon_unit;             /* Unit=, required there: "docker.service"; with a real stack,
+                                        * the one of its units that gets the limit */
         TsTasksLimit daemon_tasks_max; /* TasksMax=, required there */
         uint64_t containers;           /* Containers=N, required there: asked of the daemon */
 

@@ -157,6 +157,7 @@ int ts_scope_start(sd_bus *bus, const char *name, pid_t pid, const TsTasksLimit 
                 return -ENOSPC;
         TsTasksLimit guard = { .kind = TS_TASKS_LIMIT_NUMBER, .value = cap.available };
 
+        usec_t delay = 5 * USEC_PER_MSEC;
         for (int attempt = 0;; attempt++) {
                 ScopeExtra e = { .pid = pid, .slice = slice ? slice : TS_GUARD_SLICE, .slice_limit = slice_limit };
                 uint64_t now_max = 0;
@@ -178,6 +179,13 @@ int ts_scope_start(sd_bus *bus, const char *name, pid_t pid, const TsTasksLimit 
                 /* Another taskstorm made the guard slice between the look and the start: use it. */
                 if (r == -EEXIST && e.guard && attempt == 0)
                         continue;
+                /* The guard slice of the storm before is still stopping (it stops when unneeded), and
+                 * systemd refuses a start that would undo that stop job ("transaction is destructive"):
+                 * once the stop is done, the slice is made afresh. No event says when; bounded back-off. */
+                if (r == -EDEADLK && attempt < 8) {
+                        ts_sleep_backoff(&delay, 200 * USEC_PER_MSEC);
+                        continue;
+                }
                 if (r >= 0 && ret_guard)
                         *ret_guard = e.guard || now_max > cap.available ? cap.available : now_max;
                 return r;

@@ -10,27 +10,20 @@
 set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 [ -d /run/systemd/system ] || skip "PID 1 is not systemd: run the live suite inside 'taskstorm sandbox'"
-[ "$(id -u)" = 0 ] || skip "installs docker.service: needs root"
+[ "$(id -u)" = 0 ] || skip "installs the fixture daemon: needs root"
 : "${TSDOCKERD:?TSDOCKERD must name the fixture daemon}"
-systemctl cat docker.service >/dev/null 2>&1 && skip "a docker.service exists here: this test installs its own"
+FIXTURE_UNIT=$(fixture_unit)
+unit=$FIXTURE_UNIT
 
 sock=/run/tsdockerd.sock
 cleanup() {
-        systemctl stop docker.service 2>/dev/null || true
-        rm -rf /etc/systemd/system/docker.service /etc/systemd/system.control/docker.service.d \
-                /var/lib/taskstorm/fix/docker.service "$sock"
+        systemctl stop "$unit" 2>/dev/null || true
+        rm -rf /etc/systemd/system/$unit /etc/systemd/system.control/$unit.d \
+                /var/lib/taskstorm/fix/$unit "$sock"
         systemctl daemon-reload
 }
 trap cleanup EXIT
-printf '[Unit]\nDescription=Docker-like daemon (taskstorm fixture)\n[Service]\nExecStart=%s --socket %s\nTasksMax=64\n' \
-        "$TSDOCKERD" "$sock" >/etc/systemd/system/docker.service
-systemctl daemon-reload
-systemctl start docker.service
-for delay in 0 0.01 0.02 0.05 0.1 0.2 0.5 1 1 1; do
-        sleep "$delay"
-        [ -S "$sock" ] && break
-done
-[ -S "$sock" ] || fail "the fixture daemon did not open its socket"
+install_dockerd_fixture 64 "$sock"
 
 ms() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
 
@@ -40,7 +33,7 @@ echo "reproduce ($(ms "$t") ms): $reply"
 [[ "$reply" =~ failed\ ([0-9]+) ]] && [ "${BASH_REMATCH[1]}" -gt 0 ] || fail "no container failed under TasksMax=64"
 
 t=$(date +%s%N)
-json=$("$TASKSTORM" check --json docker.service) && status=0 || status=$?
+json=$("$TASKSTORM" check --json "$unit") && status=0 || status=$?
 echo "detect ($(ms "$t") ms): $(jq -r '.units[0] | "\(.verdict), \(.cause): \(.why)"' <<<"$json")"
 [ "$status" = 10 ] && [ "$(jq -r '.units[0].cause' <<<"$json")" = unit-tasksmax ] || fail "check did not say affected (exit $status)"
 lines=$(jq '.units[0].journal["fork-exec"].count + .units[0].journal["cgo-pthread"].count' <<<"$json")
@@ -48,28 +41,28 @@ lines=$(jq '.units[0].journal["fork-exec"].count + .units[0].journal["cgo-pthrea
 [[ "$(jq -r '.units[0].status_line' <<<"$json")" =~ ^Tasks:\ 6[0-4]\ \(Limit:\ 64\)$ ]] || fail "status line"
 
 t=$(date +%s%N)
-"$TASKSTORM" fix docker.service
+"$TASKSTORM" fix "$unit"
 echo "fix ($(ms "$t") ms)"
 
 t=$(date +%s%N)
 reply=$("$TSDOCKERD" client "$sock" "run 30")
 echo "re-run ($(ms "$t") ms): $reply"
 [[ "$reply" == "started 30 failed 0 "* ]] || fail "the same load failed after the fix: $reply"
-tasks_line=$(systemctl status docker.service --no-pager | grep -E '^ +Tasks:' || true)
+tasks_line=$(systemctl status "$unit" --no-pager | grep -E '^ +Tasks:' || true)
 [ -n "$tasks_line" ] && ! grep -qi limit <<<"$tasks_line" || fail "'Tasks:' still shows a Limit: $tasks_line"
-"$TASKSTORM" check docker.service || fail "check after the fix did not say not-affected"
+"$TASKSTORM" check "$unit" || fail "check after the fix did not say not-affected"
 echo "ok: reproduced, detected, fixed, and the same load passes"
 
 # The no-restart variant.
-"$TASKSTORM" fix --undo docker.service
-[ "$(systemctl show -p TasksMax --value docker.service)" = 64 ] || fail "--undo did not restore TasksMax=64"
+"$TASKSTORM" fix --undo "$unit"
+[ "$(systemctl show -p TasksMax --value "$unit")" = 64 ] || fail "--undo did not restore TasksMax=64"
 reply=$("$TSDOCKERD" client "$sock" "run 30")
 [[ "$reply" =~ failed\ ([0-9]+) ]] && [ "${BASH_REMATCH[1]}" -gt 0 ] || fail "no failure after --undo: $reply"
-pid=$(systemctl show -p MainPID --value docker.service)
+pid=$(systemctl show -p MainPID --value "$unit")
 t=$(date +%s%N)
-"$TASKSTORM" fix --no-reload --no-restart docker.service
+"$TASKSTORM" fix --no-reload --no-restart "$unit"
 echo "fix without reload or restart ($(ms "$t") ms)"
-[ "$(systemctl show -p MainPID --value docker.service)" = "$pid" ] || fail "the daemon was restarted"
+[ "$(systemctl show -p MainPID --value "$unit")" = "$pid" ] || fail "the daemon was restarted"
 "$TSDOCKERD" client "$sock" rm >/dev/null
 reply=$("$TSDOCKERD" client "$sock" "run 30")
 [[ "$reply" == "started 30 failed 0 "* ]] || fail "the load failed after a fix without restart: $reply"

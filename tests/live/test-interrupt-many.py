@@ -22,7 +22,15 @@ TASKSTORM = os.environ["TASKSTORM"]
 ROOT = os.environ["TASKSTORM_SOURCE_ROOT"]
 SEED = os.path.join(ROOT, "scenarios/01-seed-docker.scenario")
 HOLD = os.path.join(ROOT, "fixtures/scenarios/hold-exec.scenario")
-UNIT = "docker.service"
+def fixture_unit():
+    """The name the seed scenario's fixture runs under: docker.service where systemd knows nothing of it,
+    else taskstorm-docker.service (the loop never shadows a real one)."""
+    known = subprocess.run(["systemctl", "show", "-p", "LoadState,DropInPaths", "--value", "docker.service"],
+                           capture_output=True, text=True).stdout.split("\n")
+    return "docker.service" if known[0] == "not-found" and not known[1].strip() else "taskstorm-docker.service"
+
+
+UNIT = fixture_unit()
 DROPIN = f"/etc/systemd/system.control/{UNIT}.d/50-TasksMax.conf"
 SIGNALS = [signal.SIGINT, signal.SIGTERM, signal.SIGKILL]
 PHASES = ["storm", "check", "fix", "restart"]

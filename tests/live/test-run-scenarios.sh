@@ -1,7 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Live: 'taskstorm run' passes every shipped scenario; the seed loop (and its no-restart variant)
-# reproduces, detects, fixes and re-runs the fixture as docker.service; each storm kind against TasksMax=64 gets its
+# reproduces, detects, fixes and re-runs the fixture as docker.service (taskstorm-docker.service
+# beside a real one); the real stacks (Docker, containerd through ctr) reproduce the real failure and
+# the limit that bites a split Docker (containerd's); each storm kind against TasksMax=64 gets its
 # first EAGAIN with exactly 64 tasks in the unit (the leader and its tasks are all it holds, so
 # the tolerance is 0) and pids.events counts the refusal; the infinity control sees no failure.
 set -euo pipefail
@@ -48,3 +50,43 @@ control=$(jq -c '.scenarios[] | select(.name == "30-infinity-control")' <<<"$jso
 [ "$(jq -r '.storm.first_failure' <<<"$control")" = null ] || fail "the infinity control saw a failure"
 [ "$(jq -r '.storm.tasks_created' <<<"$control")" = 256 ] || fail "the infinity control did not create its 256 tasks"
 echo "ok: infinity control: 256 tasks, no failure"
+
+# The real stacks from the distribution: the limit that bites a split Docker is containerd's.
+stack() { jq -c --arg n "$1" '.scenarios[] | select(.name == $n) | .loop' <<<"$json"; }
+l=$(stack 03-docker-containerd)
+[ "$(jq -r .stack <<<"$l")" = docker ] || fail "03-docker-containerd did not run the docker stack"
+[ "$(jq '.containers_failed > 0 and .containers_failed_again == 0 and .fix_verified' <<<"$l")" = true ] ||
+        fail "03-docker-containerd: $(jq -c '{containers_failed, containers_failed_again, fix_verified}' <<<"$l")"
+first=$(jq -r .first_error <<<"$l")
+# "OCI runtime create failed: runc create failed: ..." or, as the race goes, "OCI runtime start
+# failed: runc did not terminate successfully: ...", both ending in the refused thread.
+[[ "$first" == *"OCI runtime "*" failed"* && "$first" == *"Resource temporarily unavailable"* ]] ||
+        fail "03-docker-containerd: the first failure is not the real one: $first"
+[ "$(jq -r '"\(.check_verdict) \(.check_cause)"' <<<"$l")" = "affected unit-tasksmax" ] || fail "03: check on containerd.service"
+# check with no unit names containerd.service first, and check docker.service (whose dockerd logs
+# the failures) follows the evidence there.
+[ "$(jq -r '.machine_check.first' <<<"$l")" = containerd.service ] ||
+        fail "03: check of the whole machine put $(jq -r '.machine_check.first' <<<"$l") first"
+[[ "$(jq -r '.machine_check.why' <<<"$l")" == "docker.service logs "*" failures; the refusals were in containerd.service, TasksMax=100, "*" refused" ]] ||
+        fail "03: the machine check's sentence: $(jq -r '.machine_check.why' <<<"$l")"
+[ "$(jq -r .logger_check <<<"$l")" = "docker.service: affected (other-unit-tasksmax, via containerd.service)" ] ||
+        fail "03: check docker.service: $(jq -r .logger_check <<<"$l")"
+echo "ok: check with no unit: $(jq -r '.machine_check.why' <<<"$l"); $(jq -r .logger_check <<<"$l")"
+echo "ok: docker stack, containerd.service at TasksMax=100: $(jq -r '"\(.containers_failed) of \(.containers_asked) failed, then \(.containers_failed_again)"' <<<"$l"): $first"
+l=$(stack 04-docker-article-setting)
+[ "$(jq '.containers_failed' <<<"$l")" = 0 ] || fail "04: the article's limit on docker.service refused containers"
+tasks=$(jq -r .unit_tasks <<<"$l")
+[[ "$tasks" =~ containerd\.service\ Tasks:\ ([0-9]+) ]] && [ "${BASH_REMATCH[1]}" -gt 128 ] ||
+        fail "04: the containers' tasks are not in containerd.service: $tasks"
+echo "ok: docker stack, the article's TasksMax=128 on docker.service: 60 containers start; $tasks"
+l=$(stack 05-ctr-containerd)
+[ "$(jq '.containers_failed > 0 and .containers_failed_again == 0 and .fix_verified' <<<"$l")" = true ] ||
+        fail "05-ctr-containerd: $(jq -c '{containers_failed, containers_failed_again, fix_verified}' <<<"$l")"
+echo "ok: ctr stack: $(jq -r '"\(.containers_failed) of \(.containers_asked) failed, then \(.containers_failed_again)"' <<<"$l"): $(jq -r .first_error <<<"$l")"
+l=$(stack 06-podman-machine-slice)
+[ "$(jq '.containers_failed > 0 and .containers_failed_again == 0 and .fix_verified' <<<"$l")" = true ] ||
+        fail "06-podman-machine-slice: $(jq -c '{containers_failed, containers_failed_again, fix_verified}' <<<"$l")"
+[ "$(jq -r '.machine_check.first' <<<"$l")" = machine.slice ] ||
+        fail "06: check of the whole machine put $(jq -r '.machine_check.first' <<<"$l") first"
+[[ "$(jq -r '[.phases[].name] | join(" ")' <<<"$l")" != *restart* ]] || fail "06: machine.slice was restarted"
+echo "ok: podman stack, machine.slice at TasksMax=40: $(jq -r '"\(.containers_failed) of \(.containers_asked) failed, then \(.containers_failed_again)"' <<<"$l"): $(jq -r .first_error <<<"$l")"

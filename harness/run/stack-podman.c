@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* podman from the distribution as the stack: no daemon; each container runs in scopes that podman
+ * asks systemd for (libpod-conmon-<id>.scope for its monitor, libpod-<id>.scope for the
+ * container), in machine.slice. The limit under test goes on machine.slice, where every podman
+ * container of the machine adds up; storage is vfs under a root of its own (the sandbox's overlay
+ * takes no overlayfs on top), and the image is tscontainer's one-file tar. */
+#include <limits.h>
+#include <stdio.h>
+
+#include "bus.h"
+#include "fileio.h"
+#include "macro.h"
+#include "stack.h"
+
+#define IMAGE "localhost/taskstorm/hold:latest"
+#define LABEL "taskstorm"
+/* Every podman call: storage of its own, vfs. */
+#define PODMAN "podman", "--storage-driver", "vfs", "--root", "/var/lib/taskstorm-podman", "--runroot", \
+                "/run/taskstorm-podman"
+#define PODMAN_SH "podman --storage-driver vfs --root /var/lib/taskstorm-podman --runroot /run/taskstorm-podman"
+
+static const char *const podman_programs[] = { "podman", "conmon", "tar", NULL };
+static const char *const podman_units[] = { "machine.slice", NULL };
+
+static int podman_ready(TsStackContext *c) {
+        char *const argv[] = { PODMAN, (char *)"info", NULL };
+        return ts_stack_wait_ok(c, argv);
+}
+
+/* The limit as a drop-in of the slice (a slice takes TasksMax in [Slice]). */
+static int slice_limit(const TsStackContext *c) {
+        char text[128];
+        snprintf(text, sizeof text, "# taskstorm scenario %s: the limit under test\n[Slice]\nTasksMax=%s\n",
+                 c->scenario, c->limit);
+        return ts_stack_dropin_write(c->unit, "10-taskstorm-limit.conf", text);
+}
+
+static int podman_install(TsStackContext *c) {
+        int r = slice_limit(c);
+        if (r >= 0)
+                r = ts_manager_reload(c->bus, c->timeout);
+        if (r >= 0)
+                r = ts_unit_job(c->bus, "StartUnit", c->unit, "replace", c->timeout);
+        if (r >= 0)
+                r = podman_ready(c);
+        if (r < 0)
+                return r;
+        char dir[PATH_MAX], script[PATH_MAX * 2], output[512];
+        const char *slash = strrchr(c->image_path, '/');
+        if (!slash || !streq(slash + 1, "tscontainer"))
+                return -EINVAL;
+        snprintf(dir, sizeof dir, "%.*s", (int)(slash - c->image_path), c->image_path);
+        snprintf(script, sizeof script, "tar -C '%s' -c tscontainer | " PODMAN_SH " import - " IMAGE " >/dev/null",
+                 dir);
+        r = ts_stack_sh(c, script, output, sizeof output);
+        if (r > 0) {
+                snprintf(c->first_error, sizeof c->first_error, "podman import: %.*s", (int)strcspn(output, "\n"),
+                         output);
+                return -EIO;
+        }
+        return r;
+}
+
+static int podman_ask(TsStackContext *c, uint64_t n, uint64_t *ret_started, uint64_t *ret_failed,
+                      nsec_t *ret_first_failure) {
+        static const char *const words[] = { PODMAN, "run", "-d", "--network", "none", "--cgroup-manager", "systemd",
+                                             "--label", LABEL, "--name", TS_STACK_NAME, IMAGE, "/tscontainer",
+                                             "threads", "3", NULL };
+        return ts_stack_run_many(c, n, words, ret_started, ret_failed, ret_first_failure);
+}
+
+static int podman_clear(TsStackContext *c) {
+        return ts_stack_sh(c, PODMAN_SH " rm -f -t 0 --filter label=" LABEL " >/dev/null 2>&1; "
+                              PODMAN_SH " ps -aq --filter label=" LABEL " | xargs -r " PODMAN_SH " rm -f -t 0 >/dev/null",
+                           NULL, 0);
+}
+
+static void podman_remove(TsStackContext *c) {
+        (void)podman_clear(c);
+        /* A refused container can leave its monitor (conmon) in a scope podman does not remove, and
+         * runc can leave the container's cgroup frozen (it freezes it while it sets up devices, and
+         * a failed create does not always thaw it); a frozen task cannot die. systemd thaws only on
+         * cgroup v2, so the sandbox's own cgroups are thawed here, then machine.slice is stopped
+         * with every scope in it. */
+        (void)ts_stack_sh(c,
+                          "find /sys/fs/cgroup/freezer/machine.slice /sys/fs/cgroup/machine.slice "
+                          "\\( -name freezer.state -o -name cgroup.freeze \\) 2>/dev/null | while read -r f; do "
+                          "case $f in *freezer.state) echo THAWED ;; *) echo 0 ;; esac >\"$f\"; done",
+                          NULL, 0);
+        ts_stack_units_stop(c, podman_units);
+        ts_stack_dropin_remove(c->unit, "10-taskstorm-limit.conf");
+}
+
+const TsStack ts_stack_podman = {
+        .name = "podman",
+        .description = "podman and conmon from the distribution (no daemon)",
+        .programs = podman_programs,
+        .units = podman_units,
+        .install = podman_install,
+        .ask = podman_ask,
+        .clear = podman_clear,
+        .ready = podman_ready,
+        .remove = podman_remove,
+};

@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* What the validation loop drives: a daemon that is asked for containers. The project's
+ * dockerd-like fixture (fast, needs nothing), or a real container stack from the distribution
+ * (Docker with containerd and runc, containerd alone through ctr). One file per stack, one line in
+ * the table of stack.c. Every stack runs in the taskstorm sandbox only: it starts, configures and
+ * stops the sandbox's copies of the distribution's units. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <systemd/sd-bus.h>
+
+#include "time-util.h"
+
+typedef struct TsStackContext {
+        sd_bus *bus;             /* replaced by the loop when systemd is reconnected */
+        const char *scenario;    /* its name, for what the stack writes */
+        const char *unit;        /* the unit that gets the limit (the fixture: its own name) */
+        const char *limit;       /* that limit, as systemd writes it ("100", "infinity") */
+        const char *daemon_path; /* the fixture daemon */
+        const char *image_path;  /* the real stacks' container process (tscontainer), a whole image */
+        usec_t timeout;
+        char first_error[512];   /* the first refused container's message, "" none */
+} TsStackContext;
+
+typedef struct TsStack {
+        const char *name;           /* as [Daemon] Stack= names it */
+        const char *description;
+        const char *const *programs; /* what must be installed, NULL-terminated ("dockerd", ...) */
+        const char *const *units;    /* the units it runs; Unit= must be one of them (NULL: any name,
+                                      * the stack installs Unit= itself) */
+        const char *logger;          /* the unit that logs a refused container ("docker.service"), NULL */
+        /* Sets the stack up with c->unit at c->limit, starts it, and waits until it answers. */
+        int (*install)(TsStackContext *c);
+        /* Asks for n containers at once; how many started and failed, and when the first failed
+         * (CLOCK_MONOTONIC ns, 0 none). */
+        int (*ask)(TsStackContext *c, uint64_t n, uint64_t *ret_started, uint64_t *ret_failed,
+                   nsec_t *ret_first_failure);
+        /* Removes the containers, leaving the daemon up. */
+        int (*clear)(TsStackContext *c);
+        /* Waits until the daemon answers again (after a restart). */
+        int (*ready)(TsStackContext *c);
+        /* Removes everything install made, from any state. */
+        void (*remove)(TsStackContext *c);
+} TsStack;
+
+extern const TsStack ts_stack_fixture, ts_stack_docker, ts_stack_ctr, ts_stack_podman;
+
+/* The stack of that name, or NULL. */
+const TsStack *ts_stack_find(const char *name);
+/* "fixture, docker, ctr", for messages. */
+const char *ts_stack_names(void);
+/* 1 when every program the stack needs is on PATH (or at its absolute path), else 0 with the
+ * first missing one in missing. */
+int ts_stack_installed(const TsStack *s, char *missing, size_t size);
+
+/* Shared by the stacks: a drop-in directory's file under /run/systemd/system (the sandbox's: gone
+ * with it), written or removed. */
+int ts_stack_dropin_write(const char *unit, const char *name, const char *text);
+void ts_stack_dropin_remove(const char *unit, const char *name);
+
+/* In a command of ts_stack_run_many(), the word that becomes the k-th container's name, "ts-k". */
+#define TS_STACK_NAME "@name@"
+/* Runs the command words (NULL-terminated) n times, four at a time, as a user's script would ask a
+ * daemon for containers: exit status 0 is a started container. The first failure's message goes
+ * to c->first_error, its time to *ret_first_failure. */
+int ts_stack_run_many(TsStackContext *c, uint64_t n, const char *const *words, uint64_t *ret_started,
+                      uint64_t *ret_failed, nsec_t *ret_first_failure);
+/* /bin/sh -c script, to its end: its exit status, or a negative errno. */
+int ts_stack_sh(const TsStackContext *c, const char *script, char *output, size_t size);
+/* Runs argv until it exits 0 (bounded back-off, up to c->timeout): for a daemon that has no
+ * readiness notification of its own. */
+int ts_stack_wait_ok(const TsStackContext *c, char *const argv[]);
+/* Stops the units (last first), kills what KillMode=process left in their cgroups, and forgets a
+ * failed state. */
+void ts_stack_units_stop(const TsStackContext *c, const char *const *units);
+/* The limit under test as a drop-in of c->unit that sorts before the fix's 50-TasksMax.conf (so
+ * that the fix, not the test's set-up, wins), and its removal. */
+int ts_stack_limit_dropin(const TsStackContext *c);
+void ts_stack_limit_dropin_remove(const TsStackContext *c);
