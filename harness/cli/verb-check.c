@@ -103,6 +103,17 @@ static bool fix_is_shown(TsCheckVerdict v) {
         return v == TS_CHECK_AFFECTED || v == TS_CHECK_AT_RISK;
 }
 
+/* One log line as an example: up to its first line break, escaped ("\\n", as logrus writes a
+ * multi-line message such as a Go runtime's dump) or not, and at most 300 characters. */
+static void print_sample(const char *line) {
+        const char *escaped = strstr(line, "\\n");
+        size_t n = strcspn(line, "\n");
+        if (escaped && (size_t)(escaped - line) < n)
+                n = (size_t)(escaped - line);
+        bool cut = line[n] != 0 || n > 300;
+        printf("    %.*s%s\n", (int)(n > 300 ? 300 : n), line, cut ? " [...]" : "");
+}
+
 static void print_text(const TsCheckFacts *f, const TsCheckResult *res) {
         char buf[256], a[32], b[32], c[32];
         printf("%s: %s (cause: %s%s%s)\n", f->unit, ts_check_verdict_to_string(res->verdict),
@@ -133,7 +144,7 @@ static void print_text(const TsCheckFacts *f, const TsCheckResult *res) {
                 format_time(h->last_usec, b, sizeof b);
                 printf("  journal: %s x%" PRIu64 " (first %s, last %s)\n", ts_pattern_to_string(p), h->count, a, b);
                 for (int i = 0; i < TS_CHECK_SAMPLES && h->samples[i]; i++)
-                        printf("    %s\n", h->samples[i]);
+                        print_sample(h->samples[i]);
         }
         for (unsigned i = 0; i < res->n_warnings; i++)
                 printf("  warning: %s\n", res->warnings[i]);
