@@ -12,9 +12,12 @@ set -euo pipefail
 [ "$(id -u)" = 0 ] || skip "storms need root"
 
 cd "$TASKSTORM_SOURCE_ROOT"
-json=$("$TASKSTORM" run --json)
-jq -r '.scenarios[] | "\(.verdict) \(.name) \(.reason // "")"' <<<"$json"
-[ "$(jq '.summary.PASS' <<<"$json")" = "$(ls scenarios/*.scenario | wc -l)" ] || fail "not every scenario passed"
+# run exits 1 when a scenario FAILs: the verdicts are printed first, so that the log says which.
+status=0
+json=$("$TASKSTORM" run --json) || status=$?
+jq -r '.scenarios[] | "\(.verdict) \(.name) \(.reason // "")"' <<<"$json" || echo "no JSON from run (exit $status)"
+[ "$(jq '.summary.PASS' <<<"$json")" = "$(ls scenarios/*.scenario | wc -l)" ] ||
+        fail "not every scenario passed (run exit $status): $(jq -c '[.scenarios[] | select(.verdict != "PASS") | {name, verdict, reason, first_error: .loop.first_error}]' <<<"$json" 2>/dev/null)"
 
 for kind in fork thread exec mixed; do
         s=$(jq -c --arg k "$kind" '.scenarios[] | select(.storm.kind == $k and .storm.tasks_max == "64")' <<<"$json")
