@@ -45,20 +45,7 @@ static int podman_install(TsStackContext *c) {
                 r = podman_ready(c);
         if (r < 0)
                 return r;
-        char dir[PATH_MAX], script[PATH_MAX * 2], output[512];
-        const char *slash = strrchr(c->image_path, '/');
-        if (!slash || !streq(slash + 1, "tscontainer"))
-                return -EINVAL;
-        snprintf(dir, sizeof dir, "%.*s", (int)(slash - c->image_path), c->image_path);
-        snprintf(script, sizeof script, "tar -C '%s' -c tscontainer | " PODMAN_SH " import - " IMAGE " >/dev/null",
-                 dir);
-        r = ts_stack_sh(c, script, output, sizeof output);
-        if (r > 0) {
-                snprintf(c->first_error, sizeof c->first_error, "podman import: %.*s", (int)strcspn(output, "\n"),
-                         output);
-                return -EIO;
-        }
-        return r;
+        return ts_stack_import_image(c, PODMAN_SH " import - " IMAGE);
 }
 
 static int podman_ask(TsStackContext *c, uint64_t n, uint64_t *ret_started, uint64_t *ret_failed,

@@ -213,3 +213,21 @@ int ts_stack_limit_dropin(const TsStackContext *c) {
 void ts_stack_limit_dropin_remove(const TsStackContext *c) {
         ts_stack_dropin_remove(c->unit, LIMIT_DROPIN);
 }
+
+int ts_stack_import_image(TsStackContext *c, const char *importer) {
+        char dir[PATH_MAX], script[PATH_MAX * 2], output[512];
+        const char *slash = strrchr(c->image_path, '/');
+        if (!slash || !streq(slash + 1, "tscontainer"))
+                return -EINVAL;
+        snprintf(dir, sizeof dir, "%.*s", (int)(slash - c->image_path), c->image_path);
+        snprintf(script, sizeof script, "tar -C '%s' -c tscontainer | %s >/dev/null", dir, importer);
+        int r = ts_stack_sh(c, script, output, sizeof output);
+        if (r > 0) {
+                const char *dash = strstr(importer, " - ");
+                snprintf(c->first_error, sizeof c->first_error, "%.*s: %.*s",
+                         (int)(dash ? (size_t)(dash - importer) : strlen(importer)), importer,
+                         (int)strcspn(output, "\n"), output);
+                return -EIO;
+        }
+        return r;
+}

@@ -74,6 +74,10 @@ int ts_stack_wait_ok(const TsStackContext *c, char *const argv[]);
 /* Stops the units (last first), kills what KillMode=process left in their cgroups, and forgets a
  * failed state. */
 void ts_stack_units_stop(const TsStackContext *c, const char *const *units);
+/* Imports the image, tscontainer alone at the root of its file system, as the one-file tar that
+ * `importer` ("docker import - NAME") reads on its standard input. -EIO with its message in
+ * c->first_error when it fails. */
+int ts_stack_import_image(TsStackContext *c, const char *importer);
 /* The limit under test as a drop-in of c->unit that sorts before the fix's 50-TasksMax.conf (so
  * that the fix, not the test's set-up, wins), and its removal. */
 int ts_stack_limit_dropin(const TsStackContext *c);
