@@ -55,11 +55,12 @@ static json_object *loop_to_json(const TsScenario *s, const TsLoopReport *l) {
         json_object_object_add(o, "first_error", l->first_error[0] ? json_object_new_string(l->first_error) : NULL);
         json_object_object_add(o, "unit_tasks", l->unit_tasks[0] ? json_object_new_string(l->unit_tasks) : NULL);
         json_object *machine = NULL;
-        if (l->machine_top[0]) {
+        if (l->machine.name[0]) {
                 machine = json_object_new_object();
-                json_object_object_add(machine, "first", json_object_new_string(l->machine_top));
-                json_object_object_add(machine, "verdict", json_object_new_string(ts_check_verdict_to_string(l->machine_verdict)));
-                json_object_object_add(machine, "why", json_object_new_string(l->machine_why));
+                json_object_object_add(machine, "first", json_object_new_string(l->machine.name));
+                json_object_object_add(machine, "verdict", json_object_new_string(ts_check_verdict_to_string(l->machine.verdict)));
+                json_object_object_add(machine, "cause", json_object_new_string(ts_cause_to_string(l->machine.cause)));
+                json_object_object_add(machine, "why", json_object_new_string(l->machine.why));
         }
         json_object_object_add(o, "machine_check", machine);
         json_object_object_add(o, "logger_check", l->logger_check[0] ? json_object_new_string(l->logger_check) : NULL);
@@ -72,7 +73,11 @@ static json_object *loop_to_json(const TsScenario *s, const TsLoopReport *l) {
         json_object_object_add(o, "check_cause", json_object_new_string(ts_cause_to_string(l->cause)));
         json_object_object_add(o, "check_why", json_object_new_string(l->why));
         json_object *remedy = NULL;
-        if (s->has_remedy) {
+        if (s->has_remedy && s->remedy_of_runtime) {
+                remedy = json_object_new_object();
+                json_object_object_add(remedy, "container_pids_limit", limit_to_json(&s->remedy_container_pids_limit));
+                json_object_object_add(remedy, "changed", json_object_new_string(l->remedy));
+        } else if (s->has_remedy) {
                 remedy = json_object_new_object();
                 json_object_object_add(remedy, "tasks_max", limit_to_json(&s->remedy_tasks_max));
                 json_object_object_add(remedy, "reload", json_object_new_boolean(s->remedy_reload));

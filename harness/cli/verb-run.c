@@ -101,7 +101,7 @@ static void print_loop_text(const TsScenario *s, const TsLoopReport *l) {
                 if (!l->phases[p].done)
                         continue;
                 printf("       %-13s %9.1f ms  %s", ts_loop_phase_to_string(p), (double)l->phases[p].duration / 1e6,
-                       what[p]);
+                       p == TS_LOOP_SET_PROPERTY && l->remedy[0] ? l->remedy : what[p]);
                 if (p == TS_LOOP_INSTALL)
                         printf(" %s as %s", l->stack, l->unit);
                 else if (p == TS_LOOP_REPRODUCE)
@@ -117,9 +117,9 @@ static void print_loop_text(const TsScenario *s, const TsLoopReport *l) {
                         printf("                                %s\n", l->unit_tasks);
                 if (p == TS_LOOP_DETECT && l->why[0])
                         printf("                                %s\n", l->why);
-                if (p == TS_LOOP_DETECT && l->machine_top[0])
-                        printf("                                the whole machine: %s first (%s): %s\n", l->machine_top,
-                               ts_check_verdict_to_string(l->machine_verdict), l->machine_why);
+                if (p == TS_LOOP_DETECT && l->machine.name[0])
+                        printf("                                the whole machine: %s first (%s, %s): %s\n", l->machine.name,
+                               ts_check_verdict_to_string(l->machine.verdict), ts_cause_to_string(l->machine.cause), l->machine.why);
                 if (p == TS_LOOP_DETECT && l->logger_check[0])
                         printf("                                %s\n", l->logger_check);
         }

@@ -41,7 +41,8 @@ static const struct {
         [TS_CAUSE_THREADS_MAX] = { "raise kernel.threads-max (sysctl); TasksMax of ", " is not the cause" },
         [TS_CAUSE_EAGAIN_NO_LIMIT] = { "no task limit was hit by ", ": look for injected faults or another cause" },
         [TS_CAUSE_CONTAINER_PIDS_LIMIT] = { "raise the pids limit of ", " where its runtime sets it (docker update "
-                                            "--pids-limit, podman --pids-limit, the pod's spec); TasksMax is not the cause" },
+                                            "--pids-limit, podman run --pids-limit or pids_limit in containers.conf, the "
+                                            "pod's spec); TasksMax is not the cause" },
 };
 
 /* The worst verdict of several decides an exit status and comes first in a ranking. */
@@ -73,6 +74,13 @@ static bool unit_is(const char *unit, const char *name) {
 
 const char *ts_check_verdict_to_string(TsCheckVerdict v) {
         return v >= 0 && v < _TS_CHECK_VERDICT_MAX ? verdict_names[v] : NULL;
+}
+
+TsCause ts_cause_from_string(const char *s) {
+        for (TsCause c = 0; s && c < _TS_CAUSE_MAX; c++)
+                if (streq(cause_names[c], s))
+                        return c;
+        return _TS_CAUSE_INVALID;
 }
 
 const char *ts_cause_to_string(TsCause c) {

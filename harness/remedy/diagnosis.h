@@ -39,6 +39,7 @@ typedef enum TsCause {
         _TS_CAUSE_INVALID = -EINVAL,
 } TsCause;
 
+TsCause ts_cause_from_string(const char *s); /* _TS_CAUSE_INVALID when no cause has that name */
 const char *ts_cause_to_string(TsCause c); /* "none", "unit-tasksmax", "slice-tasksmax", "rlimit-nproc", "pid-max", "threads-max", "eagain-no-limit", "other-unit-tasksmax", "container-pids-limit" */
 
 /* Orders verdicts for an exit status and a ranking: affected, at-risk, not-applicable, not-affected

@@ -154,7 +154,8 @@ static int detect(sd_bus *bus, const TsScenario *s, TsCheckVerdict *ret_verdict,
 }
 
 /* The whole machine, as `taskstorm check` with no unit sees it: the limit ranked first and why. */
-static int detect_machine(sd_bus *bus, TsLoopReport *rep) {
+static int detect_machine(sd_bus *bus, TsMachineTop *ret) {
+        *ret = (TsMachineTop){ .verdict = TS_CHECK_NOT_AFFECTED, .cause = TS_CAUSE_NONE };
         _cleanup_(ts_scan_facts_done) TsScanFacts f = {};
         int r = ts_scan_gather_live(bus, 0, &f);
         if (r < 0)
@@ -166,14 +167,15 @@ static int detect_machine(sd_bus *bus, TsLoopReport *rep) {
         if (res.n_entries == 0)
                 return 0;
         const TsScanEntry *top = &res.entries[0];
-        snprintf(rep->machine_top, sizeof rep->machine_top, "%s", top->owner.name);
-        rep->machine_verdict = top->verdict;
+        snprintf(ret->name, sizeof ret->name, "%s", top->owner.name);
+        ret->verdict = top->verdict;
+        ret->cause = top->cause;
         /* The sentence that ties another unit's log lines to this limit, where there is one. */
         const char *sentence = top->why;
         for (size_t i = 0; i < top->n_loggers; i++)
                 if (top->loggers[i].sentence)
                         sentence = top->loggers[i].sentence;
-        snprintf(rep->machine_why, sizeof rep->machine_why, "%s", sentence);
+        snprintf(ret->why, sizeof ret->why, "%s", sentence);
         return 0;
 }
 
@@ -213,6 +215,34 @@ static TsVerdict cancelled(TsLoopReport *rep, char *why, size_t why_size, const 
         return fail_with(why, why_size, TS_VERDICT_BROKEN, "interrupted after %s: the unit is removed", after);
 }
 
+/* What check with no unit must rank first: a limit of the scenario's Cause=, else the TasksMax of
+ * its Unit=; affected either way. */
+static bool machine_as_expected(const TsScenario *s, const TsMachineTop *m) {
+        if (m->verdict != TS_CHECK_AFFECTED)
+                return false;
+        return s->expect_cause >= 0 ? (int)m->cause == s->expect_cause : streq(m->name, s->daemon_unit);
+}
+
+/* The runtime's remedy (podman's pids_limit for new containers), in place of the unit's fix: the
+ * setting written, its time as set-property's; the re-run proves it. */
+static int remedy_runtime(const TsStack *stack, TsStackContext *c, const TsScenario *s, TsLoopReport *rep) {
+        nsec_t t = ts_now_ns();
+        c->container_pids_limit = s->remedy_container_pids_limit.kind == TS_TASKS_LIMIT_INFINITY
+                                          ? UINT64_MAX
+                                          : s->remedy_container_pids_limit.value;
+        int r = stack->set_container_pids_limit(c);
+        if (r < 0)
+                return r;
+        phase_done(rep, TS_LOOP_SET_PROPERTY, t);
+        if (c->container_pids_limit == UINT64_MAX)
+                snprintf(rep->remedy, sizeof rep->remedy, "the containers' pids limit lifted (pids_limit = 0)");
+        else
+                snprintf(rep->remedy, sizeof rep->remedy, "the containers' pids limit set to %" PRIu64,
+                         c->container_pids_limit);
+        rep->fixed = true;
+        return 0;
+}
+
 static TsVerdict run_phases(const TsStack *stack, TsStackContext *c, const TsScenario *s, TsProgress *progress,
                             int cancel_fd, TsLoopReport *rep, char *why, size_t why_size) {
         sd_bus *bus = c->bus;
@@ -236,20 +266,22 @@ static TsVerdict run_phases(const TsStack *stack, TsStackContext *c, const TsSce
         /* A real stack: also the whole machine, and the unit that logs the failures where another's
          * limit refused them (dockerd's, for containerd.service's). */
         if (r >= 0 && stack->units)
-                r = detect_machine(bus, rep);
+                r = detect_machine(bus, &rep->machine);
         if (r >= 0 && stack->logger && !streq(stack->logger, s->daemon_unit))
                 r = detect_logger(bus, stack->logger, rep);
         if (r < 0)
                 return fail_with(why, why_size, TS_VERDICT_BROKEN, "check failed: %s", strerror(-r));
         phase_done(rep, TS_LOOP_DETECT, t);
         /* A real stack is judged as a user would look at it, by check with no unit: the limit under test
-         * ranked first, affected. (A slice's own check cannot see the refusals: on cgroup v1 they are
-         * counted in the cgroups of the tasks refused, below it.) */
-        if (s->expect_eagain && stack->units &&
-            (!streq(rep->machine_top, s->daemon_unit) || rep->machine_verdict != TS_CHECK_AFFECTED))
-                return fail_with(why, why_size, TS_VERDICT_FAIL, "check of the whole machine put %s first (%s), "
-                                 "not %s affected: %s", rep->machine_top[0] ? rep->machine_top : "nothing",
-                                 ts_check_verdict_to_string(rep->machine_verdict), s->daemon_unit, rep->machine_why);
+         * ranked first, affected (the scenario's Cause=, else the TasksMax of its Unit=). (A slice's own
+         * check cannot see the refusals: on cgroup v1 they are counted in the cgroups of the tasks
+         * refused, below it.) */
+        if (s->expect_eagain && stack->units && !machine_as_expected(s, &rep->machine))
+                return fail_with(why, why_size, TS_VERDICT_FAIL, "check of the whole machine put %s first (%s, %s), "
+                                 "not %s affected: %s", rep->machine.name[0] ? rep->machine.name : "nothing",
+                                 ts_check_verdict_to_string(rep->machine.verdict), ts_cause_to_string(rep->machine.cause),
+                                 s->expect_cause >= 0 ? ts_cause_to_string(s->expect_cause) : s->daemon_unit,
+                                 rep->machine.why);
         if (s->expect_eagain && !stack->units &&
             (rep->verdict != TS_CHECK_AFFECTED || rep->cause != TS_CAUSE_UNIT_TASKSMAX))
                 return fail_with(why, why_size, TS_VERDICT_FAIL, "check said %s (%s), expected affected by the "
@@ -258,25 +290,32 @@ static TsVerdict run_phases(const TsStack *stack, TsStackContext *c, const TsSce
         if (!s->has_remedy)
                 return TS_VERDICT_PASS;
 
-        TsFixOptions o = { .limit = s->remedy_tasks_max, .reload = s->remedy_reload, .restart = s->remedy_restart,
-                           .timeout = JOB_TIMEOUT };
         if (cancel_pending(cancel_fd))
                 return cancelled(rep, why, why_size, "check");
-        TsFixReport fix;
         ts_progress_phase(progress, "fix");
-        r = ts_fix_apply(bus, s->daemon_unit, &o, &fix);
-        if (r < 0)
-                return fail_with(why, why_size, TS_VERDICT_BROKEN, "fix failed: %s", strerror(-r));
-        static const TsLoopPhase from_fix[_TS_FIX_STEP_MAX] = {
-                [TS_FIX_SET_PROPERTY] = TS_LOOP_SET_PROPERTY, [TS_FIX_RELOAD] = TS_LOOP_RELOAD,
-                [TS_FIX_RESTART] = TS_LOOP_RESTART,           [TS_FIX_VERIFY] = TS_LOOP_VERIFY,
-        };
-        for (TsFixStep st = 0; st < _TS_FIX_STEP_MAX; st++)
-                rep->phases[from_fix[st]] = fix.steps[st];
-        rep->fixed = fix.changed;
-        rep->fix_verified = fix.verified;
-        if (!fix.verified)
-                return fail_with(why, why_size, TS_VERDICT_FAIL, "the fix did not verify: %s", fix.verify_why);
+        TsFixReport fix = {};
+        if (s->remedy_of_runtime) {
+                r = remedy_runtime(stack, c, s, rep);
+                if (r < 0)
+                        return fail_with(why, why_size, TS_VERDICT_BROKEN, "setting the containers' pids limit failed: %s",
+                                         strerror(-r));
+        } else {
+                TsFixOptions o = { .limit = s->remedy_tasks_max, .reload = s->remedy_reload,
+                                   .restart = s->remedy_restart, .timeout = JOB_TIMEOUT };
+                r = ts_fix_apply(bus, s->daemon_unit, &o, &fix);
+                if (r < 0)
+                        return fail_with(why, why_size, TS_VERDICT_BROKEN, "fix failed: %s", strerror(-r));
+                static const TsLoopPhase from_fix[_TS_FIX_STEP_MAX] = {
+                        [TS_FIX_SET_PROPERTY] = TS_LOOP_SET_PROPERTY, [TS_FIX_RELOAD] = TS_LOOP_RELOAD,
+                        [TS_FIX_RESTART] = TS_LOOP_RESTART,           [TS_FIX_VERIFY] = TS_LOOP_VERIFY,
+                };
+                for (TsFixStep st = 0; st < _TS_FIX_STEP_MAX; st++)
+                        rep->phases[from_fix[st]] = fix.steps[st];
+                rep->fixed = fix.changed;
+                rep->fix_verified = fix.verified;
+                if (!fix.verified)
+                        return fail_with(why, why_size, TS_VERDICT_FAIL, "the fix did not verify: %s", fix.verify_why);
+        }
 
         if (cancel_pending(cancel_fd))
                 return cancelled(rep, why, why_size, "the fix");
@@ -299,6 +338,15 @@ static TsVerdict run_phases(const TsStack *stack, TsStackContext *c, const TsSce
         r = detect(bus, s, &rep->verdict_after, NULL, NULL, 0);
         if (r >= 0 && rep->verdict_after == TS_CHECK_AFFECTED)
                 return fail_with(why, why_size, TS_VERDICT_FAIL, "check still says affected after the fix");
+        if (s->remedy_of_runtime) {
+                /* The new containers run without the limit: nothing on the machine binds any more. */
+                TsMachineTop after;
+                r = detect_machine(bus, &after);
+                if (r >= 0 && after.verdict == TS_CHECK_AFFECTED)
+                        return fail_with(why, why_size, TS_VERDICT_FAIL, "after the fix check still puts %s first, "
+                                         "affected: %s", after.name, after.why);
+                rep->fix_verified = r >= 0;
+        }
         return TS_VERDICT_PASS;
 }
 
@@ -345,7 +393,9 @@ TsVerdict ts_loop_run(sd_bus *bus, const TsScenario *scenario, const TsLoopPaths
         char limit[32];
         ts_tasks_limit_format(&scenario->daemon_tasks_max, limit, sizeof limit);
         TsStackContext c = { .bus = bus, .scenario = scenario->name, .unit = ret->unit, .limit = limit,
-                             .daemon_path = paths->daemon, .image_path = paths->image, .timeout = JOB_TIMEOUT };
+                             .daemon_path = paths->daemon, .image_path = paths->image,
+                             .container_pids_limit = scenario->container_pids_limit,
+                             .container_tasks = scenario->container_tasks, .timeout = JOB_TIMEOUT };
         /* Every phase below works on the chosen name. */
         TsScenario copy = *scenario;
         copy.daemon_unit = ret->unit;

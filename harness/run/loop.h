@@ -29,6 +29,14 @@ typedef enum TsLoopPhase {
 
 const char *ts_loop_phase_to_string(TsLoopPhase p);
 
+/* What check with no unit ranks first on the whole machine, and why. */
+typedef struct TsMachineTop {
+        char name[256];  /* "" when nothing was ranked */
+        TsCheckVerdict verdict;
+        TsCause cause;
+        char why[320];   /* in one sentence: another unit's log lines tied to this limit, where any */
+} TsMachineTop;
+
 typedef struct TsLoopReport {
         nsec_t origin;                        /* CLOCK_MONOTONIC ns when the loop began */
         char unit[256];                       /* the name the fixture ran under */
@@ -36,9 +44,7 @@ typedef struct TsLoopReport {
         char unit_note[1024];                 /* why it is not the scenario's Unit=, "" when it is */
         char first_error[512];                /* the first refused container's message, "" none */
         char unit_tasks[512];                 /* tasks in each of the stack's units after the first ask */
-        char machine_top[256];                /* real stacks: what check with no unit ranks first */
-        TsCheckVerdict machine_verdict;
-        char machine_why[320];                /* ... and why, in one sentence */
+        TsMachineTop machine;                 /* real stacks: what check with no unit ranks first */
         char logger_check[384];               /* check of the unit that logs the failures, where another
                                                * unit's limit refused them: "docker.service: affected
                                                * (other-unit-tasksmax, via containerd.service)" */
@@ -49,6 +55,8 @@ typedef struct TsLoopReport {
         TsCheckVerdict verdict;               /* check before the fix */
         TsCause cause;
         char why[256];
+        char remedy[128];                     /* what the fix changed: "" the unit's TasksMax, else the
+                                               * runtime's setting ("pids_limit = 0 in containers.conf") */
         TsCheckVerdict verdict_after;         /* check after it */
         bool fixed, fix_verified;
         bool cancelled;                       /* a stop signal came: the loop stopped between phases */

@@ -12,6 +12,7 @@
 
 #include "fileio.h"
 #include "macro.h"
+#include "diagnosis.h"
 #include "scenario.h"
 #include "stack.h"
 #include "unit.h"
@@ -362,6 +363,27 @@ static int parse_stack(const char *value, void *field, char *why, size_t why_siz
         return parse_string(value, field, why, why_size);
 }
 
+/* A container's pids limit: a number of tasks or infinity (no percentage: a runtime takes none). */
+static int set_remedy_container_pids_limit(TsScenario *s, const char *value, char *why, size_t why_size) {
+        int r = parse_tasks_limit(value, &s->remedy_container_pids_limit, why, why_size);
+        if (r >= 0 && s->remedy_container_pids_limit.kind == TS_TASKS_LIMIT_PERCENT) {
+                snprintf(why, why_size, "expected a number of tasks (N) or infinity: a runtime takes no percentage");
+                return -EINVAL;
+        }
+        s->remedy_of_runtime = r >= 0;
+        return r;
+}
+
+static int set_expect_cause(TsScenario *s, const char *value, char *why, size_t why_size) {
+        TsCause c = ts_cause_from_string(value);
+        if (c < 0) {
+                snprintf(why, why_size, "not a cause of check (unit-tasksmax, slice-tasksmax, container-pids-limit, ...)");
+                return -EINVAL;
+        }
+        s->expect_cause = (int)c;
+        return 0;
+}
+
 /* When a key must be given: always, in storm scenarios, or in daemon scenarios. */
 enum { OPTIONAL, REQUIRED, REQUIRED_FOR_STORM, REQUIRED_FOR_DAEMON };
 
@@ -392,13 +414,17 @@ static const struct ScenarioKey {
         { "Daemon", "Unit", parse_unit_name, FIELD(daemon_unit), .required = REQUIRED_FOR_DAEMON },
         { "Daemon", "TasksMax", parse_tasks_limit, FIELD(daemon_tasks_max), .required = REQUIRED_FOR_DAEMON },
         { "Daemon", "Containers", parse_u64_positive, FIELD(containers), .required = REQUIRED_FOR_DAEMON },
+        { "Daemon", "ContainerPidsLimit", parse_u64_positive, FIELD(container_pids_limit) },
+        { "Daemon", "ContainerTasks", parse_u64_positive, FIELD(container_tasks) },
         { "Remedy", "TasksMax", parse_tasks_limit, FIELD(remedy_tasks_max) },
         { "Remedy", "Reload", parse_bool, FIELD(remedy_reload) },
         { "Remedy", "Restart", parse_bool, FIELD(remedy_restart) },
+        { "Remedy", "ContainerPidsLimit", .set = set_remedy_container_pids_limit },
         { "Expect", "EAGAIN", parse_bool, FIELD(expect_eagain), .required = REQUIRED },
         { "Expect", "TasksAtFirstEAGAIN", .set = set_expect_tasks },
         { "Expect", "Tolerance", parse_u64, FIELD(tolerance) },
         { "Expect", "LimitHit", parse_bool, FIELD(expect_limit_hit) },
+        { "Expect", "Cause", .set = set_expect_cause },
         { "Inject", "What", .set = set_inject_what },
         { "Inject", "Nth", .set = set_inject_nth },
         { "Inject", "After", .set = set_inject_after },
@@ -750,6 +776,27 @@ static int check_scenario(ParseContext *c) {
 
         /* A real stack limits one of its own units; the fixture installs whichever it is given. */
         const TsStack *stack = s->stack ? ts_stack_find(s->stack) : NULL;
+        static const struct {
+                const char *section, *key;
+        } per_container[] = { { "Daemon", "ContainerPidsLimit" }, { "Daemon", "ContainerTasks" },
+                              { "Remedy", "ContainerPidsLimit" } };
+        for (size_t i = 0; i < ELEMENTSOF(per_container); i++) {
+                unsigned line = c->key_lines[key_index(per_container[i].section, per_container[i].key)];
+                if (line > 0 && !(stack && stack->set_container_pids_limit))
+                        return context_fail(c, line, per_container[i].section, per_container[i].key,
+                                            "only with a stack whose containers take a pids limit of their own "
+                                            "(Stack=podman)");
+        }
+        if (s->remedy_of_runtime) {
+                static const char *const unit_keys[] = { "TasksMax", "Reload", "Restart" };
+                for (size_t i = 0; i < ELEMENTSOF(unit_keys); i++) {
+                        unsigned line = c->key_lines[key_index("Remedy", unit_keys[i])];
+                        if (line > 0)
+                                return context_fail(c, line, "Remedy", unit_keys[i],
+                                                    "the remedy is either the unit's (TasksMax=, Reload=, "
+                                                    "Restart=) or the runtime's (ContainerPidsLimit=), not both");
+                }
+        }
         if (stack && stack->units && s->daemon_unit) {
                 bool ours = false;
                 for (const char *const *u = stack->units; *u; u++)
@@ -789,6 +836,7 @@ static TsScenario *scenario_new(const char *path) {
                 .remedy_tasks_max = { .kind = TS_TASKS_LIMIT_INFINITY, .value = UINT64_MAX },
                 .remedy_reload = true,
                 .remedy_restart = true,
+                .expect_cause = -1,
                 .inject = { .what = TS_INJECT_ALL, .error = EAGAIN,
                             .policy = { .when = TS_INJECT_ALWAYS, .rng = 1 } },
         };

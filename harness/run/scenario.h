@@ -57,12 +57,20 @@ typedef struct TsScenario {
                                         * the one of its units that gets the limit */
         TsTasksLimit daemon_tasks_max; /* TasksMax=, required there */
         uint64_t containers;           /* Containers=N, required there: asked of the daemon */
+        uint64_t container_pids_limit; /* ContainerPidsLimit=N: each container's own pids limit, as
+                                        * its runtime sets it (podman's pids_limit); 0: the runtime's
+                                        * default */
+        uint64_t container_tasks;      /* ContainerTasks=N: each container forks to N tasks and holds
+                                        * them (a server's workers); 0: a few threads, the default */
 
         /* [Remedy] (with [Daemon] only): check, then fix the unit, then ask the same again */
         bool has_remedy;
         TsTasksLimit remedy_tasks_max; /* TasksMax=, default infinity */
         bool remedy_reload;            /* Reload=yes|no, default yes */
         bool remedy_restart;           /* Restart=yes|no, default yes */
+        bool remedy_of_runtime;        /* ContainerPidsLimit= given: the remedy is the runtime's
+                                        * setting for new containers, not the unit's TasksMax */
+        TsTasksLimit remedy_container_pids_limit; /* that value: N or infinity */
 
         /* [Inject]: task creations of the storm also fail by seccomp (where no limit is needed) */
         bool has_inject;
@@ -76,6 +84,9 @@ typedef struct TsScenario {
         uint64_t tolerance;           /* Tolerance=N, default 0 */
         bool expect_limit_hit;        /* LimitHit=yes|no: pids.events counts the EAGAIN; default yes,
                                        * no with [Inject] (an injected EAGAIN is no limit's) */
+        int expect_cause;             /* Cause= (a TsCause): what check of the whole machine must
+                                       * find first, with a real stack; -1 (absent): the TasksMax of
+                                       * [Daemon] Unit= */
 } TsScenario;
 
 /* Where parsing failed: file, line (0 when not about one line), the key ("[Storm] Kind") or NULL,

@@ -3,9 +3,13 @@
  * asks systemd for (libpod-conmon-<id>.scope for its monitor, libpod-<id>.scope for the
  * container), in machine.slice. The limit under test goes on machine.slice, where every podman
  * container of the machine adds up; storage is vfs under a root of its own (the sandbox's overlay
- * takes no overlayfs on top), and the image is tscontainer's one-file tar. */
+ * takes no overlayfs on top), and the image is tscontainer's one-file tar. Its settings are a
+ * containers.conf of its own (CONTAINERS_CONF), where a scenario puts the containers' own pids
+ * limit (pids_limit, 2048 by podman's default) and its remedy. */
+#include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
+#include <sys/stat.h>
 
 #include "bus.h"
 #include "fileio.h"
@@ -14,10 +18,12 @@
 
 #define IMAGE "localhost/taskstorm/hold:latest"
 #define LABEL "taskstorm"
-/* Every podman call: storage of its own, vfs. */
-#define PODMAN "podman", "--storage-driver", "vfs", "--root", "/var/lib/taskstorm-podman", "--runroot", \
-                "/run/taskstorm-podman"
-#define PODMAN_SH "podman --storage-driver vfs --root /var/lib/taskstorm-podman --runroot /run/taskstorm-podman"
+#define RUNROOT "/run/taskstorm-podman"
+#define CONF RUNROOT "/containers.conf"
+/* Every podman call: settings and storage of its own, vfs. */
+#define PODMAN "env", "CONTAINERS_CONF=" CONF, "podman", "--storage-driver", "vfs", "--root", \
+                "/var/lib/taskstorm-podman", "--runroot", RUNROOT
+#define PODMAN_SH "CONTAINERS_CONF=" CONF " podman --storage-driver vfs --root /var/lib/taskstorm-podman --runroot " RUNROOT
 
 static const char *const podman_programs[] = { "podman", "conmon", "tar", NULL };
 static const char *const podman_units[] = { "machine.slice", NULL };
@@ -35,8 +41,25 @@ static int slice_limit(const TsStackContext *c) {
         return ts_stack_dropin_write(c->unit, "10-taskstorm-limit.conf", text);
 }
 
+/* containers.conf: logs in files (podman logs reads them at once), and the containers' own pids
+ * limit where the scenario gives one (0 is podman's "none"). */
+static int podman_set_container_pids_limit(TsStackContext *c) {
+        char text[256], limit[64] = "";
+        if (c->container_pids_limit)
+                snprintf(limit, sizeof limit, "pids_limit = %" PRIu64 "\n",
+                         c->container_pids_limit == UINT64_MAX ? 0 : c->container_pids_limit);
+        snprintf(text, sizeof text, "# taskstorm scenario %s: podman's settings\n[containers]\nlog_driver = \"k8s-file\"\n%s",
+                 c->scenario, limit);
+        if (mkdir(RUNROOT, 0700) < 0 && errno != EEXIST)
+                return negative_errno();
+        (void)unlink(CONF); /* the stack's own file, from install or an earlier setting */
+        return ts_write_new_file(CONF, text);
+}
+
 static int podman_install(TsStackContext *c) {
-        int r = slice_limit(c);
+        int r = podman_set_container_pids_limit(c);
+        if (r >= 0)
+                r = slice_limit(c);
         if (r >= 0)
                 r = ts_manager_reload(c->bus, c->timeout);
         if (r >= 0)
@@ -48,8 +71,33 @@ static int podman_install(TsStackContext *c) {
         return ts_stack_import_image(c, PODMAN_SH " import - " IMAGE);
 }
 
+#define RUN PODMAN_SH " run -d --network none --cgroup-manager systemd --label " LABEL
+
+/* A container that forks to N tasks and holds them: started when it says it made all N (it says so
+ * in its log within a few milliseconds; 10 s at most is waited for), failed with its refused fork's
+ * message when it made fewer. $1 is its name, $2 is N. */
+static const char fork_script[] =
+        RUN " --name \"$1\" " IMAGE " /tscontainer fork \"$2\" >/dev/null || exit 1\n"
+        "i=0\n"
+        "while [ $i -lt 200 ]; do\n"
+        "        out=$(" PODMAN_SH " logs \"$1\" 2>&1)\n"
+        "        case $out in *forked*) break ;; esac\n"
+        "        sleep 0.05; i=$((i + 1))\n"
+        "done\n"
+        "case $out in\n"
+        "*\"forked $2 of $2\"*) exit 0 ;;\n"
+        "*forked*) printf '%s\\n' \"$out\" | grep -m1 failed >&2; printf '%s\\n' \"$out\" | grep -m1 forked >&2; exit 1 ;;\n"
+        "*) echo \"$1: the container said nothing of its forks in 10 s: $out\" >&2; exit 1 ;;\n"
+        "esac\n";
+
 static int podman_ask(TsStackContext *c, uint64_t n, uint64_t *ret_started, uint64_t *ret_failed,
                       nsec_t *ret_first_failure) {
+        if (c->container_tasks) {
+                char tasks[32];
+                snprintf(tasks, sizeof tasks, "%" PRIu64, c->container_tasks);
+                const char *const words[] = { "/bin/sh", "-c", fork_script, "sh", TS_STACK_NAME, tasks, NULL };
+                return ts_stack_run_many(c, n, words, ret_started, ret_failed, ret_first_failure);
+        }
         static const char *const words[] = { PODMAN, "run", "-d", "--network", "none", "--cgroup-manager", "systemd",
                                              "--label", LABEL, "--name", TS_STACK_NAME, IMAGE, "/tscontainer",
                                              "threads", "3", NULL };
@@ -76,6 +124,7 @@ static void podman_remove(TsStackContext *c) {
                           NULL, 0);
         ts_stack_units_stop(c, podman_units);
         ts_stack_dropin_remove(c->unit, "10-taskstorm-limit.conf");
+        (void)unlink(CONF);
 }
 
 const TsStack ts_stack_podman = {
@@ -88,4 +137,5 @@ const TsStack ts_stack_podman = {
         .clear = podman_clear,
         .ready = podman_ready,
         .remove = podman_remove,
+        .set_container_pids_limit = podman_set_container_pids_limit,
 };

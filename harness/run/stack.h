@@ -19,6 +19,9 @@ typedef struct TsStackContext {
         const char *limit;       /* that limit, as systemd writes it ("100", "infinity") */
         const char *daemon_path; /* the fixture daemon */
         const char *image_path;  /* the real stacks' container process (tscontainer), a whole image */
+        uint64_t container_pids_limit; /* each container's own pids limit: 0 the runtime's default,
+                                        * UINT64_MAX none (stacks with set_container_pids_limit) */
+        uint64_t container_tasks;      /* each container forks to this many tasks; 0: a few threads */
         usec_t timeout;
         char first_error[512];   /* the first refused container's message, "" none */
 } TsStackContext;
@@ -42,6 +45,9 @@ typedef struct TsStack {
         int (*ready)(TsStackContext *c);
         /* Removes everything install made, from any state. */
         void (*remove)(TsStackContext *c);
+        /* Sets c->container_pids_limit as the runtime's setting for the containers asked for next
+         * (podman's pids_limit in containers.conf); NULL: the stack's containers take none. */
+        int (*set_container_pids_limit)(TsStackContext *c);
 } TsStack;
 
 extern const TsStack ts_stack_fixture, ts_stack_docker, ts_stack_ctr, ts_stack_podman;

@@ -99,3 +99,14 @@ l=$(stack 06-podman-machine-slice)
         fail "06: check of the whole machine put $(jq -r '.machine_check.first' <<<"$l") first"
 [[ "$(jq -r '[.phases[].name] | join(" ")' <<<"$l")" != *restart* ]] || fail "06: machine.slice was restarted"
 echo "ok: podman stack, machine.slice at TasksMax=40: $(jq -r '"\(.containers_failed) of \(.containers_asked) failed, then \(.containers_failed_again)"' <<<"$l"): $(jq -r .first_error <<<"$l")"
+l=$(stack 07-podman-pids-limit)
+[ "$(jq '.containers_failed == .containers_asked and .containers_failed_again == 0 and .fix_verified' <<<"$l")" = true ] ||
+        fail "07-podman-pids-limit: $(jq -c '{containers_failed, containers_failed_again, fix_verified}' <<<"$l")"
+[[ "$(jq -r .first_error <<<"$l")" == *"Resource temporarily unavailable"* ]] ||
+        fail "07: the first failure is not the container's refused fork: $(jq -r .first_error <<<"$l")"
+# check with no unit puts a container's own scope first, by its own pids limit, not machine.slice.
+jq -e '.machine_check | .verdict == "affected" and .cause == "container-pids-limit" and (.first | test("^libpod-[0-9a-f]{64}\\.scope$"))' \
+        <<<"$l" >/dev/null || fail "07: check of the whole machine: $(jq -c .machine_check <<<"$l")"
+[ "$(jq -r '.remedy.changed' <<<"$l")" = "the containers' pids limit lifted (pids_limit = 0)" ] ||
+        fail "07: the remedy: $(jq -c .remedy <<<"$l")"
+echo "ok: podman, each container's pids_limit=16: $(jq -r '"\(.containers_failed) of \(.containers_asked) failed, then \(.containers_failed_again)"' <<<"$l"); check: $(jq -r .machine_check.why <<<"$l")"

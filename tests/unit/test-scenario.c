@@ -33,6 +33,7 @@ static TsScenario *parse_ok(const char *text) {
 #define EXPECT "[Expect]\nEAGAIN=yes\n"
 #define MINIMAL SCENARIO UNIT STORM EXPECT
 #define DAEMON "[Daemon]\nUnit=docker.service\nTasksMax=512\nContainers=200\n"
+#define PODMAN "[Daemon]\nStack=podman\nUnit=machine.slice\nTasksMax=infinity\nContainers=4\nContainerPidsLimit=16\n"
 
 START_TEST(test_inject) {
         _cleanup_(ts_scenario_error_done) TsScenarioError error = {};
@@ -290,6 +291,22 @@ static const struct BadCase {
           .error = ": [Daemon] Containers: required key is missing", .line = 0 },
         { SCENARIO "[Daemon]\nUnit=../docker\nTasksMax=512\nContainers=9\n" EXPECT,
           .error = ":4: [Daemon] Unit: expected a unit name such as docker.service, got \"../docker\"", .line = 4 },
+        /* a container's own pids limit: the podman stack's, given either to the unit or to the runtime */
+        { SCENARIO DAEMON "ContainerPidsLimit=16\n" EXPECT,
+          .error = ":7: [Daemon] ContainerPidsLimit: only with a stack whose containers take a pids limit of their "
+                   "own (Stack=podman)",
+          .line = 7 },
+        { SCENARIO PODMAN "[Remedy]\nContainerPidsLimit=infinity\nRestart=no\n" EXPECT,
+          .error = ":11: [Remedy] Restart: the remedy is either the unit's (TasksMax=, Reload=, Restart=) or the "
+                   "runtime's (ContainerPidsLimit=), not both",
+          .line = 11 },
+        { SCENARIO PODMAN "[Remedy]\nContainerPidsLimit=50%\n" EXPECT,
+          .error = ":10: [Remedy] ContainerPidsLimit: expected a number of tasks (N) or infinity: a runtime takes no "
+                   "percentage",
+          .line = 10 },
+        { SCENARIO PODMAN EXPECT "Cause=fate\n",
+          .error = ":11: [Expect] Cause: not a cause of check (unit-tasksmax, slice-tasksmax, container-pids-limit, ...)",
+          .line = 11 },
         { SCENARIO UNIT "TaskMax=3\n" STORM EXPECT,
           .error = ":5: [Unit] TaskMax: unknown key (expected TasksMax or SliceTasksMax)",
           .line = 5 },
