@@ -17,7 +17,10 @@ static const struct {
         { TS_EXIT_NO_SUCH_UNIT, "check: no such unit" },
         { TS_EXIT_AFFECTED, "check: affected (a task limit was hit)" },
         { TS_EXIT_AT_RISK, "check: at-risk (usage near the limit, or a limit too low for the unit's kind)" },
-        { TS_EXIT_NOT_APPLICABLE, "check: not-applicable (the article's prerequisites are unmet)" },
+        { TS_EXIT_NOT_APPLICABLE, "check: not-applicable (the article's prerequisites are unmet, or a log says "
+                                  "nothing about tasks)" },
+        { TS_EXIT_SUSPECTED, "check: suspected (a log shows tasks refused, not what refused them: the likely "
+                             "causes and the commands that decide)" },
         { TS_EXIT_CANNOT_EXEC, "sandbox: the command could not be executed" },
         { TS_EXIT_NOT_FOUND, "sandbox: the command was not found" },
 };

@@ -13,7 +13,8 @@ typedef enum TsExitStatus {
         TS_EXIT_NO_SUCH_UNIT = 8, /* check: systemd knows no such unit */
         TS_EXIT_AFFECTED = 10,   /* check: a task limit was hit */
         TS_EXIT_AT_RISK = 11,    /* check: usage near the limit, or a limit too low for the unit's kind */
-        TS_EXIT_NOT_APPLICABLE = 12, /* check: prerequisites unmet (systemd, kernel too old) */
+        TS_EXIT_NOT_APPLICABLE = 12, /* check: prerequisites unmet, or nothing about tasks to judge */
+        TS_EXIT_SUSPECTED = 13,  /* check --log: tasks could not be created; what refused them is not shown */
         TS_EXIT_CANNOT_EXEC = 126,
         TS_EXIT_NOT_FOUND = 127,
 } TsExitStatus;

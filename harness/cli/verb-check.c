@@ -14,6 +14,7 @@
 #include "exit-status.h"
 #include "fileio.h"
 #include "log.h"
+#include "bundle-dir.h"
 #include "offline.h"
 #include "output.h"
 #include "scan.h"
@@ -28,6 +29,7 @@ static const struct {
         { TS_CHECK_NOT_APPLICABLE, TS_EXIT_NOT_APPLICABLE },
         { TS_CHECK_AT_RISK, TS_EXIT_AT_RISK },
         { TS_CHECK_AFFECTED, TS_EXIT_AFFECTED },
+        { TS_CHECK_SUSPECTED, TS_EXIT_SUSPECTED },
 };
 
 static void help(void) {
@@ -40,12 +42,15 @@ static void help(void) {
                "                       a timestamp (\"today\", \"2h ago\", \"2026-01-31 12:00\", \"@1767225600\");\n"
                "                       default: a unit's current run, or with no unit this boot\n"
                "     --threshold PCT   usage at which a unit is at-risk, in %% of its limit (default %d)\n"
-               "     --log FILE        offline: read a support bundle (journalctl -u, systemctl status,\n"
-               "                       uname -r, systemd --version, os-release), - for stdin\n"
+               "     --log FILE        offline: read a log as pasted (journalctl in any format, systemctl\n"
+               "                       status and show, dmesg, sysctl, ulimit, a program's own lines), a\n"
+               "                       sosreport or supportconfig directory, or - for stdin; with no unit,\n"
+               "                       every unit, slice and container it has evidence about\n"
                "     --json            print the result as JSON\n\n"
-               "Exit status: 0 not-affected, %d affected, %d at-risk, %d not-applicable, %d no such unit.\n",
+               "Exit status: 0 not-affected, %d affected, %d at-risk, %d not-applicable, %d suspected\n"
+               "(--log: tasks refused, the text does not show by what), %d no such unit.\n",
                TS_CHECK_DEFAULT_THRESHOLD, TS_EXIT_AFFECTED, TS_EXIT_AT_RISK, TS_EXIT_NOT_APPLICABLE,
-               TS_EXIT_NO_SUCH_UNIT);
+               TS_EXIT_SUSPECTED, TS_EXIT_NO_SUCH_UNIT);
 }
 
 static int exit_status_of(TsCheckVerdict v) {
@@ -79,11 +84,18 @@ static void format_time(uint64_t usec, char *buf, size_t size) {
 static void format_tasks_line(const TsCheckFacts *f, char *buf, size_t size) {
         char cur[32];
         format_value(f->tasks_current, cur, sizeof cur);
-        TsValue limit = f->effective_tasks_max.known ? f->effective_tasks_max : f->tasks_max;
+        TsValue limit = f->effective_tasks_max.known ? f->effective_tasks_max
+                        : f->tasks_max.known         ? f->tasks_max
+                                                     : f->pids_max;
         if (limit.known && limit.value != UINT64_MAX)
                 snprintf(buf, size, "Tasks: %s (Limit: %" PRIu64 ")", cur, limit.value);
         else
                 snprintf(buf, size, "Tasks: %s", cur);
+}
+
+/* What a log's verdict is about; where it names no unit, a placeholder for the commands. */
+static const char *unit_or_text(const TsCheckFacts *f) {
+        return f->unit ? f->unit : f->container ? "CONTAINER" : "UNIT";
 }
 
 /* The fix of the cause, on what holds the limit: the unit, its slice, or (other-unit-tasksmax) the
@@ -95,7 +107,7 @@ static void format_fix(const TsCheckFacts *f, const TsCheckResult *res, char *bu
                 ts_cause_fix(res->cause,
                              res->cause == TS_CAUSE_SLICE_TASKSMAX && res->binding_slice >= 0
                                      ? f->slices[res->binding_slice].name
-                                     : f->unit,
+                                     : unit_or_text(f),
                              buf, size);
 }
 
@@ -115,16 +127,17 @@ static void print_sample(const char *line) {
 }
 
 static void print_text(const TsCheckFacts *f, const TsCheckResult *res) {
-        char buf[256], a[32], b[32], c[32];
-        printf("%s: %s (cause: %s%s%s)\n", f->unit, ts_check_verdict_to_string(res->verdict),
-               ts_cause_to_string(res->cause), res->via[0] ? ", via " : "", res->via);
+        char buf[512], a[32], b[32], c[32];
+        printf("%s: %s (cause: %s%s%s)\n", f->unit ? f->unit : "the text (no unit named)",
+               ts_check_verdict_to_string(res->verdict), ts_cause_to_string(res->cause), res->via[0] ? ", via " : "",
+               res->via);
         format_tasks_line(f, buf, sizeof buf);
         printf("  %s\n  %s\n", buf, res->why);
         printf("  prerequisites: %s\n", res->prereq_why);
         format_value(f->tasks_max, a, sizeof a);
         format_value(f->pids_max, b, sizeof b);
         format_value(f->events_max, c, sizeof c);
-        printf("  limits: %s TasksMax=%s, pids.max %s, refused forks (pids.events) %s", f->unit, a, b, c);
+        printf("  limits: %s TasksMax=%s, pids.max %s, refused forks (pids.events) %s", unit_or_text(f), a, b, c);
         for (unsigned i = 0; i < f->n_slices; i++) {
                 format_value(f->slices[i].tasks_max, a, sizeof a);
                 format_value(f->slices[i].events_max, c, sizeof c);
@@ -150,6 +163,11 @@ static void print_text(const TsCheckFacts *f, const TsCheckResult *res) {
                 printf("  warning: %s\n", res->warnings[i]);
         if (res->unknown[0])
                 printf("  could not know: %s\n", res->unknown);
+        for (unsigned i = 0; i < res->n_likely; i++) {
+                ts_cause_probe(res->likely[i], unit_or_text(f), buf, sizeof buf);
+                printf("  %s %s%s%s\n", i == 0 ? "likely:" : "    or:", ts_cause_to_string(res->likely[i]),
+                       buf[0] ? "; to decide: " : "", buf);
+        }
         format_fix(f, res, buf, sizeof buf);
         if (buf[0] && fix_is_shown(res->verdict))
                 printf("  fix: %s\n", buf);
@@ -182,9 +200,9 @@ static void json_add_judgement(json_object *o, TsCheckVerdict verdict, TsCause c
 }
 
 static json_object *to_json(const TsCheckFacts *f, const TsCheckResult *res) {
-        char buf[256];
+        char buf[512];
         json_object *o = json_object_new_object();
-        json_object_object_add(o, "unit", json_object_new_string(f->unit));
+        json_object_object_add(o, "unit", json_string_or_null(f->unit));
         format_tasks_line(f, buf, sizeof buf);
         json_add_judgement(o, res->verdict, res->cause, res->why, buf);
         json_object_object_add(o, "via", json_string_or_null(res->via));
@@ -248,6 +266,16 @@ static json_object *to_json(const TsCheckFacts *f, const TsCheckResult *res) {
         json_object_object_add(o, "unknown", res->unknown[0] ? json_object_new_string(res->unknown) : NULL);
         format_fix(f, res, buf, sizeof buf);
         json_object_object_add(o, "fix", buf[0] ? json_object_new_string(buf) : NULL);
+        json_object *likely = json_object_new_array();
+        for (unsigned i = 0; i < res->n_likely; i++) {
+                json_object *l = json_object_new_object();
+                ts_cause_probe(res->likely[i], unit_or_text(f), buf, sizeof buf);
+                json_object_object_add(l, "cause", json_object_new_string(ts_cause_to_string(res->likely[i])));
+                json_object_object_add(l, "to_decide", json_string_or_null(buf));
+                json_object_array_add(likely, l);
+        }
+        json_object_object_add(o, "likely", likely);
+        json_object_object_add(o, "container", json_object_new_boolean(f->container));
         json_object_object_add(o, "offline", json_object_new_boolean(f->offline));
         return o;
 }
@@ -394,6 +422,7 @@ static const struct {
         { EISDIR, "not a regular file (a directory)" },
         { EMEDIUMTYPE, "not a regular file (a FIFO, socket or device)" },
         { EBADMSG, "not a text log (NUL bytes / binary data)" },
+        { ENOMEDIUM, "a directory, but not an unpacked sosreport or supportconfig" },
 };
 
 static int log_bundle_error(const char *path, int error) {
@@ -404,6 +433,88 @@ static int log_bundle_error(const char *path, int error) {
         _cleanup_(freep) char *shown = log_escape(path);
         log_error("--log %s: %s.", strempty(shown), why);
         return TS_EXIT_BAD_INPUT;
+}
+
+/* The text of --log: a file, stdin ("-"), or a sosreport or supportconfig directory. */
+static int read_log(const char *path, char **ret, size_t *ret_size) {
+        int r = ts_bundle_read(streq(path, "-") ? NULL : path, ret, ret_size);
+        if (r == -EISDIR && !streq(path, "-"))
+                r = ts_bundle_read_dir(path, ret, ret_size);
+        return r;
+}
+
+/* check --log: every unit, slice or container the text has evidence about (or the one asked for),
+ * each judged by the live check's judge, the most severe first. */
+static int check_log(const char *path, const char *unit, unsigned threshold, bool json) {
+        _cleanup_(freep) char *text = NULL;
+        size_t size = 0;
+        int r = read_log(path, &text, &size);
+        if (r < 0)
+                return log_bundle_error(path, r);
+
+        TsCheckFacts *facts = NULL;
+        size_t n = 0;
+        bool named = true;
+        r = ts_check_text(text, size, unit, &facts, &n, &named);
+        if (r < 0)
+                return log_error_errno(r, "Failed to read --log %s: %m", path);
+        _cleanup_(freep) TsCheckResult *results = calloc(n, sizeof *results);
+        _cleanup_(freep) size_t *order = calloc(n, sizeof *order);
+        if (!results || !order) {
+                ts_check_text_free(facts, n);
+                return log_error_errno(-ENOMEM, "Out of memory.");
+        }
+        for (size_t i = 0; i < n; i++) {
+                ts_check_judge(&facts[i], threshold, &results[i]);
+                /* the most severe first; the text's order among equals */
+                size_t k = i;
+                int sev = ts_check_verdict_severity(results[i].verdict);
+                for (; k > 0 && ts_check_verdict_severity(results[order[k - 1]].verdict) < sev; k--)
+                        order[k] = order[k - 1];
+                order[k] = i;
+        }
+
+        char warning[512] = "";
+        if (!named)
+                snprintf(warning, sizeof warning, "the text never names %s: the verdict is about what it shows of it, "
+                         "which is nothing", unit);
+        if (warning[0] && !json)
+                log_warning("--log %s: %s.", path, warning);
+        json_object *all = json_object_new_array();
+        /* In text, the units shown healthy beside one that is not (a sosreport's hundreds) take a
+         * line together; JSON has them all. */
+        bool worse = n > 0 && results[order[0]].verdict != TS_CHECK_NOT_AFFECTED;
+        size_t healthy = 0;
+        for (size_t i = 0; i < n; i++) {
+                const TsCheckFacts *f = &facts[order[i]];
+                const TsCheckResult *res = &results[order[i]];
+                if (json)
+                        json_object_array_add(all, to_json(f, res));
+                else if (worse && res->verdict == TS_CHECK_NOT_AFFECTED) {
+                        char tasks[128];
+                        format_tasks_line(f, tasks, sizeof tasks);
+                        printf("%s%s (%s)", healthy++ == 0 ? "\nnot affected: " : ", ", unit_or_text(f), tasks);
+                } else {
+                        if (i > 0)
+                                printf("\n");
+                        print_text(f, res);
+                }
+        }
+        if (healthy > 0)
+                printf("\n");
+        int exit_status = n > 0 ? exit_status_of(results[order[0]].verdict) : TS_EXIT_SUCCESS;
+        ts_check_text_free(facts, n);
+        if (json) {
+                json_object *o = json_object_new_object();
+                json_object_object_add(o, "units", all);
+                json_object *warnings = json_object_new_array();
+                if (warning[0])
+                        json_object_array_add(warnings, json_object_new_string(warning));
+                json_object_object_add(o, "warnings", warnings);
+                (void)json_print_and_put(o);
+        } else
+                json_object_put(all);
+        return exit_status;
 }
 
 /* "docker" means docker.service, as systemctl has it. */
@@ -491,6 +602,8 @@ int verb_check(int argc, char *argv[]) {
         }
         if (log_path && n > 1)
                 return log_error_errno(-EINVAL, "--log reads one unit's bundle: give at most one unit.");
+        if (log_path)
+                return check_log(log_path, argc > optind ? units[0] : NULL, (unsigned)threshold, json);
 
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         if (!log_path) {
@@ -514,17 +627,7 @@ int verb_check(int argc, char *argv[]) {
         json_object *all = json_object_new_array();
         for (size_t i = 0; i < n; i++) {
                 TsCheckFacts f = {};
-                if (log_path) {
-                        _cleanup_(freep) char *text = NULL;
-                        size_t size = 0;
-                        r = ts_bundle_read(streq(log_path, "-") ? NULL : log_path, &text, &size);
-                        if (r < 0) {
-                                json_object_put(all);
-                                return log_bundle_error(log_path, r);
-                        }
-                        r = ts_check_facts_from_text(text, size, argc > optind ? units[i] : NULL, &f);
-                } else
-                        r = ts_check_gather_live(bus, units[i], since, &f);
+                r = ts_check_gather_live(bus, units[i], since, &f);
                 if (r == -ENOENT) {
                         log_error("Unit %s not found.", units[i]);
                         missing++;
@@ -540,7 +643,7 @@ int verb_check(int argc, char *argv[]) {
                 /* EAGAIN in the unit's log with no limit of its own behind it: the refusals may be in
                  * another unit's cgroup (dockerd logs what containerd.service's limit refused). The
                  * hierarchy is walked once, for the first unit that needs it. */
-                if (!log_path && res.cause == TS_CAUSE_EAGAIN_NO_LIMIT) {
+                if (res.cause == TS_CAUSE_EAGAIN_NO_LIMIT) {
                         if (!walked) {
                                 walked = true;
                                 r = ts_scan_gather_cgroups_live(&cgroups);

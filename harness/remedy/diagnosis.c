@@ -9,12 +9,14 @@
 #include "diagnosis.h"
 #include "macro.h"
 #include "sentence.h"
+#include "version.h"
 
 static const char *const verdict_names[_TS_CHECK_VERDICT_MAX] = {
         [TS_CHECK_NOT_AFFECTED] = "not-affected",
         [TS_CHECK_AFFECTED] = "affected",
         [TS_CHECK_AT_RISK] = "at-risk",
         [TS_CHECK_NOT_APPLICABLE] = "not-applicable",
+        [TS_CHECK_SUSPECTED] = "suspected",
 };
 
 static const char *const cause_names[_TS_CAUSE_MAX] = {
@@ -27,6 +29,9 @@ static const char *const cause_names[_TS_CAUSE_MAX] = {
         [TS_CAUSE_EAGAIN_NO_LIMIT] = "eagain-no-limit",
         [TS_CAUSE_OTHER_UNIT_TASKSMAX] = "other-unit-tasksmax",
         [TS_CAUSE_CONTAINER_PIDS_LIMIT] = "container-pids-limit",
+        [TS_CAUSE_MEMORY] = "memory",
+        [TS_CAUSE_KEYRING_QUOTA] = "keyring-quota",
+        [TS_CAUSE_UNKNOWN] = "unknown",
 };
 
 /* What to do for each cause, around the name of what the limit is on (the unit, its slice, the
@@ -43,14 +48,48 @@ static const struct {
         [TS_CAUSE_CONTAINER_PIDS_LIMIT] = { "raise the pids limit of ", " where its runtime sets it (docker update "
                                             "--pids-limit, podman run --pids-limit or pids_limit in containers.conf, the "
                                             "pod's spec); TasksMax is not the cause" },
+        [TS_CAUSE_MEMORY] = { "free memory for the new tasks of ", " (memory, swap, vm.overcommit_memory, a memory "
+                              "limit; a thread's stack is memory too); TasksMax is not the cause" },
+        [TS_CAUSE_KEYRING_QUOTA] = { "raise kernel.keys.maxkeys and kernel.keys.maxbytes (sysctl; each container "
+                                     "of ", " makes a session keyring); TasksMax is not the cause" },
 };
+
+/* What shows whether a cause is the one, around the same target. */
+static const struct {
+        const char *before, *after;
+} cause_probes[_TS_CAUSE_MAX] = {
+        [TS_CAUSE_UNIT_TASKSMAX] = { "systemctl show -p TasksMax,TasksCurrent ", "; journalctl -k | grep 'fork rejected'" },
+        [TS_CAUSE_SLICE_TASKSMAX] = { "systemctl show -p TasksMax,TasksCurrent $(systemctl show -P Slice ", ")" },
+        [TS_CAUSE_OTHER_UNIT_TASKSMAX] = { "taskstorm check (with no unit: every limit that refused forks, "
+                                           "whose ever they were; ", " among them)" },
+        [TS_CAUSE_RLIMIT_NPROC] = { "ulimit -u as the user of ", ", and ps -L -u USER --no-headers | wc -l" },
+        [TS_CAUSE_PID_MAX] = { "sysctl kernel.pid_max; ps -eL --no-headers | wc -l (", "'s host)" },
+        [TS_CAUSE_THREADS_MAX] = { "sysctl kernel.threads-max; ps -eL --no-headers | wc -l (", "'s host)" },
+        [TS_CAUSE_CONTAINER_PIDS_LIMIT] = { "cat /sys/fs/cgroup/pids.max /sys/fs/cgroup/pids.current inside ",
+                                            " (docker inspect -f '{{.HostConfig.PidsLimit}}', kubectl describe pod)" },
+        [TS_CAUSE_MEMORY] = { "free -m; sysctl vm.overcommit_memory; journalctl -k | grep -i 'out of memory' (",
+                              "'s host)" },
+        [TS_CAUSE_KEYRING_QUOTA] = { "cat /proc/key-users; sysctl kernel.keys.maxkeys kernel.keys.maxbytes (",
+                                     "'s host)" },
+};
+
+void ts_cause_probe(TsCause c, const char *target, char *buf, size_t size) {
+        if (size == 0)
+                return;
+        if (c >= 0 && c < _TS_CAUSE_MAX && cause_probes[c].before)
+                snprintf(buf, size, "%s%s%s", cause_probes[c].before, target ? target : "the unit",
+                         cause_probes[c].after);
+        else
+                buf[0] = 0;
+}
 
 /* The worst verdict of several decides an exit status and comes first in a ranking. */
 static const int verdict_severity[_TS_CHECK_VERDICT_MAX] = {
         [TS_CHECK_NOT_AFFECTED] = 0,
         [TS_CHECK_NOT_APPLICABLE] = 1,
         [TS_CHECK_AT_RISK] = 2,
-        [TS_CHECK_AFFECTED] = 3,
+        [TS_CHECK_SUSPECTED] = 3,
+        [TS_CHECK_AFFECTED] = 4,
 };
 
 /* Daemons that run thousands of tasks in normal operation: a limit below what they need is a
@@ -66,6 +105,12 @@ static const struct {
 /* pid_max and threads-max count as reached at this share: other tasks come and go, so the count
  * seen later rarely meets the exact figure the kernel refused at. */
 #define KERNEL_LIMIT_PERCENT 95
+/* An RLIMIT_NPROC at or below this was set on purpose (RHEL's 90-nproc.conf gives users 4096): in a
+ * text that shows it beside EAGAIN, it is the likely limit. Above it, it is a distribution's
+ * default (threads-max / 2), rarely the one that binds. */
+#define NPROC_LOW 4096
+/* A kernel.threads-max or pid_max this low is the whole machine's budget, soon spent. */
+#define KERNEL_LOW 4096
 
 static bool unit_is(const char *unit, const char *name) {
         size_t n = strlen(name);
@@ -211,8 +256,14 @@ static void verdict(Judge *j, TsCheckVerdict v, TsCause c) {
         j->r->cause = c;
 }
 
+/* The cause when the unit's limit (or its slice's) binds: a slice's own TasksMax is a slice's; a
+ * container's limit is its runtime's, not a TasksMax. */
 static TsCause binding_cause(const Judge *j) {
-        return j->r->binding_slice >= 0 ? TS_CAUSE_SLICE_TASKSMAX : TS_CAUSE_UNIT_TASKSMAX;
+        const char *u = j->f->unit;
+        size_t n = u ? strlen(u) : 0;
+        if (j->r->binding_slice >= 0 || (n > 6 && streq(u + n - 6, ".slice")))
+                return TS_CAUSE_SLICE_TASKSMAX;
+        return j->f->container ? TS_CAUSE_CONTAINER_PIDS_LIMIT : TS_CAUSE_UNIT_TASKSMAX;
 }
 
 static unsigned tasks_percent(const Judge *j, bool round) {
@@ -251,14 +302,34 @@ static void effective_limit(const TsCheckFacts *f, TsCheckResult *r) {
 
         bool slice_below_unit = is_finite(slice_low) && (!is_finite(own) || slice_low.value < own.value);
         bool slice_is_lowest = is_finite(slice_low) && slice_low.value == r->effective_limit.value;
+        /* A text that shows a slice's limit but not the unit's own does not show that the slice's
+         * binds: only where the slice's usage is shown near it. */
+        if (f->offline && !own.known && slice >= 0) {
+                const TsSliceFacts *sf = &f->slices[slice];
+                TsValue used = sf->pids_current;
+                slice_below_unit = slice_below_unit && is_finite(used) &&
+                                   at_least_percent(used.value, slice_low.value, TS_CHECK_DEFAULT_THRESHOLD);
+                if (!slice_below_unit)
+                        r->effective_limit = (TsValue){};
+        }
         r->binding_slice = slice_below_unit && slice_is_lowest ? slice : -1;
+}
+
+/* The pattern of errno error seen most, or -1. */
+static int top_pattern_of_error(const TsPatternHits hits[_TS_PATTERN_MAX], int error) {
+        int top = -1;
+        for (TsPattern p = 0; p < _TS_PATTERN_MAX; p++)
+                if (!ts_pattern_info(p)->kernel && ts_pattern_info(p)->error == error && hits[p].count > 0 &&
+                    (top < 0 || hits[p].count > hits[top].count))
+                        top = (int)p;
+        return top;
 }
 
 static void read_evidence(Judge *j) {
         const TsCheckFacts *f = j->f;
         unsigned n_slices = f->n_slices < TS_CHECK_MAX_SLICES ? f->n_slices : TS_CHECK_MAX_SLICES;
 
-        j->top = top_eagain_pattern(f->hits);
+        j->top = top_pattern_of_error(f->hits, EAGAIN);
         j->tasks_known = f->tasks_current.known && f->tasks_current.value != UINT64_MAX;
         j->unit_events = f->events_max.known && f->events_max.value > 0;
         j->events_known = f->events_max.known;
@@ -375,6 +446,24 @@ static bool decide_other_limit(Judge *j) {
                 return true;
         }
 
+        /* A text rarely shows the user's task count, but it may show the limit itself, low as only a
+         * deliberate setting is, or a program that says RLIMIT_NPROC refused it. */
+        bool low = is_finite(f->nproc_soft) && f->nproc_soft.value <= NPROC_LOW;
+        if (f->offline && !f->user_is_root && (f->nproc_refused || low)) {
+                verdict(j, TS_CHECK_AFFECTED, TS_CAUSE_RLIMIT_NPROC);
+                add_tasks(&j->why, f->tasks_current, j->limit);
+                add(&j->why, "no TasksMax is shown hit, but ");
+                if (low)
+                        add(&j->why, "RLIMIT_NPROC is %" PRIu64 " (every task of the user counts against it)",
+                            f->nproc_soft.value);
+                else
+                        add(&j->why, "the text says RLIMIT_NPROC refused it (su's EAGAIN is setuid()'s, "
+                                     "or the program says so)");
+                add(&j->why, ", and ");
+                add_log_lines(&j->why, f->hits, j->top);
+                return true;
+        }
+
         for (size_t i = 0; i < ELEMENTSOF(kernel_limits); i++) {
                 const TsValue *max = (const TsValue *)((const char *)f + kernel_limits[i].offset);
                 if (!f->system_tasks.known || !is_finite(*max))
@@ -413,10 +502,67 @@ static bool decide_near_limit_unseen(Judge *j) {
         return true;
 }
 
+/* A cause the text makes likely, once. */
+static void add_likely(TsCheckResult *r, TsCause c) {
+        for (unsigned i = 0; i < r->n_likely; i++)
+                if (r->likely[i] == c)
+                        return;
+        if (r->n_likely < ELEMENTSOF(r->likely))
+                r->likely[r->n_likely++] = c;
+}
+
+/* Tasks could not be created and the text does not show what refused them: suspected, with the
+ * causes its context makes likely, most likely first. The failures' pattern is top. */
+static bool suspect(Judge *j, int top) {
+        const TsCheckFacts *f = j->f;
+        TsCheckResult *r = j->r;
+        bool enomem = top >= 0 && ts_pattern_info((TsPattern)top)->error == ENOMEM;
+        bool tasks_max_lifted = limit_lifted(j);
+        bool nproc_high = is_finite(f->nproc_soft) && f->nproc_soft.value > NPROC_LOW;
+        bool nproc_none = f->nproc_soft.known && f->nproc_soft.value == UINT64_MAX;
+
+        if (enomem) {
+                /* no free PID is ENOMEM on kernels before 4.1 only */
+                if (!f->kernel_release || ts_version_at_least(f->kernel_release, "4.1") <= 0)
+                        add_likely(r, TS_CAUSE_PID_MAX);
+                add_likely(r, TS_CAUSE_MEMORY);
+        }
+        if (f->container)
+                add_likely(r, TS_CAUSE_CONTAINER_PIDS_LIMIT);
+        if (f->user_session && !f->service_log) {
+                add_likely(r, TS_CAUSE_SLICE_TASKSMAX);
+                if (!nproc_high && !nproc_none)
+                        add_likely(r, TS_CAUSE_RLIMIT_NPROC);
+        }
+        if (!tasks_max_lifted && !enomem)
+                add_likely(r, TS_CAUSE_UNIT_TASKSMAX);
+        /* a text that names no unit and no daemon: the process may as well run in a container */
+        if ((f->kubernetes || (!f->unit && !f->service_log)) && !enomem)
+                add_likely(r, TS_CAUSE_CONTAINER_PIDS_LIMIT);
+        if (!nproc_high && !nproc_none && !enomem)
+                add_likely(r, TS_CAUSE_RLIMIT_NPROC);
+        if (f->thread_failures && !enomem)
+                add_likely(r, TS_CAUSE_MEMORY); /* a thread's stack is mapped memory */
+        if (r->n_likely == 0)
+                add_likely(r, TS_CAUSE_UNKNOWN);
+
+        verdict(j, TS_CHECK_SUSPECTED, r->likely[0]);
+        add_tasks(&j->why, f->tasks_current, j->limit);
+        add_log_lines(&j->why, f->hits, top);
+        add(&j->why, ", but the text does not show which limit refused them");
+        if (tasks_max_lifted)
+                add(&j->why, " (TasksMax is infinity: not it)");
+        else if (nproc_high)
+                add(&j->why, " (RLIMIT_NPROC is %" PRIu64 ": hardly it)", f->nproc_soft.value);
+        return true;
+}
+
 /* EAGAIN with no limit reached: injected failures (they do not touch pids.events), or a cause
  * outside this module's reach. */
 static bool decide_eagain_without_limit(Judge *j) {
         const TsCheckFacts *f = j->f;
+        if (f->offline && !j->events_known)
+                return suspect(j, j->top);
         verdict(j, TS_CHECK_NOT_AFFECTED, TS_CAUSE_EAGAIN_NO_LIMIT);
         if (j->events_known) {
                 add(&j->why,
@@ -437,6 +583,13 @@ static bool decide_eagain_without_limit(Judge *j) {
 static bool decide_no_limit(Judge *j) {
         if (is_finite(j->limit) || j->nproc_applies)
                 return false;
+        if (!j->limit.known && j->tasks_known) {
+                /* a text that shows the unit running, without its limit and without a failure */
+                verdict(j, TS_CHECK_NOT_AFFECTED, TS_CAUSE_NONE);
+                add(&j->why, "Tasks: %" PRIu64 " and no failure to create a task: its limit is not shown",
+                    j->f->tasks_current.value);
+                return true;
+        }
         verdict(j, j->limit.known ? TS_CHECK_NOT_AFFECTED : TS_CHECK_NOT_APPLICABLE, TS_CAUSE_NONE);
         if (j->limit.known)
                 add(&j->why, "no Limit on the unit (TasksMax=infinity): the TasksMax problem cannot happen");
@@ -485,6 +638,56 @@ static bool decide_not_affected(Judge *j) {
         return true;
 }
 
+/* Failures that are not EAGAIN: fork's ENOMEM (no free PID under kernel.pid_max, or no memory) and
+ * the keyring's EDQUOT (each container's runtime makes a session keyring). */
+static bool decide_other_error(Judge *j) {
+        const TsCheckFacts *f = j->f;
+        if (j->top >= 0)
+                return false;
+        int keyring = top_pattern_of_error(f->hits, EDQUOT), enomem = top_pattern_of_error(f->hits, ENOMEM);
+        if (keyring >= 0) {
+                verdict(j, TS_CHECK_AFFECTED, TS_CAUSE_KEYRING_QUOTA);
+                add(&j->why, "no task limit: the kernel keyring's quota refused a session key (EDQUOT), and ");
+                add_log_lines(&j->why, f->hits, keyring);
+                return true;
+        }
+        if (enomem < 0)
+                return false;
+        /* Kernels before 4.1 say ENOMEM, not EAGAIN, when no PID is free under kernel.pid_max (since
+         * commit 35f71bc0a09a it is EAGAIN): on a newer one ENOMEM is memory's. */
+        bool old_kernel = !f->kernel_release || ts_version_at_least(f->kernel_release, "4.1") <= 0;
+        bool pids_short = old_kernel && f->pid_max.known &&
+                          (!f->system_tasks.known ||
+                           f->system_tasks.value * 100 >= f->pid_max.value * KERNEL_LIMIT_PERCENT);
+        if (f->memory_short || pids_short) {
+                verdict(j, TS_CHECK_AFFECTED, f->memory_short ? TS_CAUSE_MEMORY : TS_CAUSE_PID_MAX);
+                if (f->memory_short)
+                        add(&j->why, "memory was short (swap used up, strict overcommit or the OOM killer), and ");
+                else
+                        add(&j->why, "kernel.pid_max is %" PRIu64 " (ENOMEM is what fork says when no PID is free), "
+                                     "and ", f->pid_max.value);
+                add_log_lines(&j->why, f->hits, enomem);
+                return true;
+        }
+        if (!f->offline)
+                return false;
+        return suspect(j, enomem);
+}
+
+/* A kernel budget so small that a few busy services spend it: threads-max (half of it is every
+ * user's RLIMIT_NPROC by default) or pid_max. */
+static bool decide_kernel_budget(Judge *j) {
+        const TsCheckFacts *f = j->f;
+        bool threads = is_finite(f->threads_max) && f->threads_max.value < KERNEL_LOW;
+        bool pids = is_finite(f->pid_max) && f->pid_max.value < KERNEL_LOW;
+        if (!threads && !pids)
+                return false;
+        verdict(j, TS_CHECK_AT_RISK, threads ? TS_CAUSE_THREADS_MAX : TS_CAUSE_PID_MAX);
+        add(&j->why, "%s is %" PRIu64 ": the whole machine's tasks, a few busy services' worth",
+            threads ? "kernel.threads-max" : "kernel.pid_max", threads ? f->threads_max.value : f->pid_max.value);
+        return true;
+}
+
 /* The steps of a judgement, in order; the first that decides ends it. Some only apply when the log
  * shows EAGAIN, some only when it does not. */
 enum { ANY, WITH_EAGAIN, WITHOUT_EAGAIN };
@@ -495,9 +698,11 @@ static const struct {
         { ANY, decide_prerequisites },
         { ANY, decide_limit_lifted },
         { ANY, decide_limit_hit },
+        { ANY, decide_other_error },
         { WITH_EAGAIN, decide_other_limit },
         { WITH_EAGAIN, decide_near_limit_unseen },
         { WITH_EAGAIN, decide_eagain_without_limit },
+        { WITHOUT_EAGAIN, decide_kernel_budget },
         { WITHOUT_EAGAIN, decide_no_limit },
         { WITHOUT_EAGAIN, decide_near_limit },
         { WITHOUT_EAGAIN, decide_busy_daemon },

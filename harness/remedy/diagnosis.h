@@ -17,11 +17,13 @@ typedef enum TsCheckVerdict {
         TS_CHECK_AFFECTED,      /* exit 10: a task limit was hit */
         TS_CHECK_AT_RISK,       /* exit 11: usage near the limit, or a limit below what the unit's kind needs */
         TS_CHECK_NOT_APPLICABLE,/* exit 12: prerequisites unmet, or no limit on the unit at all */
+        TS_CHECK_SUSPECTED,     /* exit 13: tasks could not be created, and what refused them is not shown
+                                 * (a log without the limits): the likely causes, and how to decide */
         _TS_CHECK_VERDICT_MAX,
         _TS_CHECK_VERDICT_INVALID = -EINVAL,
 } TsCheckVerdict;
 
-const char *ts_check_verdict_to_string(TsCheckVerdict v); /* "not-affected", "affected", "at-risk", "not-applicable" */
+const char *ts_check_verdict_to_string(TsCheckVerdict v); /* "not-affected", "affected", "at-risk", "not-applicable", "suspected" */
 
 typedef enum TsCause {
         TS_CAUSE_NONE,            /* nothing limits the unit now */
@@ -35,21 +37,29 @@ typedef enum TsCause {
                                         * (dockerd's lines, containerd.service's TasksMax: its shims run runc) */
         TS_CAUSE_CONTAINER_PIDS_LIMIT, /* a container's own pids limit (docker --pids-limit), or one that no
                                         * unit's TasksMax sets: its runtime set it, not systemd */
+        TS_CAUSE_MEMORY,          /* no memory for the new task (fork's ENOMEM without a pid shortage, a
+                                   * thread's stack): free memory, swap, overcommit, a memory limit */
+        TS_CAUSE_KEYRING_QUOTA,   /* EDQUOT from the kernel keyring: each container's runtime makes a session
+                                   * keyring, and kernel.keys.maxkeys/maxbytes ran out */
+        TS_CAUSE_UNKNOWN,         /* suspected: nothing in the evidence points at one limit */
         _TS_CAUSE_MAX,
         _TS_CAUSE_INVALID = -EINVAL,
 } TsCause;
 
 TsCause ts_cause_from_string(const char *s); /* _TS_CAUSE_INVALID when no cause has that name */
-const char *ts_cause_to_string(TsCause c); /* "none", "unit-tasksmax", "slice-tasksmax", "rlimit-nproc", "pid-max", "threads-max", "eagain-no-limit", "other-unit-tasksmax", "container-pids-limit" */
+const char *ts_cause_to_string(TsCause c); /* "none", "unit-tasksmax", "slice-tasksmax", "rlimit-nproc", "pid-max", "threads-max", "eagain-no-limit", "other-unit-tasksmax", "container-pids-limit", "memory", "keyring-quota", "unknown" */
 
-/* Orders verdicts for an exit status and a ranking: affected, at-risk, not-applicable, not-affected
- * (3 to 0); -1 for no verdict. */
+/* Orders verdicts for an exit status and a ranking: affected, suspected, at-risk, not-applicable,
+ * not-affected (4 to 0); -1 for no verdict. */
 int ts_check_verdict_severity(TsCheckVerdict v);
 
 /* What to do for a cause, as one line around target (the unit, the slice, the container that holds
  * the limit): "systemctl set-property containerd.service TasksMax=infinity". "" where there is
  * nothing to do (none, other-unit-tasksmax: ask with the other unit's cause). */
 void ts_cause_fix(TsCause c, const char *target, char *buf, size_t size);
+/* The command that shows whether a cause is the one, around target as ts_cause_fix() takes it:
+ * "systemctl show -p TasksMax,TasksCurrent docker.service". "" where there is none. */
+void ts_cause_probe(TsCause c, const char *target, char *buf, size_t size);
 
 /* The tasks that a daemon which runs thousands of them in normal operation needs ("docker.service",
  * "containerd": 4096), 0 for any other unit: a limit below it is a failure waiting for load. */
@@ -119,6 +129,19 @@ typedef struct TsCheckFacts {
 
         bool offline;          /* read from text: some facts cannot be known */
         bool no_journal;       /* offline: the text holds no journal lines at all: no evidence either way */
+
+        /* What the text says around the failures (offline): the context that makes a cause likely. */
+        bool container;        /* the unit is a container (its limit is its runtime's), or the failures
+                                * are inside one (docker exec, kubectl exec, a pids.max at the root) */
+        bool user_session;     /* a user's session or slice, or a shell's failures with no unit: logind's
+                                * UserTasksMax and the user's RLIMIT_NPROC */
+        bool service_log;      /* the failures were logged by a daemon (a journal or syslog line) */
+        bool thread_failures;  /* of them, threads (pthread_create, Java's native thread) */
+        bool nproc_refused;    /* the text says RLIMIT_NPROC refused it: su's EAGAIN (setuid), OpenBLAS's
+                                * "RLIMIT_NPROC N current" */
+        bool memory_short;     /* memory was short: swap used up, strict overcommit, the OOM killer */
+        bool tasks_max_shown;  /* TasksMax was shown for the unit (so unit-tasksmax is decidable) */
+        bool kubernetes;       /* the text is about Kubernetes (kubelet, pods): a pod's pids limit may bind */
 } TsCheckFacts;
 
 void ts_check_facts_done(TsCheckFacts *f);
@@ -137,6 +160,8 @@ typedef struct TsCheckResult {
         char via[256];           /* other-unit-tasksmax: the unit (slice, container) whose limit refused the
                                   * forks behind the unit's EAGAIN lines ("containerd.service"); "" none */
         TsCause via_cause;       /* ... and that limit's cause there (unit-tasksmax for containerd.service) */
+        TsCause likely[4];       /* suspected: the causes the text makes likely, most likely first */
+        unsigned n_likely;
 } TsCheckResult;
 
 /* Decides. threshold: percent of the effective limit at which a unit is at-risk. */

@@ -4,16 +4,25 @@
  * does not say stays unknown. */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "diagnosis.h"
 
 #define TS_OFFLINE_MAX_TEXT (16u << 20) /* a bundle larger than this is refused with -EFBIG */
 
-/* Reads the facts about `unit` ("docker.service"; "docker" means docker.service) from text, which
- * need not be NUL-terminated and may hold any bytes. unit NULL: the first unit a `systemctl status`
- * block shows, else docker.service. Sets ret->offline. -EINVAL, -EFBIG, -ENOMEM; ret untouched on
- * failure. */
+/* Reads from text (not NUL-terminated, any bytes) the facts of each unit, scope, slice or container
+ * it has evidence about: its failure lines, its limits and usage, the kernel's lines about its
+ * cgroup, and the machine's facts (versions, sysctl, ulimit) that every one gets. With unit
+ * ("docker.service"; "docker" means docker.service), that one alone; *ret_named says whether the
+ * text names it at all. Where nothing has evidence, one entry for the text itself (unit NULL)
+ * holds the machine's facts. Each has offline set. *ret is an array of *ret_n (at least one), freed
+ * with ts_check_text_free(). -EINVAL, -EFBIG, -ENOMEM; untouched on failure. */
+int ts_check_text(const char *text, size_t size, const char *unit, TsCheckFacts **ret, size_t *ret_n,
+                  bool *ret_named);
+void ts_check_text_free(TsCheckFacts *facts, size_t n);
+
+/* The same for one: unit's, or with unit NULL the one whose verdict is the most severe. */
 int ts_check_facts_from_text(const char *text, size_t size, const char *unit, TsCheckFacts *ret);
 
 /* Reads a support bundle as `check --log` takes it: the file at path, or stdin where path is NULL

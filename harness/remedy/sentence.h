@@ -68,11 +68,12 @@ static inline void add_tasks(Sentence *s, TsValue current, TsValue limit) {
                 add(s, "Limit: %" PRIu64 ": ", limit.value);
 }
 
-/* The EAGAIN pattern seen most often (every pattern but the kernel's), or -1. */
+/* The EAGAIN pattern seen most often (every pattern but the kernel's and those of other errnos:
+ * ENOMEM, EDQUOT), or -1. */
 static inline int top_eagain_pattern(const TsPatternHits hits[_TS_PATTERN_MAX]) {
         int top = -1;
         for (TsPattern p = 0; p < _TS_PATTERN_MAX; p++) {
-                if (ts_pattern_info(p)->kernel || hits[p].count == 0)
+                if (ts_pattern_info(p)->kernel || ts_pattern_info(p)->error != EAGAIN || hits[p].count == 0)
                         continue;
                 if (top < 0 || hits[p].count > hits[top].count)
                         top = (int)p;

@@ -59,10 +59,11 @@ static void assert_verdict(const TsCheckResult *r, TsCheckVerdict verdict, TsCau
 }
 
 START_TEST(test_strings) {
-        static const char *const verdicts[] = { "not-affected", "affected", "at-risk", "not-applicable" };
+        static const char *const verdicts[] = { "not-affected", "affected", "at-risk", "not-applicable", "suspected" };
         static const char *const causes[] = { "none",           "unit-tasksmax",       "slice-tasksmax",
                                               "rlimit-nproc",   "pid-max",             "threads-max",
-                                              "eagain-no-limit", "other-unit-tasksmax", "container-pids-limit" };
+                                              "eagain-no-limit", "other-unit-tasksmax", "container-pids-limit",
+                                              "memory",         "keyring-quota",       "unknown" };
         ck_assert_uint_eq(ELEMENTSOF(verdicts), _TS_CHECK_VERDICT_MAX);
         ck_assert_uint_eq(ELEMENTSOF(causes), _TS_CAUSE_MAX);
         for (int i = 0; i < _TS_CHECK_VERDICT_MAX; i++)
@@ -396,12 +397,18 @@ START_TEST(test_other_limits) {
         f.system_tasks = (TsValue){};
         ck_assert_int_eq(judge(&f, 80).cause, TS_CAUSE_EAGAIN_NO_LIMIT);
 
-        /* These limits explain EAGAIN: without it in the log they are no verdict. */
+        /* These limits explain EAGAIN: without it in the log they are no verdict ... */
         f = unit("x.service", 5, 512);
-        f.pid_max = v(100);
-        f.system_tasks = v(100);
+        f.pid_max = v(32768);
+        f.system_tasks = v(32000);
         ck_assert_int_eq(judge(&f, 80).verdict, TS_CHECK_NOT_AFFECTED);
         ck_assert_int_eq(judge(&f, 80).cause, TS_CAUSE_NONE);
+        /* ... unless so small that the whole machine's tasks are a few services' worth */
+        f.pid_max = v(100);
+        f.system_tasks = v(100);
+        r = judge(&f, 80);
+        assert_verdict(&r, TS_CHECK_AT_RISK, TS_CAUSE_PID_MAX,
+                       "kernel.pid_max is 100: the whole machine's tasks, a few busy services' worth");
 
         /* A hit TasksMax comes first. */
         f = unit("x.service", 64, 64);
@@ -456,13 +463,23 @@ START_TEST(test_eagain_no_limit) {
                        "'fork/exec ... resource temporarily unavailable' (pids.events unknown)");
         ck_assert_str_eq(r.unknown, "pids.events");
 
-        /* Offline far from the limit: no evidence of a task limit either way. */
+        /* Offline far from the limit: tasks were refused, and the text does not show by what (the
+         * count may be from after the failure): suspected, the likely causes named. */
         f.tasks_current = v(100);
         r = judge(&f, 80);
-        assert_verdict(&r, TS_CHECK_NOT_AFFECTED, TS_CAUSE_EAGAIN_NO_LIMIT,
-                       "EAGAIN in the log but no task limit is known to be hit: pids.events is unknown, "
-                       "Tasks: 100 is 19% of the Limit (512) and no other limit is reached \u2014 injected "
-                       "failures, or another cause");
+        assert_verdict(&r, TS_CHECK_SUSPECTED, TS_CAUSE_UNIT_TASKSMAX,
+                       "Tasks: 100 (Limit: 512): its log shows 3 lines of 'fork/exec ... resource temporarily "
+                       "unavailable', but the text does not show which limit refused them");
+        ck_assert_uint_eq(r.n_likely, 2);
+        ck_assert_int_eq(r.likely[1], TS_CAUSE_RLIMIT_NPROC);
+        /* a daemon's log in a container: the container's limit first; TasksMax=infinity shown: not it */
+        f.container = true;
+        f.tasks_max = v(INF);
+        r = judge(&f, 80);
+        ck_assert_int_eq(r.verdict, TS_CHECK_SUSPECTED);
+        ck_assert_int_eq(r.likely[0], TS_CAUSE_CONTAINER_PIDS_LIMIT);
+        for (unsigned i = 0; i < r.n_likely; i++)
+                ck_assert_int_ne(r.likely[i], TS_CAUSE_UNIT_TASKSMAX);
 }
 END_TEST
 

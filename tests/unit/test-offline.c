@@ -202,13 +202,17 @@ START_TEST(test_kernel_lines) {
         _cleanup_(ts_check_facts_done) TsCheckFacts x = facts_of(sandbox, NULL);
         ck_assert(x.kernel_for_unit);
 
-        /* no cgroup in the text: the unit's name as the last component, whole */
+        /* no cgroup in the text: the unit's name as the last component, whole; the lines about
+         * xdocker.service are that unit's */
         static const char no_cgroup[] =
                 "kernel: cgroup: fork rejected by pids controller in /system.slice/xdocker.service\nkernel: "
                 "cgroup: fork rejected by pids controller in /docker.service.d\n";
-        _cleanup_(ts_check_facts_done) TsCheckFacts n = facts_of(no_cgroup, NULL);
+        _cleanup_(ts_check_facts_done) TsCheckFacts n = facts_of(no_cgroup, "docker.service");
         ck_assert(!n.kernel_for_unit);
         ck_assert_uint_eq(n.hits[TS_PATTERN_KERNEL_PIDS].count, 0);
+        _cleanup_(ts_check_facts_done) TsCheckFacts x2 = facts_of(no_cgroup, NULL);
+        assert_str(x2.unit, "xdocker.service");
+        ck_assert(x2.kernel_for_unit);
         static const char by_name[] =
                 "kernel: cgroup: fork rejected by pids controller in /system.slice/docker.service\n";
         _cleanup_(ts_check_facts_done) TsCheckFacts b = facts_of(by_name, NULL);
@@ -247,9 +251,9 @@ START_TEST(test_status_blocks) {
         ck_assert_int_eq(r.verdict, TS_CHECK_NOT_APPLICABLE);
         ck_assert_str_eq(r.unknown, "TasksMax, cgroup, systemd version, kernel version, journal");
 
-        /* nothing at all: docker.service, everything unknown */
+        /* nothing at all: no unit (the text's own), everything unknown */
         _cleanup_(ts_check_facts_done) TsCheckFacts e = facts_of("", NULL);
-        assert_str(e.unit, "docker.service");
+        assert_str(e.unit, NULL);
         ck_assert(!e.unit_known);
         ck_assert(e.no_journal);
         ck_assert_int_eq(e.kernel_slice, -1);
@@ -470,6 +474,110 @@ START_TEST(test_samples_sanitized) {
 }
 END_TEST
 
+/* The units, slices and containers a text has evidence about, each with its own facts: failure
+ * lines by the process that logged them, limits by the command or block that shows them, the
+ * kernel's lines by their cgroup path. */
+static size_t text_units(const char *text, const char *unit, TsCheckFacts **ret, bool *ret_named) {
+        size_t n = 0;
+        ck_assert_int_eq(ts_check_text(text, strlen(text), unit, ret, &n, ret_named), 0);
+        ck_assert_uint_ge(n, 1);
+        return n;
+}
+
+static const TsCheckFacts *find_unit(const TsCheckFacts *all, size_t n, const char *unit) {
+        for (size_t i = 0; i < n; i++)
+                if (unit ? all[i].unit && streq(all[i].unit, unit) : !all[i].unit)
+                        return &all[i];
+        ck_abort_msg("no facts for %s", strempty(unit));
+        return NULL;
+}
+
+START_TEST(test_owners) {
+        TsCheckFacts *all = NULL;
+        bool named;
+        /* two daemons: each its own lines, by identifier and by the process its status block shows */
+        static const char two[] =
+                "\u25cf a.service - A\n    Main PID: 10 (alpha-worker)\n    Tasks: 64 (limit: 64)\n    CGroup: /system.slice/a.service\n"
+                "\n"
+                "$ systemctl show b\nTasksCurrent=3\nTasksMax=infinity\nLimitNPROCSoft=100\n\n"
+                "Jun 14 12:31:02 host alpha-worker[10]: fork failed: Resource temporarily unavailable\n"
+                "Jun 14 12:31:03 host b[11]: fork failed: Resource temporarily unavailable\n"
+                "Jun 14 12:31:04 host bd[12]: fork failed: Resource temporarily unavailable\n";
+        size_t n = text_units(two, NULL, &all, &named);
+        ck_assert(named);
+        ck_assert_uint_eq(n, 2);
+        const TsCheckFacts *a = find_unit(all, n, "a.service"), *b = find_unit(all, n, "b.service");
+        ck_assert_uint_eq(a->hits[TS_PATTERN_FORK_FAILED].count, 1);
+        ck_assert_uint_eq(a->tasks_max.value, 64);
+        ck_assert_uint_eq(b->hits[TS_PATTERN_FORK_FAILED].count, 2); /* "b" and "bd" are b.service's */
+        ck_assert(b->tasks_max.known && b->tasks_max.value == UINT64_MAX);
+        ck_assert_uint_eq(b->nproc_soft.value, 100);
+        ck_assert(a->service_log && !a->user_session);
+        ts_check_text_free(all, n);
+
+        /* a show block without a command: Id= says whose it is, after its values */
+        n = text_units("TasksCurrent=96\nControlGroup=/system.slice/docker.service\nId=docker.service\n", NULL, &all,
+                       &named);
+        a = find_unit(all, n, "docker.service");
+        ck_assert_uint_eq(a->tasks_current.value, 96);
+        assert_str(a->control_group, "/system.slice/docker.service");
+        ts_check_text_free(all, n);
+
+        /* the machine's facts, each as its tool prints it, for every unit */
+        n = text_units("$ sysctl kernel.pid_max\nkernel.pid_max = 32768\n$ cat /proc/sys/kernel/threads-max\n1685\n"
+                       "max user processes              (-u) 4096\n$ ps -eLf | wc -l\n31000\n"
+                       "$ cat /sys/fs/cgroup/pids/system.slice/x.service/pids.max /sys/fs/cgroup/pids/system.slice/x.service/pids.current\n"
+                       "50\n49\n",
+                       NULL, &all, &named);
+        a = find_unit(all, n, "x.service");
+        ck_assert_uint_eq(a->pid_max.value, 32768);
+        ck_assert_uint_eq(a->threads_max.value, 1685);
+        ck_assert_uint_eq(a->nproc_soft.value, 4096);
+        ck_assert_uint_eq(a->system_tasks.value, 31000);
+        ck_assert_uint_eq(a->pids_max.value, 50);
+        ck_assert_uint_eq(a->pids_current.value, 49);
+        ts_check_text_free(all, n);
+
+        /* a container by the command that went into it; its shell's failures are its */
+        n = text_units("$ kubectl --context lab exec -ti web-7 -c app -- /bin/sh\n/bin/sh: can't fork: Resource "
+                       "temporarily unavailable\n", NULL, &all, &named);
+        a = find_unit(all, n, "web-7");
+        ck_assert(a->container);
+        ck_assert(a->kubernetes);
+        ts_check_text_free(all, n);
+
+        /* kernel lines: a session's limit is its user's slice; a pod's container; nspawn's payload is
+         * the machine's */
+        n = text_units("kernel: cgroup: fork rejected by pids controller in /user.slice/user-1000.slice/session-1.scope\n"
+                       "kernel: cgroup: fork rejected by pids controller in /kubepods.slice/kubepods-besteffort.slice/"
+                       "crio-500a5b66057446587952066405d553ad2e116374901c2751890968da359f1e84.scope\n"
+                       "kernel: cgroup: fork rejected by pids controller in /machine.slice/machine-p.scope/payload/"
+                       "system.slice/x.service\n",
+                       NULL, &all, &named);
+        ck_assert(find_unit(all, n, "user-1000.slice")->kernel_for_unit);
+        ck_assert(find_unit(all, n, "user-1000.slice")->user_session);
+        ck_assert(find_unit(all, n, "crio-500a5b66057446587952066405d553ad2e116374901c2751890968da359f1e84.scope")->container);
+        a = find_unit(all, n, "machine-p.scope");
+        ck_assert(a->kernel_for_unit && !a->container);
+        ts_check_text_free(all, n);
+
+        /* a unit asked for that the text never names */
+        n = text_units("fork failed: Resource temporarily unavailable\n", "nginx", &all, &named);
+        ck_assert(!named);
+        ck_assert_uint_eq(n, 1);
+        assert_str(all[0].unit, "nginx.service");
+        ts_check_text_free(all, n);
+
+        /* nothing named: the text's own, with the failures */
+        n = text_units("bash: fork: retry: Resource temporarily unavailable\n", NULL, &all, &named);
+        ck_assert_uint_eq(n, 1);
+        assert_str(all[0].unit, NULL);
+        ck_assert(all[0].user_session);
+        ck_assert_uint_eq(all[0].hits[TS_PATTERN_FORK_FAILED].count, 1);
+        ts_check_text_free(all, n);
+}
+END_TEST
+
 START_TEST(test_bad_input) {
         TsCheckFacts f = { .unit = (char *)"untouched" };
         ck_assert_int_eq(ts_check_facts_from_text(NULL, 1, NULL, &f), -EINVAL);
@@ -480,9 +588,9 @@ START_TEST(test_bad_input) {
         ck_assert_int_eq(ts_check_facts_from_text("x", SIZE_MAX, NULL, &f), -EFBIG);
         ck_assert_str_eq(f.unit, "untouched");
 
-        /* NULL with size 0 is an empty text */
+        /* NULL with size 0 is an empty text: about no unit */
         ck_assert_int_eq(ts_check_facts_from_text(NULL, 0, NULL, &f), 0);
-        assert_str(f.unit, "docker.service");
+        assert_str(f.unit, NULL);
         ts_check_facts_done(&f);
 
         /* exactly the limit is accepted (a text of newlines) */
@@ -733,6 +841,7 @@ static Suite *offline_suite(void) {
         tcase_add_test(tc, test_versions);
         tcase_add_test(tc, test_crlf_and_nul);
         tcase_add_test(tc, test_samples_sanitized);
+        tcase_add_test(tc, test_owners);
         tcase_add_test(tc, test_bad_input);
         tcase_add_test(tc, test_binary);
         tcase_add_test(tc, test_text_check_accepts);
