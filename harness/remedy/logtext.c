@@ -320,6 +320,25 @@ static bool is_fence(Span t, Span *ret_inline) {
         return true;
 }
 
+/* "sshd[1234]: error: fork: ..." without a timestamp, as people paste a journal's lines: the
+ * identifier before "[PID]: ". */
+static bool parse_bare_ident(Span l, TsLogLine *ret) {
+        size_t i = 0;
+        while (i < l.len && i < 64 && (ascii_alpha(l.s[i]) || ascii_digit(l.s[i]) || strchr("_.-/", l.s[i])))
+                i++;
+        if (i == 0 || i >= l.len || l.s[i] != '[')
+                return false;
+        Span pid = span_digits(span_skip(l, i + 1));
+        size_t end = i + 1 + pid.len;
+        if (pid.len == 0 || end + 1 >= l.len || l.s[end] != ']' || l.s[end + 1] != ':')
+                return false;
+        ret->ident = (Span){ l.s, i };
+        ret->msg = span_trim(span_skip(l, end + 2));
+        ret->journal = true;
+        ret->kernel = span_eq(ret->ident, "kernel");
+        return true;
+}
+
 static void take_apart(TsLogLine *l) {
         Span t = span_trim(l->raw), code = {};
         if (is_fence(t, &code)) {
@@ -336,7 +355,8 @@ static void take_apart(TsLogLine *l) {
                 l->ident = (Span){ "kernel", STRLEN("kernel") };
                 return;
         }
-        (void)parse_prefix(t, l);
+        if (!parse_prefix(t, l))
+                (void)parse_bare_ident(t, l);
 }
 
 /* ---- Entries: journalctl -o json, export, verbose ---------------------------------------------- */

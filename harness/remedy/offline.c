@@ -83,6 +83,7 @@ typedef struct Text {
         bool pending_context;      /* a show block's lines: its facts are the context's */
         int nproc_next;            /* lines left for runc's "soft": N */
         int fork_call;             /* lines left after a Python traceback's fork call (fork_exec, os.fork) */
+        int system_error;          /* lines left after C++'s "std::system_error" for its what() */
         ShowBlock show;
         int primary;               /* where a line goes that names nobody, -1: the text's own */
 } Text;
@@ -726,12 +727,27 @@ static bool python_fork_refused(Text *t, Span msg) {
                                     span_find_ci(msg, "OSError: [Errno 11]"));
 }
 
+/* C++ says EAGAIN of a std::thread in two lines: "terminate called after throwing an instance of
+ * 'std::system_error'", then "what():  Resource temporarily unavailable". */
+static bool cxx_thread_refused(Text *t, Span msg) {
+        if (span_find_ci(msg, "std::system_error")) {
+                t->system_error = 2;
+                return false;
+        }
+        if (t->system_error > 0)
+                t->system_error--;
+        return t->system_error > 0 && span_find_ci(msg, "what():") &&
+               span_find_ci(msg, "resource temporarily unavailable");
+}
+
 static int failure_of_line(Text *t, const TsLogLine *line, bool tail) {
         const char *cg = NULL;
         size_t cg_len = 0;
         TsPattern p = ts_pattern_match(line->raw.s, line->raw.len, &cg, &cg_len);
         if (python_fork_refused(t, line->msg) && p < 0)
                 p = TS_PATTERN_FORK_FAILED;
+        if (cxx_thread_refused(t, line->msg) && p < 0)
+                p = TS_PATTERN_THREAD_CREATE;
         if (p < 0) {
                 if (ts_line_su_refused(line->msg)) {
                         int k = owner_of_line(t, line, tail);
@@ -791,7 +807,7 @@ static int walk(Text *t, const char *text, size_t size, int pass) {
         t->region = REGION_OUTSIDE;
         t->block = t->context = -1;
         t->pending = _TS_COMMAND_INVALID;
-        t->nproc_next = t->fork_call = 0;
+        t->nproc_next = t->fork_call = t->system_error = 0;
 
         TsLogLine line;
         int r;

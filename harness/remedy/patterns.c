@@ -288,6 +288,8 @@ static const PatternDef patterns[_TS_PATTERN_MAX] = {
                          * exec" */
                         { .first = ANY(NEEDLE("resource temporarily unavailable - ", 24)),
                           .then = ANY(WORD("fork", 3), NEEDLE("failed to exec", 11), NEEDLE("clone", 0)) },
+                        /* tcsh's and BSD's words for EAGAIN of fork: "fork: No more processes." */
+                        { .first = ANY(NEEDLE("no more processes", 8)) },
                 },
         },
 };
@@ -304,6 +306,7 @@ static const Needle prefilter[] = {
         NEEDLE("eagain", 2),
         NEEDLE("system_error", 1),
         NEEDLE("run program", 7),
+        NEEDLE("more processes", 5),
 };
 
 /* Words of a line that reports a task that another process could not create: the container

@@ -568,6 +568,20 @@ START_TEST(test_owners) {
         assert_str(all[0].unit, "nginx.service");
         ts_check_text_free(all, n);
 
+        /* failures said over two lines: C++'s std::thread, Python's fork in a traceback */
+        n = text_units("terminate called after throwing an instance of 'std::system_error'\n"
+                       "  what():  Resource temporarily unavailable\n"
+                       "    self.pid = _posixsubprocess.fork_exec(\n"
+                       "BlockingIOError: [Errno 11] Resource temporarily unavailable\n"
+                       "BlockingIOError: [Errno 11] Resource temporarily unavailable\n",
+                       NULL, &all, &named);
+        ck_assert_uint_eq(all[0].hits[TS_PATTERN_THREAD_CREATE].count, 1);
+        ck_assert_uint_eq(all[0].hits[TS_PATTERN_FORK_FAILED].count, 2); /* the second: within the traceback's lines */
+        ts_check_text_free(all, n);
+        n = text_units("BlockingIOError: [Errno 11] Resource temporarily unavailable\n", NULL, &all, &named);
+        ck_assert_uint_eq(all[0].hits[TS_PATTERN_FORK_FAILED].count, 0); /* alone, a socket's as well */
+        ts_check_text_free(all, n);
+
         /* nothing named: the text's own, with the failures */
         n = text_units("bash: fork: retry: Resource temporarily unavailable\n", NULL, &all, &named);
         ck_assert_uint_eq(n, 1);

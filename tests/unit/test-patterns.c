@@ -297,6 +297,8 @@ START_TEST(test_fork_generic) {
                 { "WARNING: couldn't fork child process: resource temporarily unavailable",
                   TS_PATTERN_FORK_GENERIC, EAGAIN },
                 { "fork() failed: Resource temporarily unavailable", TS_PATTERN_FORK_GENERIC, EAGAIN },
+                /* tcsh and BSD name EAGAIN of fork so */
+                { "fork: No more processes.", TS_PATTERN_FORK_GENERIC, EAGAIN },
                 /* su and sudo: the exec after setuid, refused by RLIMIT_NPROC */
                 { "su: cannot fork user shell", TS_PATTERN_FORK_GENERIC, EAGAIN },
                 { "su: failed to execute /bin/bash: Resource temporarily unavailable",
