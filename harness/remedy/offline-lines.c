@@ -428,6 +428,10 @@ bool ts_line_command(Span l, TsCommand *ret) {
                 *ret = (TsCommand){ .kind = TS_COMMAND_EXEC, .target = name };
                 return true;
         }
+        if (find_command(l, "uniq") && find_command(l, "ps") && memmem(l.s, l.len, "-c", 2)) {
+                *ret = (TsCommand){ .kind = TS_COMMAND_COUNT_USERS };
+                return true;
+        }
         if (find_command(l, "wc") && (find_command(l, "ps") || memmem(l.s, l.len, "/proc/", 6))) {
                 *ret = (TsCommand){ .kind = TS_COMMAND_COUNT };
                 return true;
@@ -643,6 +647,15 @@ bool ts_line_value(Span l, TsValue *ret) {
         if (span_starts_with(t, "max ") && parse_limit(span_skip(t, 4), ret))
                 return true; /* pids.events */
         return parse_limit(t, ret);
+}
+
+bool ts_line_user_count(Span l, uint64_t *ret_count) {
+        Span rest = l;
+        Span n = span_word(&rest), user = span_word(&rest);
+        if (n.len == 0 || span_digits(n).len != n.len || user.len == 0 || span_trim(rest).len > 0 ||
+            !(ascii_alpha(user.s[0]) || user.s[0] == '_'))
+                return false;
+        return parse_u64(n, ret_count);
 }
 
 bool ts_line_su_refused(Span msg) {

@@ -47,6 +47,7 @@ typedef enum TsCommandKind {
         TS_COMMAND_READ,      /* cat/more/head of files: their values follow */
         TS_COMMAND_NPROC,     /* ulimit -u: the number follows */
         TS_COMMAND_COUNT,     /* ... | wc -l over processes or threads: the count follows */
+        TS_COMMAND_COUNT_USERS, /* ps ... -o user | sort | uniq -c: "N USER" lines follow */
         _TS_COMMAND_MAX,
         _TS_COMMAND_INVALID = -EINVAL,
 } TsCommandKind;
@@ -97,6 +98,8 @@ bool ts_line_is_show(Span l);
 /* A line that is only a value: "512", "max", "max 3" (pids.events), after a command that reads
  * files. */
 bool ts_line_value(Span l, TsValue *ret);
+/* A line of `uniq -c`: "   4090 elastic". */
+bool ts_line_user_count(Span l, uint64_t *ret_count);
 /* The line says the failure came from su (setuid()'s EAGAIN is RLIMIT_NPROC's). */
 bool ts_line_su_refused(Span msg);
 /* The message comes from a shell (bash, sh: a user's session, not a daemon). */

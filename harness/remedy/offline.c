@@ -64,7 +64,7 @@ typedef struct Text {
         /* the machine's */
         char systemd[MAX_VERSION + 1], kernel[MAX_VERSION + 1];
         TsFound systemd_found, kernel_found;
-        TsValue pid_max, threads_max, nproc, system_tasks;
+        TsValue pid_max, threads_max, nproc, system_tasks, user_tasks;
         bool memory_short;
         bool kubernetes;           /* the text speaks of kubelet, pods, kubectl */
         bool journal;              /* journal lines outside status blocks' tails */
@@ -574,6 +574,13 @@ static int facts_of_line(Text *t, const TsLogLine *line) {
                 return command(t, &c);
         if (ts_line_fact(msg, &f))
                 return apply_fact(t, &f);
+        uint64_t count;
+        if (t->pending == TS_COMMAND_COUNT_USERS && ts_line_user_count(msg, &count)) {
+                /* the busiest user's tasks: what its RLIMIT_NPROC counts */
+                if (!t->user_tasks.known || count > t->user_tasks.value)
+                        t->user_tasks = (TsValue){ true, count };
+                return 0;
+        }
         if (t->pending >= 0 && ts_line_value(msg, &v))
                 return apply_value(t, v);
         uint64_t tasks, limit;
@@ -966,6 +973,7 @@ static int facts_of_owner(Text *t, Owner *o, const char *text, size_t size, TsCh
         f->pid_max = t->pid_max;
         f->threads_max = t->threads_max;
         f->system_tasks = t->system_tasks;
+        f->user_tasks = t->user_tasks;
         if (t->systemd[0] && !(f->systemd_version = strdup(t->systemd)))
                 return -ENOMEM;
         if (t->kernel[0] && !(f->kernel_release = strdup(t->kernel)))

@@ -538,6 +538,12 @@ START_TEST(test_owners) {
         ck_assert_uint_eq(a->pids_current.value, 49);
         ts_check_text_free(all, n);
 
+        /* tasks per user, the busiest one's */
+        n = text_units("$ ps h -Led -o user | sort | uniq -c\n     12 root\n   4090 elastic\n    7 www-data\n",
+                       NULL, &all, &named);
+        ck_assert_uint_eq(all[0].user_tasks.value, 4090);
+        ts_check_text_free(all, n);
+
         /* a container by the command that went into it; its shell's failures are its */
         n = text_units("$ kubectl --context lab exec -ti web-7 -c app -- /bin/sh\n/bin/sh: can't fork: Resource "
                        "temporarily unavailable\n", NULL, &all, &named);
