@@ -37,6 +37,8 @@ static const Verb verbs[] = {
         { "qualify", "check the running systemd's TasksMax semantics, each check PASS, FAIL or SKIP with evidence",
           VERB_NEEDS_ROOT | VERB_NEEDS_SYSTEMD,
           "to make units and set their properties through systemd's private bus", verb_qualify },
+        { "vm", "boot a disposable VM of a Debian release (cgroup v2, its own kernel and systemd) and run a command in it",
+          VERB_NEEDS_ROOT, "to share directories with the guest as they are (9p passthrough keeps owners)", verb_vm },
 };
 
 static void help(void) {

@@ -460,6 +460,7 @@ static int check_log(const char *path, const char *unit, unsigned threshold, boo
                 return log_error_errno(r, "Failed to read --log %s: %m", path);
         _cleanup_(freep) TsCheckResult *results = calloc(n, sizeof *results);
         _cleanup_(freep) size_t *order = calloc(n, sizeof *order);
+        ANALYZER_OWNED_BY_CLEANUP(results, order);
         if (!results || !order) {
                 ts_check_text_free(facts, n);
                 return log_error_errno(-ENOMEM, "Out of memory.");

@@ -38,6 +38,7 @@ int verb_check(int argc, char *argv[]);
 int verb_fix(int argc, char *argv[]);
 int verb_inject(int argc, char *argv[]);
 int verb_qualify(int argc, char *argv[]);
+int verb_vm(int argc, char *argv[]);
 
 #include <stddef.h>
 struct TsStormPlan;

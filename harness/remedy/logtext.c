@@ -25,10 +25,11 @@ typedef struct TsLogEntry {
 } TsLogEntry;
 
 static void entry_clear(TsLogEntry *e) {
-        free(e->message);
-        free(e->unit);
-        free(e->ident);
-        free(e->cgroup);
+        char **fields[] = { &e->message, &e->unit, &e->ident, &e->cgroup };
+        for (size_t i = 0; i < ELEMENTSOF(fields); i++) {
+                free(*fields[i]);
+                *fields[i] = NULL;
+        }
         *e = (TsLogEntry){};
 }
 
@@ -476,9 +477,11 @@ static int json_entry(Span t, TsLogEntry *e) {
                 return 0;
         int r = json_fields(o, e);
         json_object_put(o);
-        if (r < 0)
-                return r;
-        return e->message ? 1 : 0;
+        if (r < 0 || !e->message) {
+                entry_clear(e); /* no entry after all: nothing of it kept */
+                return r < 0 ? r : 0;
+        }
+        return 1;
 }
 
 /* A field line of `journalctl -o json-pretty`: "\t"MESSAGE" : "text","; 1 when it was one. */
@@ -496,6 +499,7 @@ static int pretty_field(Span t, TsLogEntry *e) {
         _cleanup_(freep) char *buf = malloc(t.len + 2);
         if (!buf)
                 return -ENOMEM;
+        ANALYZER_OWNED_BY_CLEANUP(buf);
         buf[0] = '{';
         memcpy(buf + 1, t.s, t.len);
         buf[t.len + 1] = '}';
@@ -648,12 +652,15 @@ int ts_log_reader_next(TsLogReader *r, TsLogLine *ret) {
                         return 1;
                 }
                 if (span_eq(t, "{")) {
-                        *e = (TsLogEntry){ .open = true, .pretty = true, .number = r->number };
+                        e->open = e->pretty = true;
+                        e->number = r->number;
                         continue;
                 }
                 if (span_starts_with(t, "__CURSOR=") || span_starts_with(t, "__REALTIME_TIMESTAMP=") ||
                     verbose_header(t)) {
-                        *e = (TsLogEntry){ .open = true, .verbose = verbose_header(t), .number = r->number };
+                        e->open = true;
+                        e->verbose = verbose_header(t);
+                        e->number = r->number;
                         if (!e->verbose && entry_field(e, t) < 0)
                                 return -ENOMEM;
                         continue;

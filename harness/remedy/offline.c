@@ -1074,6 +1074,7 @@ int ts_check_text(const char *text, size_t size, const char *unit, TsCheckFacts 
         _cleanup_(text_freep) Text *t = calloc(1, sizeof *t);
         if (!t)
                 return -ENOMEM;
+        ANALYZER_OWNED_BY_CLEANUP(t);
         return read_text(text, size, unit, t, ret, ret_n, ret_named);
 }
 
