@@ -211,7 +211,7 @@ static void qemu_args(QemuArgs *q, const TsVmOptions *o, const char *ctl, bool k
         add(q, "-initrd");
         add_printf(q, "%s/initrd.img", o->image);
         add(q, "-append");
-        add_printf(q, "root=/dev/vda rw console=ttyS0 panic=-1 quiet systemd.show_status=0 %s",
+        add_printf(q, "root=/dev/vda rw init=/lib/systemd/systemd console=ttyS0 panic=-1 quiet systemd.show_status=0 %s",
                    o->cgroup_v1 ? "systemd.unified_cgroup_hierarchy=0 SYSTEMD_CGROUP_ENABLE_LEGACY_FORCE=1"
                                 : "systemd.unified_cgroup_hierarchy=1");
         add(q, "-drive");

@@ -106,7 +106,7 @@ bad 2 "--report-dir $dir/ro: not writable \(Read-only file system\)" \
 [ ! -e "$dir/none" ] && [ -z "$(ls -A "$dir/ro")" ] || fail "a refused --report-dir was made"
 mkfifo "$dir/fifo"
 bad 3 '--log .*/fifo: not a regular file' timeout 10 "$TASKSTORM" check --log "$dir/fifo"
-bad 3 "--log $dir: not a regular file \(a directory\)" "$TASKSTORM" check --log "$dir"
+bad 3 "--log $dir: a directory, but not an unpacked sosreport or supportconfig" "$TASKSTORM" check --log "$dir"
 head -c 65536 /dev/urandom >"$dir/random"
 bad 3 '--log .*/random: not a text log \(NUL bytes / binary data\)' "$TASKSTORM" check --log "$dir/random"
 bad 3 '--log /bin/true: not a text log' "$TASKSTORM" check --log /bin/true
