@@ -72,7 +72,8 @@ expect_error() {
 require_disposable_systemd() {
         [ -d /run/systemd/system ] || skip "PID 1 is not systemd: run the live suite inside 'taskstorm sandbox'"
         [ "$(id -u)" = 0 ] || skip "installs units: needs root"
-        [ "$(cat /run/systemd/container 2>/dev/null)" = taskstorm ] || [ -n "${TASKSTORM_DISPOSABLE:-}" ] ||
+        [ "$(cat /run/systemd/container 2>/dev/null)" = taskstorm ] || [ -e /etc/taskstorm-vm ] ||
+                [ -n "${TASKSTORM_DISPOSABLE:-}" ] ||
                 skip "installs units and files: runs only in the taskstorm sandbox (or with TASKSTORM_DISPOSABLE=1)"
 }
 

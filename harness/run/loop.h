@@ -63,7 +63,8 @@ typedef struct TsLoopReport {
         TsSamples samples;                    /* the daemon unit's pids files from its start to the cleanup */
 } TsLoopReport;
 
-/* 1 when this is the taskstorm sandbox (its systemd was started with container=taskstorm). */
+/* 1 when this is the taskstorm sandbox (its systemd was started with container=taskstorm), or a
+ * disposable VM of ci/vmimage (/etc/taskstorm-vm, booted in snapshot mode). */
 int ts_loop_in_sandbox(void);
 
 /* Runs the loop; PASS or FAIL with why, BROKEN when it could not run. paths: the programs;

@@ -136,7 +136,7 @@ int ts_scenario_run(const TsRunContext *ctx, const TsScenario *s, TsScenarioResu
         if (s->has_daemon) {
                 if (!ts_loop_in_sandbox()) {
                         ret->verdict = TS_VERDICT_SKIP;
-                        snprintf(ret->reason, sizeof ret->reason, "installs %s: runs only in the taskstorm sandbox",
+                        snprintf(ret->reason, sizeof ret->reason, "installs %s: runs only in the taskstorm sandbox or VM",
                                  s->daemon_unit);
                         return 0;
                 }
