@@ -67,6 +67,15 @@ expect_error() {
         rm -f "$err"
 }
 
+# pids_file CGROUP FILE: the path of a cgroup's pids file, on cgroup v1 (the pids hierarchy) or v2.
+pids_file() {
+        if [ -d /sys/fs/cgroup/pids ]; then
+                echo "/sys/fs/cgroup/pids$1/$2"
+        else
+                echo "/sys/fs/cgroup$1/$2"
+        fi
+}
+
 # For live tests that install units or files: only where the systemd is disposable, the taskstorm
 # sandbox (or a VM that says so with TASKSTORM_DISPOSABLE=1), never a user's own machine.
 require_disposable_systemd() {

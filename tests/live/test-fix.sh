@@ -24,7 +24,7 @@ systemctl start $unit
 cg=$(systemctl show -p ControlGroup --value $unit)
 state() {
         echo "bus $(systemctl show -p TasksMax --value $unit)"
-        echo "cgroup $(cat /sys/fs/cgroup/pids$cg/pids.max)"
+        echo "cgroup $(cat $(pids_file "$cg" pids.max))"
         # (either directory may not exist: find's status does not matter)
         { find /etc/systemd/system.control /run/systemd/system.control -type f -exec md5sum {} + 2>/dev/null || true; } | sort
         { find /etc/systemd/system.control /run/systemd/system.control -type d 2>/dev/null || true; } | sort
@@ -39,7 +39,7 @@ echo "ok: --dry-run changed nothing"
 pid_before=$(systemctl show -p MainPID --value $unit)
 "$TASKSTORM" fix $unit
 [ "$(systemctl show -p TasksMax --value $unit)" = infinity ] || fail "the bus does not show TasksMax=infinity"
-[ "$(cat /sys/fs/cgroup/pids$cg/pids.max)" = max ] || fail "pids.max is not max"
+[ "$(cat $(pids_file "$cg" pids.max))" = max ] || fail "pids.max is not max"
 tasks_line=$(systemctl status $unit --no-pager | grep -E '^ +Tasks:' || true)
 [ -n "$tasks_line" ] && ! grep -qi limit <<<"$tasks_line" || fail "'Tasks:' still shows a Limit: $tasks_line"
 [ -e /etc/systemd/system.control/$unit.d/50-TasksMax.conf ] || fail "no persistent drop-in"
@@ -57,7 +57,7 @@ echo "ok: a second fix is a no-op, no restart"
 echo "ok: --undo restored TasksMax=32 (bus and cgroup) and the drop-ins"
 
 "$TASKSTORM" fix --runtime --no-restart --tasks-max 64 $unit
-[ "$(systemctl show -p TasksMax --value $unit)" = 64 ] && [ "$(cat /sys/fs/cgroup/pids$cg/pids.max)" = 64 ] ||
+[ "$(systemctl show -p TasksMax --value $unit)" = 64 ] && [ "$(cat $(pids_file "$cg" pids.max))" = 64 ] ||
         fail "--runtime --tasks-max 64 did not apply"
 [ -e /run/systemd/system.control/$unit.d/50-TasksMax.conf ] || fail "no runtime drop-in"
 "$TASKSTORM" fix --runtime --undo $unit
