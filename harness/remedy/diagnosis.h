@@ -140,7 +140,6 @@ typedef struct TsCheckFacts {
         bool nproc_refused;    /* the text says RLIMIT_NPROC refused it: su's EAGAIN (setuid), OpenBLAS's
                                 * "RLIMIT_NPROC N current" */
         bool memory_short;     /* memory was short: swap used up, strict overcommit, the OOM killer */
-        bool tasks_max_shown;  /* TasksMax was shown for the unit (so unit-tasksmax is decidable) */
         bool kubernetes;       /* the text is about Kubernetes (kubelet, pods): a pod's pids limit may bind */
 } TsCheckFacts;
 

@@ -32,9 +32,7 @@ typedef struct TsLogReader {
         char *line;              /* the current line, normalised */
         size_t line_size;
         char *next_line;         /* the line after it, read ahead for a wrapped kernel line */
-        size_t next_size, next_len;
-        bool has_next;
-        unsigned next_number;
+        size_t next_size;
         struct TsLogEntry *entry; /* fields of a JSON, export or verbose entry */
 } TsLogReader;
 

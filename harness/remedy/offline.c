@@ -60,6 +60,7 @@ typedef struct Text {
         Owner *owners;             /* grows to MAX_OWNERS */
         size_t n_owners, allocated;
         char *target;              /* the unit asked for, or NULL */
+        TsOsRelease os;            /* the text's os-release, read once for every owner */
 
         /* the machine's */
         char systemd[MAX_VERSION + 1], kernel[MAX_VERSION + 1];
@@ -106,6 +107,7 @@ static void text_free(Text *t) {
                 owner_done(&t->owners[i]);
         free(t->owners);
         free(t->target);
+        ts_os_release_done(&t->os);
         free(t);
 }
 
@@ -920,7 +922,8 @@ static bool has_evidence(const Owner *o) {
                o->tasks_max.known || o->pids_max.known || o->pids_current.known || o->events_max.known;
 }
 
-static int read_os_release(const char *text, size_t size, TsCheckFacts *f) {
+/* The text's os-release (ID=, ID_LIKE=), once. */
+static int read_os_release(const char *text, size_t size, TsOsRelease *ret) {
         /* ts_os_release_parse() reads a C string: NUL bytes in a bundle become line ends. */
         _cleanup_(freep) char *copy = malloc(size + 1);
         if (!copy)
@@ -929,24 +932,21 @@ static int read_os_release(const char *text, size_t size, TsCheckFacts *f) {
         for (size_t i = 0; i < size; i++)
                 copy[i] = text[i] ? text[i] : '\n';
         copy[size] = 0;
-
-        _cleanup_(ts_os_release_done) TsOsRelease os = {};
-        int r = ts_os_release_parse(copy, &os);
-        if (r < 0)
-                return r;
-        f->os_id = TAKE_PTR(os.id);
-        f->os_id_like = TAKE_PTR(os.id_like);
-        return 0;
+        return ts_os_release_parse(copy, ret);
 }
 
-static int facts_of_owner(Text *t, Owner *o, const char *text, size_t size, TsCheckFacts *f) {
+static int strdup_or_null(const char *s, char **ret) {
+        *ret = NULL;
+        return s && !(*ret = strdup(s)) ? -ENOMEM : 0;
+}
+
+static int facts_of_owner(Text *t, Owner *o, TsCheckFacts *f) {
         *f = (TsCheckFacts){ .kernel_slice = -1, .offline = true };
         if (o->name && !(f->unit = strdup(o->name)))
                 return -ENOMEM;
         f->unit_known = o->status_block && !o->not_found;
         f->tasks_current = o->tasks_current.known ? o->tasks_current : o->pids_current;
         f->tasks_max = o->tasks_max;
-        f->tasks_max_shown = o->tasks_max.known;
         f->effective_tasks_max = o->effective_tasks_max;
         f->pids_current = o->pids_current;
         f->pids_max = o->pids_max;
@@ -1000,7 +1000,8 @@ static int facts_of_owner(Text *t, Owner *o, const char *text, size_t size, TsCh
         f->nproc_refused = o->nproc_refused;
         f->memory_short = t->memory_short;
         f->kubernetes = t->kubernetes;
-        return read_os_release(text, size, f);
+        r = strdup_or_null(t->os.id, &f->os_id);
+        return r < 0 ? r : strdup_or_null(t->os.id_like, &f->os_id_like);
 }
 
 static int read_text(const char *text, size_t size, const char *unit, Text *t, TsCheckFacts **ret, size_t *ret_n,
@@ -1019,6 +1020,8 @@ static int read_text(const char *text, size_t size, const char *unit, Text *t, T
                 named = named || (t->owners[i].name && streq(t->owners[i].name, t->target));
         choose_primary(t);
         r = walk(t, text, size, 2);
+        if (r >= 0)
+                r = read_os_release(text, size, &t->os);
         if (r < 0)
                 return r;
 
@@ -1034,7 +1037,7 @@ static int read_text(const char *text, size_t size, const char *unit, Text *t, T
                 bool wanted = t->target ? o->name && streq(o->name, t->target) : has_evidence(o);
                 if (!wanted)
                         continue;
-                r = facts_of_owner(t, o, text, size, &facts[n]);
+                r = facts_of_owner(t, o, &facts[n]);
                 n++;
                 if (r < 0)
                         break;
@@ -1047,7 +1050,7 @@ static int read_text(const char *text, size_t size, const char *unit, Text *t, T
                 if (k < 0)
                         r = k == -1 ? -ENOSPC : k;
                 else {
-                        r = facts_of_owner(t, &t->owners[k], text, size, &facts[0]);
+                        r = facts_of_owner(t, &t->owners[k], &facts[0]);
                         n = 1;
                 }
         }
