@@ -6,11 +6,24 @@
 #include "guard.h"
 #include "macro.h"
 #include "output.h"
+#include "scope.h"
 #include "sysinfo.h"
 #include "verbs.h"
 
 static const char *errstr(int error) {
         return strerror(error < 0 ? -error : error);
+}
+
+/* The probe's scope is a job of systemd's: start and stop each wait this long at most. */
+#define PROBE_JOB_TIMEOUT (30 * USEC_PER_SEC)
+
+int sysinfo_gather(sd_bus *bus, TsSysinfo *ret) {
+        if (!bus)
+                return ts_sysinfo_gather(ret);
+        TsScopePlacer scope;
+        TsPidsPlacer placer;
+        ts_scope_placer_init(&scope, bus, PROBE_JOB_TIMEOUT, &placer);
+        return ts_sysinfo_gather_with(&placer, ret);
 }
 
 /* One sentence on the pids probe, shared by the text and the JSON output. */
@@ -19,16 +32,16 @@ void sysinfo_probe_reason(const TsPidsProbe *p, char *buf, size_t size) {
 
         switch (p->reason) {
         case TS_PIDS_REASON_PROBED:
-                snprintf(buf, size, "probed: under pids.max=%" PRIu64 ", fork %u of %u failed with EAGAIN",
-                         p->limit, p->forked + 1, p->forks);
+                snprintf(buf, size, "probed in %s: under pids.max=%" PRIu64 ", fork %u of %u failed with EAGAIN",
+                         strempty(p->where), p->limit, p->forked + 1, p->forks);
                 break;
         case TS_PIDS_REASON_LIMIT_IGNORED:
-                snprintf(buf, size, "limit ignored: %u of %u forks succeeded under pids.max=%" PRIu64,
-                         p->forked, p->forks, p->limit);
+                snprintf(buf, size, "limit ignored: %u of %u forks succeeded under pids.max=%" PRIu64 " in %s",
+                         p->forked, p->forks, p->limit, strempty(p->where));
                 break;
         case TS_PIDS_REASON_NO_LIMIT_FILE:
-                snprintf(buf, size, "%s: pids is not enabled in cgroup.subtree_control of this cgroup",
-                         reason);
+                snprintf(buf, size, "%s: pids is not enabled in cgroup.subtree_control of this cgroup, "
+                         "and systemd did not answer for a transient scope", reason);
                 break;
         case TS_PIDS_REASON_PROBE_FAILED:
                 snprintf(buf, size, "%s at %s: %s", reason, strempty(p->step), errstr(p->error));

@@ -23,6 +23,9 @@ json_object *json_timings(const TsTiming *t, size_t n, const char *(*name)(size_
 json_object *samples_to_json(const TsSamples *s);
 /* The machine's facts, as `taskstorm env --json` prints them; NULL when out of memory. */
 json_object *sysinfo_to_json(const TsSysinfo *s);
+/* ts_sysinfo_gather() for the verbs: where no child cgroup can get a pids.max (cgroup v2), the
+ * pids probe runs in a transient scope through bus (NULL: systemd does not answer, not probed). */
+int sysinfo_gather(sd_bus *bus, TsSysinfo *ret);
 /* One sentence on the pids probe, shared by the text and the JSON output. */
 void sysinfo_probe_reason(const TsPidsProbe *p, char *buf, size_t size);
 /* Whether the verbs that need systemd boot a private sandbox here, as cli_systemd_or_sandbox()

@@ -7,6 +7,7 @@
 #include <json-c/json.h>
 #include <stdarg.h>
 
+#include "bus.h"
 #include "guard.h"
 #include "log.h"
 #include "output.h"
@@ -27,8 +28,9 @@ static const char *const enforcement_text[_TS_PIDS_ENFORCEMENT_MAX] = {
 static void help(void) {
         printf("Usage: taskstorm env [--json]\n\n"
                "Show what this machine offers the harness: PID 1 and systemd, kernel and distro, the\n"
-               "cgroup layout and whether the pids controller really enforces a limit (probed with a\n"
-               "short-lived child cgroup when root), the other limits that give the same EAGAIN, and\n"
+               "cgroup layout and whether the pids controller really enforces a limit (probed when root\n"
+               "with a short-lived child cgroup at pids.max=2, or on cgroup v2 a transient scope at\n"
+               "TasksMax=2 in taskstorm.slice), the other limits that give the same EAGAIN, and\n"
                "seccomp user notification. Facts that cannot be read say why.\n\n"
                "Options:\n"
                "  -h --help   show this help\n"
@@ -240,7 +242,11 @@ int verb_env(int argc, char *argv[]) {
         if (r <= 0)
                 return r;
 
-        r = ts_sysinfo_gather(&s);
+        /* systemd, where it answers, gives the pids probe a scope on cgroup v2. */
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        if (ts_bus_open_systemd(&bus) < 0)
+                bus = sd_bus_flush_close_unref(bus);
+        r = sysinfo_gather(bus, &s);
         if (r < 0)
                 return log_error_errno(r, "Failed to gather system facts: %m");
 

@@ -197,7 +197,7 @@ int verb_qualify(int argc, char *argv[]) {
         _cleanup_(ts_sysinfo_done) TsSysinfo env = {};
         r = ts_bus_open_systemd(&bus);
         if (r >= 0)
-                r = ts_sysinfo_gather(&env);
+                r = sysinfo_gather(bus, &env);
         if (r < 0)
                 return log_error_errno(r, "Failed to set up the checks: %m");
         const char *systemd = strempty(env.systemd.version);

@@ -242,7 +242,7 @@ int verb_run(int argc, char *argv[]) {
         TsSysinfo env = {};
         r = sigfd < 0 ? sigfd : ts_bus_open_systemd(&bus);
         if (r >= 0)
-                r = ts_sysinfo_gather(&env);
+                r = sysinfo_gather(bus, &env);
         if (r < 0) {
                 free_scenarios(scenarios, n);
                 return log_error_errno(r, "Failed to set up the run: %m");

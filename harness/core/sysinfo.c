@@ -64,7 +64,7 @@ static char *path_join(const char *dir, const char *name) {
 
 /* What the probe child tells its parent through a pipe. */
 typedef struct ProbeReport {
-        int attach_error; /* moving itself into the probe cgroup failed */
+        int setup_error; /* the child could not make its hold pipe */
         unsigned forked;
         int fork_error; /* the first failed fork, 0 if all succeeded */
 } ProbeReport;
@@ -105,25 +105,27 @@ _noreturn_ static void probe_grandchild(int hold_fd) {
         _exit(EXIT_SUCCESS);
 }
 
-/* Runs in the forked child: joins the probe cgroup, forks grandchildren until one fails, waits for
- * all of them and reports. Only async-signal-safe-enough calls, and _exit() on every path. */
-_noreturn_ static void probe_child(const char *procs_path, int report_fd, pid_t parent) {
+/* Runs in the forked child: waits until its parent has put it under the probe's limit (a byte on
+ * go_fd; EOF: the parent gave up), forks grandchildren until one fails, waits for all of them and
+ * reports. Only async-signal-safe-enough calls, and _exit() on every path. */
+_noreturn_ static void probe_child(int go_fd, int report_fd, pid_t parent) {
         ProbeReport report = {};
 
         (void)prctl(PR_SET_PDEATHSIG, SIGKILL);
         if (getppid() != parent)
                 _exit(EXIT_FAILURE);
 
-        int r = ts_write_string_file(procs_path, "0");
-        if (r < 0) {
-                report.attach_error = r;
-                write_full(report_fd, &report, sizeof report);
+        char go;
+        ssize_t k;
+        do
+                k = read(go_fd, &go, 1);
+        while (k < 0 && errno == EINTR);
+        if (k != 1)
                 _exit(EXIT_FAILURE);
-        }
 
         int hold[2];
         if (pipe2(hold, O_CLOEXEC) < 0) {
-                report.attach_error = negative_errno();
+                report.setup_error = negative_errno();
                 write_full(report_fd, &report, sizeof report);
                 _exit(EXIT_FAILURE);
         }
@@ -196,16 +198,96 @@ static int probe_read_only(TsPidsProbe *p, const char *step, int error) {
         return probe_verdict(p, TS_PIDS_NOT_ENFORCED, TS_PIDS_REASON_READ_ONLY, step, error);
 }
 
-/* The probe proper, inside an existing probe cgroup dir; the caller removes dir afterwards. Always
- * returns 0: every outcome is a verdict in p. */
-static int probe_run(const char *dir, TsPidsProbe *p) {
-        _cleanup_(freep) char *max_path = path_join(dir, "pids.max");
+/* Puts the probe's child, pid, under a pids.max of PROBE_LIMIT. On error, step names what failed. */
+typedef int (*ProbeAttach)(void *userdata, pid_t pid, const char **ret_step);
+
+/* The probe proper: forks the child, has attach() put it under the limit, lets it fork and judges
+ * what it reports. Always returns 0: every outcome is a verdict in p. */
+static int probe_run(ProbeAttach attach, void *userdata, TsPidsProbe *p) {
+        int fds[2], go[2];
+        if (pipe2(fds, O_CLOEXEC) < 0)
+                return probe_failed(p, "pipe", negative_errno());
+        _cleanup_(closep) int report_fd = fds[0];
+        _cleanup_(closep) int child_fd = fds[1];
+        if (pipe2(go, O_CLOEXEC) < 0)
+                return probe_failed(p, "pipe", negative_errno());
+        _cleanup_(closep) int go_read = go[0];
+        _cleanup_(closep) int go_write = go[1];
+
+        pid_t parent = getpid();
+        pid_t pid = fork();
+        if (pid < 0)
+                return probe_failed(p, "fork", negative_errno());
+        if (pid == 0) {
+                (void)close(report_fd);
+                (void)close(go_write);
+                probe_child(go_read, child_fd, parent);
+        }
+        (void)close(TAKE_FD(child_fd)); /* so a child that dies unreported reads as EOF */
+        (void)close(TAKE_FD(go_read));
+
+        const char *step = NULL;
+        int r = attach(userdata, pid, &step);
+        if (r >= 0) {
+                ssize_t k;
+                do
+                        k = write(go_write, "g", 1);
+                while (k < 0 && errno == EINTR);
+                if (k != 1) {
+                        r = k < 0 ? negative_errno() : -EIO;
+                        step = "go";
+                }
+        }
+        (void)close(TAKE_FD(go_write)); /* a child left waiting reads EOF and exits */
+
+        ProbeReport report = {};
+        int rr = r >= 0 ? read_report(report_fd, &report) : 0;
+        if (rr < 0)
+                (void)kill(pid, SIGKILL);
+        int status = 0;
+        int w = wait_child(pid, &status);
+        if (r == -EROFS)
+                return probe_read_only(p, step, r);
+        if (r < 0)
+                return probe_failed(p, step, r);
+        if (rr < 0)
+                return probe_failed(p, "report", rr);
+        if (w < 0)
+                return probe_failed(p, "waitpid", w);
+
+        p->forked = report.forked;
+        if (report.setup_error < 0)
+                return probe_failed(p, "pipe", report.setup_error);
+
+        /* The child itself is one task under the limit. */
+        unsigned tasks = 1 + report.forked;
+        if (tasks > PROBE_LIMIT)
+                return probe_verdict(p, TS_PIDS_NOT_ENFORCED, TS_PIDS_REASON_LIMIT_IGNORED, "fork",
+                                     report.fork_error);
+        if (report.fork_error == -EAGAIN)
+                return probe_verdict(p, TS_PIDS_ENFORCED, TS_PIDS_REASON_PROBED, "fork", report.fork_error);
+        return probe_failed(p, "fork", report.fork_error < 0 ? report.fork_error : -EIO);
+}
+
+/* The probe in a child cgroup dir of our own: pids.max is written there, the child moved in. */
+static int attach_to_dir(void *userdata, pid_t pid, const char **ret_step) {
+        const char *dir = userdata;
         _cleanup_(freep) char *procs_path = path_join(dir, "cgroup.procs");
+        char number[32];
+
+        *ret_step = "cgroup.procs";
+        if (!procs_path)
+                return -ENOMEM;
+        (void)snprintf(number, sizeof number, "%d", (int)pid);
+        return ts_write_string_file(procs_path, number);
+}
+
+static int probe_in_dir(const char *dir, TsPidsProbe *p) {
+        _cleanup_(freep) char *max_path = path_join(dir, "pids.max");
         char limit[32];
 
-        if (!max_path || !procs_path)
+        if (!max_path)
                 return probe_failed(p, "path", -ENOMEM);
-
         (void)snprintf(limit, sizeof limit, "%d", PROBE_LIMIT);
         int r = ts_write_string_file(max_path, limit);
         if (r == -ENOENT)
@@ -214,48 +296,8 @@ static int probe_run(const char *dir, TsPidsProbe *p) {
                 return probe_read_only(p, "pids.max", r);
         if (r < 0)
                 return probe_failed(p, "pids.max", r);
-
-        int fds[2];
-        if (pipe2(fds, O_CLOEXEC) < 0)
-                return probe_failed(p, "pipe", negative_errno());
-        _cleanup_(closep) int report_fd = fds[0];
-        _cleanup_(closep) int child_fd = fds[1];
-
-        pid_t parent = getpid();
-        pid_t pid = fork();
-        if (pid < 0)
-                return probe_failed(p, "fork", negative_errno());
-        if (pid == 0) {
-                (void)close(report_fd);
-                probe_child(procs_path, child_fd, parent);
-        }
-        (void)close(TAKE_FD(child_fd)); /* so a child that dies unreported reads as EOF */
-
-        ProbeReport report = {};
-        r = read_report(report_fd, &report);
-        if (r < 0)
-                (void)kill(pid, SIGKILL);
-        int status = 0;
-        int w = wait_child(pid, &status);
-        if (r < 0)
-                return probe_failed(p, "report", r);
-        if (w < 0)
-                return probe_failed(p, "waitpid", w);
-
-        p->forked = report.forked;
-        if (report.attach_error == -EROFS)
-                return probe_read_only(p, "cgroup.procs", report.attach_error);
-        if (report.attach_error < 0)
-                return probe_failed(p, "cgroup.procs", report.attach_error);
-
-        /* The child itself is one task in the cgroup. */
-        unsigned tasks = 1 + report.forked;
-        if (tasks > PROBE_LIMIT)
-                return probe_verdict(p, TS_PIDS_NOT_ENFORCED, TS_PIDS_REASON_LIMIT_IGNORED, "fork",
-                                     report.fork_error);
-        if (report.fork_error == -EAGAIN)
-                return probe_verdict(p, TS_PIDS_ENFORCED, TS_PIDS_REASON_PROBED, "fork", report.fork_error);
-        return probe_failed(p, "fork", report.fork_error < 0 ? report.fork_error : -EIO);
+        p->where = "a child cgroup";
+        return probe_run(attach_to_dir, (void *)dir, p);
 }
 
 /* Kills whatever is left in the probe cgroup (only the probe's own processes can be there). */
@@ -323,7 +365,7 @@ int ts_pids_probe(const char *parent_dir, TsPidsProbe *ret) {
         else if (r < 0)
                 (void)probe_failed(&p, "mkdir", r);
         else {
-                (void)probe_run(dir, &p);
+                (void)probe_in_dir(dir, &p);
                 r = probe_remove(dir);
                 if (r < 0) {
                         p.cleanup_error = r;
@@ -331,6 +373,41 @@ int ts_pids_probe(const char *parent_dir, TsPidsProbe *ret) {
                 }
         }
 
+        *ret = p;
+        return 0;
+}
+
+typedef struct PlacedAttach {
+        const TsPidsPlacer *placer;
+        bool placed;
+} PlacedAttach;
+
+static int attach_placed(void *userdata, pid_t pid, const char **ret_step) {
+        PlacedAttach *a = userdata;
+        *ret_step = a->placer->where;
+        int r = a->placer->place(a->placer->userdata, pid, PROBE_LIMIT);
+        a->placed = r >= 0;
+        return r;
+}
+
+int ts_pids_probe_placed(const TsPidsPlacer *placer, TsPidsProbe *ret) {
+        if (!placer || !placer->place || !placer->unplace || !placer->where || !ret)
+                return -EINVAL;
+
+        TsPidsProbe p = {
+                .limit = PROBE_LIMIT,
+                .forks = PROBE_FORKS,
+                .where = placer->where,
+        };
+        PlacedAttach a = { .placer = placer };
+        (void)probe_run(attach_placed, &a, &p);
+        if (a.placed) {
+                int r = placer->unplace(placer->userdata);
+                if (r < 0) {
+                        p.cleanup_error = r;
+                        p.cleanup_path = strdup(placer->where);
+                }
+        }
         *ret = p;
         return 0;
 }
@@ -403,7 +480,7 @@ static int cgroup_dir(const TsCgroupHierarchy *h, const char *path, char **ret) 
         return 0;
 }
 
-static int gather_pids(TsSysinfo *s) {
+static int gather_pids(TsSysinfo *s, const TsPidsPlacer *placer) {
         s->pids.probe = (TsPidsProbe){ .enforcement = TS_PIDS_NOT_PROBED };
 
         const TsCgroupHierarchy *h = NULL;
@@ -447,7 +524,11 @@ static int gather_pids(TsSysinfo *s) {
         r = cgroup_dir(h, s->pids.own_cgroup, &dir);
         if (r < 0)
                 return r;
-        return ts_pids_probe(dir, &s->pids.probe);
+        r = ts_pids_probe(dir, &s->pids.probe);
+        if (r < 0 || s->pids.probe.reason != TS_PIDS_REASON_NO_LIMIT_FILE || !placer)
+                return r;
+        ts_pids_probe_done(&s->pids.probe);
+        return ts_pids_probe_placed(placer, &s->pids.probe);
 }
 
 static void gather_nproc(TsSysinfo *s) {
@@ -473,6 +554,10 @@ static void gather_seccomp(TsSysinfo *s) {
 }
 
 int ts_sysinfo_gather(TsSysinfo *ret) {
+        return ts_sysinfo_gather_with(NULL, ret);
+}
+
+int ts_sysinfo_gather_with(const TsPidsPlacer *placer, TsSysinfo *ret) {
         _cleanup_(ts_sysinfo_done) TsSysinfo s = {};
 
         gather_pid1(&s);
@@ -480,7 +565,7 @@ int ts_sysinfo_gather(TsSysinfo *ret) {
         gather_kernel(&s);
         s.os.error = ts_os_release_load(NULL, &s.os.release);
         s.cgroup.error = ts_cgroup_layout_load(&s.cgroup.layout);
-        int r = gather_pids(&s);
+        int r = gather_pids(&s, placer);
         ANALYZER_OWNED_BY_CLEANUP(&s); /* what was gathered: ts_sysinfo_done() frees it */
         if (r < 0)
                 return r;

@@ -46,6 +46,7 @@ typedef struct TsPidsProbe {
         uint64_t limit;     /* the pids.max the probe wrote */
         unsigned forks;     /* grandchildren the probe tried to fork */
         unsigned forked;    /* of which succeeded */
+        const char *where;  /* the cgroup it ran in: "a child cgroup", or the placer's (below) */
         int cleanup_error;  /* the probe cgroup could not be removed (it is named in cleanup_path) */
         char *cleanup_path;
 } TsPidsProbe;
@@ -56,6 +57,21 @@ typedef struct TsPidsProbe {
  * in ret (a probe that could not run is TS_PIDS_NOT_PROBED with step and error); -EINVAL only. */
 int ts_pids_probe(const char *parent_dir, TsPidsProbe *ret);
 void ts_pids_probe_done(TsPidsProbe *p);
+
+/* Where the probe runs when this process cannot make a child cgroup with a pids.max (cgroup v2: a
+ * process's own cgroup passes no controller on to a child, "no internal processes"): place() puts
+ * pid into a new cgroup of its own whose pids.max is limit (a transient scope of systemd's), and
+ * unplace() removes that cgroup and whatever is left in it. */
+typedef struct TsPidsPlacer {
+        const char *where; /* "a transient scope" */
+        int (*place)(void *userdata, pid_t pid, uint64_t limit);
+        int (*unplace)(void *userdata);
+        void *userdata;
+} TsPidsPlacer;
+
+/* The same probe as ts_pids_probe(), in the placer's cgroup; unplace() runs on every path once
+ * place() succeeded (its failure is cleanup_error, with the placer's where in cleanup_path). */
+int ts_pids_probe_placed(const TsPidsPlacer *placer, TsPidsProbe *ret);
 
 typedef struct TsSysinfo {
         struct {
@@ -116,6 +132,8 @@ typedef struct TsSysinfo {
 
 /* Gathers every fact. A fact that cannot be read keeps its negative errno in the matching *_error
  * field; the call itself fails only with -ENOMEM (ret untouched). Probes the pids controller when
- * root (see ts_pids_probe()). */
+ * root (see ts_pids_probe()), and where no child cgroup can have a pids.max, in placer's cgroup
+ * (optional: without one, the pids controller is "not-probed" there). */
+int ts_sysinfo_gather_with(const TsPidsPlacer *placer, TsSysinfo *ret);
 int ts_sysinfo_gather(TsSysinfo *ret);
 void ts_sysinfo_done(TsSysinfo *s);

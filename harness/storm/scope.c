@@ -3,6 +3,7 @@
  * for their job through JobRemoved, subscribed before the call so the signal cannot be missed. */
 #include <stdbool.h>
 #include <stdio.h>
+#include <unistd.h>
 
 #include "bus.h"
 #include "fileio.h"
@@ -194,4 +195,27 @@ int ts_scope_start(sd_bus *bus, const char *name, pid_t pid, const TsTasksLimit 
 
 int ts_unit_stop(sd_bus *bus, const char *name, usec_t timeout) {
         return ts_unit_job(bus, "StopUnit", name, "fail", timeout);
+}
+
+static int scope_place(void *userdata, pid_t pid, uint64_t limit) {
+        TsScopePlacer *s = userdata;
+        TsTasksLimit l = { .kind = TS_TASKS_LIMIT_NUMBER, .value = limit };
+        (void)snprintf(s->name, sizeof s->name, "taskstorm-probe-%d.scope", (int)getpid());
+        return ts_scope_start(s->bus, s->name, pid, &l, NULL, NULL, s->timeout, NULL);
+}
+
+static int scope_unplace(void *userdata) {
+        TsScopePlacer *s = userdata;
+        int r = ts_unit_stop(s->bus, s->name, s->timeout);
+        return r == -ENOENT ? 0 : r; /* a scope stops by itself once empty */
+}
+
+void ts_scope_placer_init(TsScopePlacer *s, sd_bus *bus, usec_t timeout, TsPidsPlacer *ret) {
+        *s = (TsScopePlacer){ .bus = bus, .timeout = timeout };
+        *ret = (TsPidsPlacer){
+                .where = "a transient scope",
+                .place = scope_place,
+                .unplace = scope_unplace,
+                .userdata = s,
+        };
 }
