@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* taskstorm vm [--release R] [--cgroup v2|v1] [--keep] -- CMD [ARG...]: a sibling of `sandbox` for
+/* taskstorm vm [--release R] [--kernel R] [--cgroup v2|v1] [--keep] -- CMD [ARG...]: a sibling of `sandbox` for
  * what a sandbox cannot give (cgroup v2 on a v1 host, systemd 258+): boot a disposable VM of a
  * Debian release (the image of ci/vmimage, never written to), run CMD inside in the current
  * directory (shared at the same path), pass its output and exit status back, leave nothing running. */
@@ -8,6 +8,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "args.h"
 #include "exit-status.h"
@@ -35,6 +36,8 @@ static void help(void) {
                "     --release R         bookworm, trixie or sid (default " DEFAULT_RELEASE "): the image in\n"
                "                         $TASKSTORM_VM_CACHE/R (default " DEFAULT_CACHE ")\n"
                "     --image DIR         an image directory instead (vmlinuz, initrd.img, root.img)\n"
+               "     --kernel R          boot the root with release R's kernel and initrd instead of its own\n"
+               "                         (from R's image; the root's own kernel modules are then missing)\n"
                "     --cgroup MODE       v2 (default) or v1 (the legacy hierarchy: systemd before 258 only)\n"
                "     --bind DIR          also share this host directory at its path (repeatable)\n"
                "     --no-bind-cwd       do not share the current directory (CMD starts in /)\n"
@@ -62,6 +65,40 @@ static int check_directory(const char *option, const char *path) {
                 return log_error_errno(-EINVAL, "%s %s: not an absolute path.", option, path);
         if (stat(path, &st) < 0 || !S_ISDIR(st.st_mode))
                 return log_error_errno(-EINVAL, "%s %s: not a directory.", option, path);
+        return 0;
+}
+
+/* A release's name as ci/vmimage knows it, or a one-line error for option. */
+static int check_release(const char *option, const char *name) {
+        for (size_t i = 0; i < ELEMENTSOF(releases); i++)
+                if (streq(name, releases[i]))
+                        return 0;
+        return log_error_errno(-EINVAL, "%s %s: not a release with a VM image (bookworm, trixie, sid).", option, name);
+}
+
+/* The image directory of a release: $TASKSTORM_VM_CACHE/R. */
+static int release_image(const char *release, char *buf, size_t size) {
+        const char *cache = getenv("TASKSTORM_VM_CACHE");
+        int r = path_printf(buf, size, "%s/%s", cache && *cache ? cache : DEFAULT_CACHE, release);
+        if (r < 0)
+                return log_error_errno(r, "The image's path is too long.");
+        return 0;
+}
+
+/* Another release's kernel boots a root without its modules: its own initrd must load the 9p
+ * modules of the control share (ci/vmimage writes initrd-modules when it does). */
+static int check_kernel_image(const char *release, const char *dir) {
+        char path[PATH_MAX];
+        if (!ts_vm_kernel_complete(dir)) {
+                log_error("--kernel %s: no VM image in %s (vmlinuz, initrd.img): build it with ci/vmimage %s.",
+                          release, dir, release);
+                return TS_EXIT_UNAVAILABLE;
+        }
+        if (path_printf(path, sizeof path, "%s/initrd-modules", dir) < 0 || access(path, F_OK) < 0) {
+                log_error("--kernel %s: the initrd in %s does not load 9p itself: build it again with ci/vmimage %s.",
+                          release, dir, release);
+                return TS_EXIT_UNAVAILABLE;
+        }
         return 0;
 }
 
@@ -105,11 +142,12 @@ static int vm_error(int r, const TsVmOptions *o, const TsVmResult *res) {
 }
 
 int verb_vm(int argc, char *argv[]) {
-        enum { ARG_RELEASE = 0x100, ARG_IMAGE, ARG_CGROUP, ARG_BIND, ARG_NO_BIND_CWD, ARG_BOOT_TIMEOUT, ARG_TIMEOUT,
+        enum { ARG_RELEASE = 0x100, ARG_KERNEL, ARG_IMAGE, ARG_CGROUP, ARG_BIND, ARG_NO_BIND_CWD, ARG_BOOT_TIMEOUT, ARG_TIMEOUT,
                ARG_MEMORY, ARG_CPUS, ARG_KEEP };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
                 { "release", required_argument, NULL, ARG_RELEASE },
+                { "kernel", required_argument, NULL, ARG_KERNEL },
                 { "image", required_argument, NULL, ARG_IMAGE },
                 { "cgroup", required_argument, NULL, ARG_CGROUP },
                 { "bind", required_argument, NULL, ARG_BIND },
@@ -122,7 +160,7 @@ int verb_vm(int argc, char *argv[]) {
                 {},
         };
         TsVmOptions o = { .output_fd = STDOUT_FILENO, .cancel_fd = -1 };
-        const char *release = DEFAULT_RELEASE, *image = NULL;
+        const char *release = DEFAULT_RELEASE, *image = NULL, *kernel = NULL;
         bool bind_cwd = true;
         uint64_t u;
         int c, r;
@@ -135,16 +173,18 @@ int verb_vm(int argc, char *argv[]) {
                 case 'h':
                         help();
                         return 0;
-                case ARG_RELEASE: {
-                        bool known = false;
-                        for (size_t i = 0; i < ELEMENTSOF(releases); i++)
-                                known = known || streq(optarg, releases[i]);
-                        if (!known)
-                                return log_error_errno(-EINVAL, "--release %s: not a release with a VM image "
-                                                                "(bookworm, trixie, sid).", optarg);
+                case ARG_RELEASE:
+                        r = check_release("--release", optarg);
+                        if (r < 0)
+                                return r;
                         release = optarg;
                         break;
-                }
+                case ARG_KERNEL:
+                        r = check_release("--kernel", optarg);
+                        if (r < 0)
+                                return r;
+                        kernel = optarg;
+                        break;
                 case ARG_IMAGE:
                         r = check_directory("--image", optarg);
                         if (r < 0)
@@ -204,19 +244,26 @@ int verb_vm(int argc, char *argv[]) {
         if (optind >= argc)
                 return log_error_errno(-EINVAL, "No command given: taskstorm vm [OPTIONS] -- CMD [ARG...]");
 
-        char cache_image[PATH_MAX], cwd[PATH_MAX];
+        char cache_image[PATH_MAX], kernel_image[PATH_MAX], cwd[PATH_MAX];
         if (!image) {
-                const char *cache = getenv("TASKSTORM_VM_CACHE");
-                r = path_printf(cache_image, sizeof cache_image, "%s/%s", cache && *cache ? cache : DEFAULT_CACHE,
-                                release);
+                r = release_image(release, cache_image, sizeof cache_image);
                 if (r < 0)
-                        return log_error_errno(r, "The image's path is too long.");
+                        return r;
                 image = cache_image;
         }
         o.image = image;
         r = check_cgroup_mode(image, o.cgroup_v1);
         if (r < 0)
                 return r;
+        if (kernel) {
+                r = release_image(kernel, kernel_image, sizeof kernel_image);
+                if (r < 0)
+                        return r;
+                r = check_kernel_image(kernel, kernel_image);
+                if (r != 0)
+                        return r;
+                o.kernel = kernel_image;
+        }
         if (bind_cwd) {
                 if (!getcwd(cwd, sizeof cwd))
                         return log_error_errno(negative_errno(), "Failed to get the current directory: %m");

@@ -47,16 +47,19 @@ static const char run_script[] =
         "sync\n"
         "systemctl poweroff --force --force\n";
 
-int ts_vm_image_complete(const char *image) {
-        static const char *const files[] = { "vmlinuz", "initrd.img", "root.img" };
-        for (size_t i = 0; i < ELEMENTSOF(files); i++) {
-                char path[PATH_MAX];
-                struct stat st;
-                if (path_printf(path, sizeof path, "%s/%s", image, files[i]) < 0 || stat(path, &st) < 0 ||
-                    !S_ISREG(st.st_mode) || st.st_size == 0)
-                        return 0;
-        }
-        return 1;
+static bool nonempty_file(const char *dir, const char *name) {
+        char path[PATH_MAX];
+        struct stat st;
+        return path_printf(path, sizeof path, "%s/%s", dir, name) >= 0 && stat(path, &st) >= 0 &&
+               S_ISREG(st.st_mode) && st.st_size > 0;
+}
+
+int ts_vm_kernel_complete(const char *dir) {
+        return nonempty_file(dir, "vmlinuz") && nonempty_file(dir, "initrd.img");
+}
+
+int ts_vm_image_complete(const char *image, const char *kernel) {
+        return nonempty_file(image, "root.img") && ts_vm_kernel_complete(kernel ? kernel : image);
 }
 
 /* ---- The control directory --------------------------------------------------------------------- */
@@ -210,9 +213,9 @@ static void qemu_args(QemuArgs *q, const TsVmOptions *o, const char *ctl, bool k
         add(q, "-smp");
         add_printf(q, "%u", o->cpus ? o->cpus : 2);
         add(q, "-kernel");
-        add_printf(q, "%s/vmlinuz", o->image);
+        add_printf(q, "%s/vmlinuz", o->kernel ? o->kernel : o->image);
         add(q, "-initrd");
-        add_printf(q, "%s/initrd.img", o->image);
+        add_printf(q, "%s/initrd.img", o->kernel ? o->kernel : o->image);
         add(q, "-append");
         add_printf(q, "root=/dev/vda rw init=/lib/systemd/systemd console=ttyS0 panic=-1 quiet systemd.show_status=0 %s",
                    o->cgroup_v1 ? "systemd.unified_cgroup_hierarchy=0 SYSTEMD_CGROUP_ENABLE_LEGACY_FORCE=1"
@@ -416,7 +419,7 @@ int ts_vm_run(const TsVmOptions *o, TsVmResult *ret) {
         *ret = (TsVmResult){ .status = -1 };
         if (!o || !o->image || !o->argv || !o->argv[0] || o->n_shares > TS_VM_MAX_SHARES)
                 return -EINVAL;
-        if (!ts_vm_image_complete(o->image))
+        if (!ts_vm_image_complete(o->image, o->kernel))
                 return -ENOENT;
         remove_stale();
 

@@ -17,6 +17,8 @@
 
 typedef struct TsVmOptions {
         const char *image;           /* directory: vmlinuz, initrd.img, root.img (ci/vmimage) */
+        const char *kernel;          /* another image directory whose vmlinuz and initrd.img boot
+                                      * image's root (its initrd must load 9p); NULL: image's own */
         bool cgroup_v1;              /* boot with the legacy hierarchy (systemd before 258 only) */
         const char *shares[TS_VM_MAX_SHARES]; /* host directories, shared read-write at their paths */
         size_t n_shares;
@@ -46,5 +48,7 @@ typedef struct TsVmResult {
  * failure (what is known). */
 int ts_vm_run(const TsVmOptions *o, TsVmResult *ret);
 
-/* 1 when the image directory has a kernel, an initrd and a root. */
-int ts_vm_image_complete(const char *image);
+/* 1 when the image directory has a root, and kernel (or image where NULL) a kernel and an initrd. */
+int ts_vm_image_complete(const char *image, const char *kernel);
+/* 1 when dir has a kernel and an initrd. */
+int ts_vm_kernel_complete(const char *dir);

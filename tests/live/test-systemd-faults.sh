@@ -8,7 +8,8 @@ set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 [ -d /run/systemd/system ] || skip "PID 1 is not systemd: run the live suite inside 'taskstorm sandbox'"
 [ "$(id -u)" = 0 ] || skip "storms and units need root"
-[ "$(cat /run/systemd/container 2>/dev/null)" = taskstorm ] || skip "re-executes systemd: only in the taskstorm sandbox"
+[ "$(cat /run/systemd/container 2>/dev/null)" = taskstorm ] || [ -e /etc/taskstorm-vm ] ||
+        skip "re-executes systemd: only in the taskstorm sandbox or a taskstorm VM"
 # The seed scenario runs its fixture as docker.service, or as taskstorm-docker.service beside a real one.
 unit=$(fixture_unit)
 
