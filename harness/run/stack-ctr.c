@@ -13,7 +13,9 @@
 #include "stack.h"
 
 #define NAMESPACE "taskstorm"
-#define ROOTFS "/run/taskstorm-ctr-rootfs"
+/* Not under /run: a booted Debian mounts /run noexec, and runc could not exec tscontainer there
+ * ("exec: permission denied", found in the VMs; the sandbox's /run allowed it). Removed after. */
+#define ROOTFS "/var/lib/taskstorm-ctr-rootfs"
 
 static const char *const ctr_programs[] = { "containerd", "ctr", "runc", NULL };
 static const char *const ctr_units[] = { "containerd.service", NULL };

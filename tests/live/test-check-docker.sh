@@ -29,10 +29,18 @@ done
 cleanup() {
         docker ps -aq --filter "label=$label" 2>/dev/null | xargs -r docker rm -f >/dev/null 2>&1 || true
         systemctl stop docker.service docker.socket containerd.service 2>/dev/null || true
-        # runc can leave a refused container's cgroup frozen, and a frozen task cannot die.
-        find /sys/fs/cgroup/freezer -name freezer.state 2>/dev/null | while read -r f; do
-                [ "$(cat "$f")" = THAWED ] || echo THAWED >"$f" 2>/dev/null || true
-        done
+        # runc can leave a refused container's cgroup frozen, and a frozen task cannot die: v1's
+        # freezer.state, v2's cgroup.freeze.
+        if [ -d /sys/fs/cgroup/freezer ]; then
+                find /sys/fs/cgroup/freezer -name freezer.state 2>/dev/null | while read -r f; do
+                        [ "$(cat "$f")" = THAWED ] || echo THAWED >"$f" 2>/dev/null || true
+                done
+        fi
+        if [ -e /sys/fs/cgroup/cgroup.controllers ]; then
+                find /sys/fs/cgroup -name cgroup.freeze 2>/dev/null | while read -r f; do
+                        [ "$(cat "$f")" = 0 ] || echo 0 >"$f" 2>/dev/null || true
+                done
+        fi
         "$TASKSTORM" fix --undo containerd.service >/dev/null 2>&1 || true
         rm -rf "$(dirname "$docker_dropin")" "$(dirname "$limit_dropin")" /var/lib/tscheck-docker
         systemctl daemon-reload
