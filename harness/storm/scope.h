@@ -28,7 +28,6 @@ int ts_scope_start(sd_bus *bus, const char *name, pid_t pid, const TsTasksLimit 
 /* Stops the unit (which kills every process in it) and waits for the stop job. */
 int ts_unit_stop(sd_bus *bus, const char *name, usec_t timeout);
 
-
 /* The pids probe's placer (sysinfo.h) through systemd: the probe's child goes into a transient
  * scope "taskstorm-probe-PID.scope" at TasksMax=limit in the guard slice, which is stopped after.
  * This is how the probe runs on cgroup v2, where no child cgroup of this process can get a
