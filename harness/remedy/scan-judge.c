@@ -115,25 +115,33 @@ static int compare_usage(TsValue current_a, uint64_t max_a, TsValue current_b, u
         return (left > right) - (left < right);
 }
 
-/* The cgroup whose limit refused the forks that c counted. pids.events.local counts at the limit
- * itself. pids.events (v1, older v2) counts where the refused task was, and the limit is c's own or
- * an ancestor's: the one nearest to full now (the deepest of equals), where an ancestor must be at
- * or above half the threshold to count, since a slice or a sandbox's root with room left refused
- * nothing (half: by the time check runs, the tasks of the containers that failed have gone, and
- * podman's machine.slice at its limit of 40 shows 30). With no such limit the limit was lifted
- * since, and c stands for it. */
-static const TsScanCgroup *binding_of(const TsScanFacts *f, const TsScanCgroup *c, unsigned threshold) {
-        if (c->refused_local)
-                return c;
+/* The limit nearest to full now on the way up from path, itself included (the deepest of equals):
+ * own's whatever its usage, any other only at or above half the threshold, since a slice or a
+ * sandbox's root with room left refused nothing (half: by the time check runs, the tasks of the
+ * containers that failed have gone, and podman's machine.slice at its limit of 40 shows 30); the
+ * root's only where with_root. NULL: none. */
+static const TsScanCgroup *nearest_to_full(const TsScanFacts *f, const char *path, const TsScanCgroup *own,
+                                           bool with_root, unsigned threshold) {
         const TsScanCgroup *best = NULL;
-        for (size_t len = strlen(c->path); len > 0; len = parent_len(c->path, len)) {
-                const TsScanCgroup *a = find_cgroup(f, c->path, len);
+        for (size_t len = strlen(path); len > (with_root ? 0 : 1); len = parent_len(path, len)) {
+                const TsScanCgroup *a = find_cgroup(f, path, len);
                 if (!a || a->max == UINT64_MAX)
                         continue;
                 bool near = a->current.known && at_least_percent(a->current.value, a->max, threshold / 2);
-                if ((a == c || near) && (!best || compare_usage(a->current, a->max, best->current, best->max) > 0))
+                if ((a == own || near) && (!best || compare_usage(a->current, a->max, best->current, best->max) > 0))
                         best = a;
         }
+        return best;
+}
+
+/* The cgroup whose limit refused the forks that c counted. pids.events.local counts at the limit
+ * itself. pids.events (v1, older v2) counts where the refused task was, and the limit is c's own or
+ * the ancestor's nearest to full. With no such limit the limit was lifted since, and c stands for
+ * it. */
+static const TsScanCgroup *binding_of(const TsScanFacts *f, const TsScanCgroup *c, unsigned threshold) {
+        if (c->refused_local)
+                return c;
+        const TsScanCgroup *best = nearest_to_full(f, c->path, c, true, threshold);
         return best ? best : c;
 }
 
@@ -240,19 +248,31 @@ static int collect_refusals(Builder *b) {
 
 /* The kernel's lines, on the entry of the limit that refused the fork they name. A line whose
  * cgroup counted no refusal on its way up is about an earlier cgroup of the same path (the kernel's
- * buffer outlives cgroups, and it logs once per cgroup) or about another machine's. */
+ * buffer outlives cgroups, and it logs once per cgroup) or about another machine's. A line whose
+ * cgroup is gone took its count with it (pids.events before Linux 6.10: podman removes a failed
+ * container's scope), and is the only evidence: it goes to the limit nearest to full above it, as
+ * binding_of() takes an ancestor's, never the root's; with none, it is no evidence. */
 static int collect_kernel_lines(Builder *b) {
         for (size_t i = 0; i < b->f->n_kernel; i++) {
                 const TsScanKernelLine *k = &b->f->kernel[i];
                 const TsScanCgroup *c = k->cgroup ? refusing_above(b->f, k->cgroup) : NULL;
-                if (!c)
+                const TsScanCgroup *above = !k->cgroup && k->ancestor
+                                                    ? nearest_to_full(b->f, k->ancestor, NULL, false, b->threshold)
+                                                    : NULL;
+                if (!c && !above)
                         continue;
-                TsScanEntry *e = charge(b, c, k->cgroup);
+                TsScanEntry *e = c ? charge(b, c, k->cgroup) : entry_of_limit(b, above);
                 if (!e)
                         return -ENOMEM;
                 e->kernel_lines++;
+                e->kernel_lines_gone += !c;
         }
         return 0;
+}
+
+/* Whether a limit refused forks: a count says so, or a kernel line charged to it. */
+static bool was_hit(const TsScanEntry *e) {
+        return e->refused > 0 || e->kernel_lines > 0;
 }
 
 /* The EAGAIN lines (every pattern but the kernel's), or only those relayed from another process. */
@@ -279,7 +299,7 @@ static bool is_under(const char *path, const char *above) {
 static TsScanEntry *own_limit(Builder *b, const char *unit, const char *control_group) {
         for (size_t i = 0; i < b->n_entries; i++) {
                 TsScanEntry *e = &b->entries[i];
-                if (e->refused > 0 &&
+                if (was_hit(e) &&
                     (streq(e->owner.name, unit) || strv_contains(e->refused_in, unit) ||
                      (control_group && e->limit_cgroup && is_under(control_group, e->limit_cgroup))))
                         return e;
@@ -301,7 +321,7 @@ static TsScanEntry *other_limit(Builder *b, const char *unit) {
         TsScanEntry *best = NULL;
         for (size_t i = 0; i < b->n_entries; i++) {
                 TsScanEntry *e = &b->entries[i];
-                if (e->refused == 0 || streq(e->owner.name, unit))
+                if (!was_hit(e) || streq(e->owner.name, unit))
                         continue;
                 if (best && limit_stands(best) != limit_stands(e)) {
                         if (limit_stands(e))
@@ -328,13 +348,28 @@ static void add_limit_value(Sentence *s, const TsScanEntry *e) {
                 add(s, "pids.max %" PRIu64, e->max.value);
 }
 
+/* "a cgroup that is gone", "2 cgroups that are gone" */
+static void add_gone(Sentence *s, uint64_t n) {
+        if (n == 1)
+                add(s, "a cgroup that is gone");
+        else
+                add(s, "%" PRIu64 " cgroups that are gone", n);
+}
+
 /* "docker.service logs 23 failures; the refusals were in containerd.service, TasksMax=100, 560
- * refused" (or "..., 560 refused under a limit since lifted"). */
+ * refused" (or "..., 560 refused under a limit since lifted", or where no count but the kernel's
+ * line of a cgroup that is gone says so, "..., TasksMax=40, the kernel's line of a cgroup that is
+ * gone"). */
 static void say_other_limit(Sentence *s, const char *unit, uint64_t lines, const TsScanEntry *e) {
         add(s, "%s logs %" PRIu64 " failure%s; the refusals were in %s, ", unit, lines, plural(lines), e->owner.name);
         if (limit_stands(e)) {
                 add_limit_value(s, e);
-                add(s, ", %" PRIu64 " refused", e->refused);
+                if (e->refused > 0)
+                        add(s, ", %" PRIu64 " refused", e->refused);
+                else {
+                        add(s, ", the kernel's line%s of ", plural(e->kernel_lines_gone));
+                        add_gone(s, e->kernel_lines_gone);
+                }
         } else
                 add(s, "%" PRIu64 " refused under a limit since lifted", e->refused);
 }
@@ -495,13 +530,28 @@ static void describe_refusals(TsScanEntry *e) {
         }
         e->verdict = TS_CHECK_AFFECTED;
         add_tasks(&s, e->current, e->max);
-        add(&s, "%s%s was hit %" PRIu64 " time%s (%s", kinds[e->owner.kind].limit_of, e->owner.name, e->refused,
-            plural(e->refused), file);
-        for (size_t i = 0; e->refused_in && e->refused_in[i]; i++)
-                add(&s, "%s%s", i == 0 ? " of " : ", ", e->refused_in[i]);
-        add(&s, ")");
-        if (e->kernel_lines > 0)
-                add(&s, ", and the kernel logged 'fork rejected by pids controller'");
+        if (e->refused == 0) {
+                /* only the kernel's lines of cgroups that are gone: no count says this limit was hit */
+                add(&s, "the kernel logged 'fork rejected by pids controller' in ");
+                add_gone(&s, e->kernel_lines_gone);
+                add(&s, ", charged to %s%s", kinds[e->owner.kind].limit_of, e->owner.name);
+        } else {
+                add(&s, "%s%s was hit %" PRIu64 " time%s (%s", kinds[e->owner.kind].limit_of, e->owner.name,
+                    e->refused, plural(e->refused), file);
+                for (size_t i = 0; e->refused_in && e->refused_in[i]; i++)
+                        add(&s, "%s%s", i == 0 ? " of " : ", ", e->refused_in[i]);
+                add(&s, ")");
+                if (e->kernel_lines > 0)
+                        add(&s, ", and the kernel logged 'fork rejected by pids controller'");
+                if (e->kernel_lines_gone > 0) {
+                        add(&s, " (");
+                        if (e->kernel_lines_gone < e->kernel_lines)
+                                add(&s, "%" PRIu64 " of %" PRIu64 " lines ", e->kernel_lines_gone, e->kernel_lines);
+                        add(&s, "in ");
+                        add_gone(&s, e->kernel_lines_gone);
+                        add(&s, ", charged to %s)", e->owner.name);
+                }
+        }
         for (size_t i = 0; i < e->n_loggers; i++)
                 if (!e->loggers[i].sentence && e->loggers[i].top >= 0) {
                         add(&s, ", and ");
@@ -564,7 +614,7 @@ int ts_scan_judge(const TsScanFacts *f, unsigned threshold, TsScanResult *ret) {
         if (k >= 0)
                 k = collect_logs(&b);
         for (size_t i = 0; k >= 0 && i < b.n_entries; i++)
-                if (b.entries[i].refused > 0)
+                if (was_hit(&b.entries[i]))
                         describe_refusals(&b.entries[i]);
         if (k >= 0)
                 k = collect_at_risk(&b);

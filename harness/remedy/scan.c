@@ -78,6 +78,7 @@ void ts_scan_facts_done(TsScanFacts *f) {
         for (size_t i = 0; i < f->n_kernel; i++) {
                 free(f->kernel[i].path);
                 free(f->kernel[i].cgroup);
+                free(f->kernel[i].ancestor);
         }
         free(f->kernel);
         free(f->systemd_version);
@@ -269,6 +270,25 @@ static bool is_cgroup_dir(int root, const char *path) {
         return !*relative || (fstatat(root, relative, &st, AT_SYMLINK_NOFOLLOW) >= 0 && S_ISDIR(st.st_mode));
 }
 
+/* The nearest cgroup here above the one that path names, which is gone, with the ends of path
+ * tried longest first as for one that lives; never the root, which is above everything. 1 and
+ * *ret, 0 none, -ENOMEM. */
+static int living_ancestor(int root, const char *path, char **ret) {
+        for (const char *s = path; s; s = strchr(s + 1, '/')) {
+                _cleanup_(freep) char *p = strdup(s);
+                if (!p)
+                        return -ENOMEM;
+                for (char *slash = strrchr(p, '/'); slash && slash > p; slash = strrchr(p, '/')) {
+                        *slash = 0;
+                        if (is_cgroup_dir(root, p)) {
+                                *ret = TAKE_PTR(p);
+                                return 1;
+                        }
+                }
+        }
+        return 0;
+}
+
 int ts_scan_resolve_kernel_lines(TsScanFacts *f) {
         if (!f || !f->root)
                 return -EINVAL;
@@ -278,7 +298,8 @@ int ts_scan_resolve_kernel_lines(TsScanFacts *f) {
         for (size_t i = 0; i < f->n_kernel; i++) {
                 TsScanKernelLine *k = &f->kernel[i];
                 free(k->cgroup);
-                k->cgroup = NULL;
+                free(k->ancestor);
+                k->cgroup = k->ancestor = NULL;
                 /* The longest end of the path, from a '/', that is a cgroup here: the whole path on a
                  * host, the part below the sandbox's own subtree inside one. */
                 for (const char *s = k->path; s; s = strchr(s + 1, '/'))
@@ -288,6 +309,9 @@ int ts_scan_resolve_kernel_lines(TsScanFacts *f) {
                                         return -ENOMEM;
                                 break;
                         }
+                int r = k->cgroup ? 0 : living_ancestor(root, k->path, &k->ancestor);
+                if (r < 0)
+                        return r;
         }
         return 0;
 }

@@ -38,8 +38,10 @@ typedef struct TsScanLog {
 /* A kernel line "cgroup: fork rejected by pids controller in PATH": once per cgroup, naming the
  * cgroup of the task whose fork was refused. */
 typedef struct TsScanKernelLine {
-        char *path;   /* as the kernel wrote it: in a sandbox, the host's longer path */
-        char *cgroup; /* the cgroup of this hierarchy whose path ends it (ts_scan_resolve_kernel_lines), or NULL */
+        char *path;     /* as the kernel wrote it: in a sandbox, the host's longer path */
+        char *cgroup;   /* the cgroup of this hierarchy whose path ends it (ts_scan_resolve_kernel_lines), or NULL */
+        char *ancestor; /* where cgroup is NULL, the cgroup being gone (its pids.events with it, before Linux
+                         * 6.10): the nearest living one above it, never the root; else NULL */
         uint64_t usec;
 } TsScanKernelLine;
 
@@ -83,7 +85,8 @@ typedef struct TsScanLine {
 int ts_scan_add_line(TsScanFacts *f, const TsScanLine *line);
 
 /* Finds for each kernel line the cgroup under f->root whose path ends the line's (the kernel
- * writes the path from its own root: in a sandbox, a cgroup namespace, that is longer). */
+ * writes the path from its own root: in a sandbox, a cgroup namespace, that is longer); where none
+ * does, the nearest living cgroup above it, found the same way. */
 int ts_scan_resolve_kernel_lines(TsScanFacts *f);
 
 /* What holds a cgroup: the unit, scope or slice that is the deepest component of its path that is
@@ -137,6 +140,8 @@ typedef struct TsScanEntry {
         bool refused_local;  /* counted by pids.events.local */
         char **refused_in;   /* units (other than the owner) whose tasks were refused; NULL-terminated or NULL */
         uint64_t kernel_lines; /* kernel "fork rejected" lines of the cgroups that bind here */
+        uint64_t kernel_lines_gone; /* ... of them, lines of cgroups that are gone, charged here from the
+                                     * nearest living cgroup above them: no count says they were refused here */
         TsScanLogger *loggers; /* units whose EAGAIN lines this limit explains, the owner first if it logs */
         size_t n_loggers;
         char why[320];       /* one sentence, in the article's terms */

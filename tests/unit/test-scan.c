@@ -425,6 +425,23 @@ START_TEST(test_slice_emptied_since) {
         ck_assert_uint_ge(r.n_entries, 1);
         assert_entry(&r.entries[0], "machine.slice", TS_CHECK_AFFECTED, TS_CAUSE_SLICE_TASKSMAX);
         ck_assert_uint_eq(r.entries[0].refused, 11);
+
+        /* the kernel logged the monitor's scope, which lives, and a container's, which is gone: both
+         * go on the slice, the second said apart */
+        kernel_line(&f, "/machine.slice/libpod-conmon-" ID ".scope");
+        kernel_line(&f, "/machine.slice/libpod-" ID ".scope");
+        ck_assert_int_eq(ts_scan_resolve_kernel_lines(&f), 0);
+        ck_assert_str_eq(f.kernel[0].cgroup, "/machine.slice/libpod-conmon-" ID ".scope");
+        ck_assert_ptr_null(f.kernel[0].ancestor);
+        ck_assert_ptr_null(f.kernel[1].cgroup);
+        ck_assert_str_eq(f.kernel[1].ancestor, "/machine.slice");
+        judge(80);
+        assert_entry(&r.entries[0], "machine.slice", TS_CHECK_AFFECTED, TS_CAUSE_SLICE_TASKSMAX);
+        ck_assert_uint_eq(r.entries[0].kernel_lines, 2);
+        ck_assert_str_eq(r.entries[0].why, "Tasks: 30 (Limit: 40): the TasksMax of machine.slice was hit 11 times "
+                                           "(pids.events of libpod-conmon-" ID ".scope), and the kernel logged 'fork "
+                                           "rejected by pids controller' (1 of 2 lines in a cgroup that is gone, "
+                                           "charged to machine.slice)");
 }
 END_TEST
 
@@ -517,6 +534,7 @@ START_TEST(test_kernel_lines) {
         ck_assert_str_eq(f.kernel[0].cgroup, "/system.slice/containerd.service");
         ck_assert_str_eq(f.kernel[1].cgroup, "/system.slice/old.service");
         ck_assert_ptr_null(f.kernel[2].cgroup);
+        ck_assert_ptr_null(f.kernel[2].ancestor);
 
         judge(80);
         ck_assert_uint_eq(r.n_entries, 1);
@@ -524,6 +542,106 @@ START_TEST(test_kernel_lines) {
         ck_assert_str_eq(r.entries[0].why, "Tasks: 100 (Limit: 100): the TasksMax of containerd.service was hit 560 "
                                            "times (pids.events), and the kernel logged 'fork rejected by pids "
                                            "controller'");
+}
+END_TEST
+
+/* Linux before 6.10 on cgroup v2, as podman left it on Debian bookworm: the container's scope whose
+ * fork was refused is gone, and its pids.events with it; machine.slice shows 36 of its 40 and
+ * counted nothing. The kernel's line for the scope is the only evidence. */
+static void machine_slice_v2(const char *current) {
+        cgroup("/", NULL, NULL, NULL, NULL);
+        put(root, "cgroup.controllers", "pids");
+        v1("/machine.slice", "40", current, "max 0");
+        v1("/system.slice/web.service", "max", "3", "max 0");
+}
+
+#define PODMAN_LINE "Error: OCI runtime error: crun: fork: Resource temporarily unavailable"
+
+/* The scan of the tree with one kernel line, resolved. */
+static void scan_with_kernel_line(const char *path) {
+        scan();
+        kernel_line(&f, path);
+        ck_assert_int_eq(ts_scan_resolve_kernel_lines(&f), 0);
+}
+
+/* The kernel's path of the scope that is gone: on a host, and in a sandbox, the host's longer one. */
+static const char *const gone_paths[] = {
+        "/machine.slice/libpod-" ID ".scope",
+        "/taskstorm-sandbox-1234/machine.slice/libpod-" ID ".scope",
+};
+
+START_TEST(test_kernel_line_gone) {
+        machine_slice_v2("36");
+        line(&f, "web.service", "/system.slice/web.service", PODMAN_LINE);
+        scan_with_kernel_line(gone_paths[_i]);
+        ck_assert_ptr_null(f.kernel[0].cgroup);
+        ck_assert_str_eq(f.kernel[0].ancestor, "/machine.slice");
+
+        judge(80);
+        ck_assert_int_eq(r.verdict, TS_CHECK_AFFECTED);
+        ck_assert_uint_eq(r.n_entries, 1);
+        const TsScanEntry *e = &r.entries[0];
+        assert_entry(e, "machine.slice", TS_CHECK_AFFECTED, TS_CAUSE_SLICE_TASKSMAX);
+        ck_assert_uint_eq(e->kernel_lines, 1);
+        ck_assert_uint_eq(e->refused, 0);
+        ck_assert_str_eq(e->why, "Tasks: 36 (Limit: 40): the kernel logged 'fork rejected by pids controller' in a "
+                                 "cgroup that is gone, charged to the TasksMax of machine.slice");
+        /* the relayed lines of a unit elsewhere go on it, as on a count */
+        ck_assert_uint_eq(e->n_loggers, 1);
+        ck_assert_str_eq(e->loggers[0].sentence, "web.service logs 1 failure; the refusals were in machine.slice, "
+                                                 "TasksMax=40, the kernel's line of a cgroup that is gone");
+        ck_assert_str_eq(e->fix, "systemctl set-property machine.slice TasksMax=infinity");
+        ck_assert_str_eq(r.why, "1 limit hit, 0 at risk, in 4 cgroups; first: machine.slice");
+}
+END_TEST
+
+START_TEST(test_kernel_line_gone_no_limit) {
+        /* the living cgroups above the gone scope have no limit; the root's (a sandbox's guard) is no
+         * unit's, nor is a full limit beside them: nothing is charged */
+        cgroup("/", "100", "95", NULL, NULL);
+        put(root, "cgroup.controllers", "pids");
+        v1("/machine.slice", "max", "36", "max 0");
+        v1("/system.slice/full.service", "10", "10", "max 0");
+        scan();
+        kernel_line(&f, "/machine.slice/libpod-" ID ".scope");
+        /* nothing of its path lives but the root */
+        kernel_line(&f, "/gone.slice/libpod-" ID ".scope");
+        ck_assert_int_eq(ts_scan_resolve_kernel_lines(&f), 0);
+        ck_assert_ptr_null(f.kernel[0].cgroup);
+        ck_assert_str_eq(f.kernel[0].ancestor, "/machine.slice");
+        ck_assert_ptr_null(f.kernel[1].cgroup);
+        ck_assert_ptr_null(f.kernel[1].ancestor);
+
+        judge(80);
+        for (size_t i = 0; i < r.n_entries; i++) {
+                ck_assert_uint_eq(r.entries[i].kernel_lines, 0);
+                ck_assert_int_ne(r.entries[i].verdict, TS_CHECK_AFFECTED);
+        }
+        ck_assert_uint_eq(r.n_entries, 2);
+        assert_entry(&r.entries[0], "full.service", TS_CHECK_AT_RISK, TS_CAUSE_UNIT_TASKSMAX);
+        assert_entry(&r.entries[1], "-.slice", TS_CHECK_AT_RISK, TS_CAUSE_SLICE_TASKSMAX);
+}
+END_TEST
+
+START_TEST(test_kernel_line_gone_far_from_full) {
+        /* as binding_of() takes an ancestor's limit: at or above half the threshold, or not at all */
+        machine_slice_v2("15");
+        scan_with_kernel_line(gone_paths[0]);
+        judge(80);
+        ck_assert_int_eq(r.verdict, TS_CHECK_NOT_AFFECTED);
+        ck_assert_uint_eq(r.n_entries, 0);
+        ts_scan_result_done(&r);
+        ts_scan_facts_done(&f);
+
+        /* 16 of 40 is 40%, half of 80% */
+        char dir[PATH_MAX];
+        snprintf(dir, sizeof dir, "%s/machine.slice", root);
+        put(dir, "pids.current", "16");
+        scan_with_kernel_line(gone_paths[0]);
+        judge(80);
+        ck_assert_uint_eq(r.n_entries, 1);
+        assert_entry(&r.entries[0], "machine.slice", TS_CHECK_AFFECTED, TS_CAUSE_SLICE_TASKSMAX);
+        ck_assert_uint_eq(r.entries[0].kernel_lines, 1);
 }
 END_TEST
 
@@ -739,6 +857,9 @@ static Suite *scan_suite(void) {
         tcase_add_test(tc, test_lifted);
         tcase_add_test(tc, test_at_risk_and_ranking);
         tcase_add_test(tc, test_kernel_lines);
+        tcase_add_loop_test(tc, test_kernel_line_gone, 0, (int)ELEMENTSOF(gone_paths));
+        tcase_add_test(tc, test_kernel_line_gone_no_limit);
+        tcase_add_test(tc, test_kernel_line_gone_far_from_full);
         tcase_add_test(tc, test_partners);
         tcase_add_test(tc, test_eagain_without_refusals);
         tcase_add_test(tc, test_nothing);
