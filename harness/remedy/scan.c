@@ -275,16 +275,18 @@ static bool is_cgroup_dir(int root, const char *path) {
  * *ret, 0 none, -ENOMEM. */
 static int living_ancestor(int root, const char *path, char **ret) {
         for (const char *s = path; s; s = strchr(s + 1, '/')) {
-                _cleanup_(freep) char *p = strdup(s);
+                /* freed by hand: scan-build does not follow a cleanup attribute round a loop */
+                char *p = strdup(s);
                 if (!p)
                         return -ENOMEM;
                 for (char *slash = strrchr(p, '/'); slash && slash > p; slash = strrchr(p, '/')) {
                         *slash = 0;
                         if (is_cgroup_dir(root, p)) {
-                                *ret = TAKE_PTR(p);
+                                *ret = p;
                                 return 1;
                         }
                 }
+                free(p);
         }
         return 0;
 }
