@@ -25,9 +25,11 @@ require_root_host() {
         fi
 }
 
-# The cgroup directories any sandbox made, anywhere under /sys/fs/cgroup.
+# The cgroup directories any sandbox made, anywhere under /sys/fs/cgroup (on cgroup v2 also the
+# leaf its caller's processes wait in).
 sandbox_cgroups() {
-        find /sys/fs/cgroup -mindepth 1 -maxdepth 4 -type d -name 'taskstorm-sandbox-*' 2>/dev/null
+        find /sys/fs/cgroup -mindepth 1 -maxdepth 6 -type d \( -name 'taskstorm-sandbox-*' -o -name 'taskstorm-caller-*' \) \
+                2>/dev/null
 }
 
 sandbox_systemds() {

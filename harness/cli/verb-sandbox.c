@@ -7,7 +7,9 @@
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/wait.h>
 
 #include "args.h"
@@ -66,7 +68,11 @@ static int boot_error(int r, const TsSandboxOptions *o) {
         case E2BIG:
                 return log_error_errno(r, "--guard %" PRIu64 " is more than this host can give now.", o->guard);
         case ENOMEDIUM:
-                return log_error_errno(r, "No writable cgroup hierarchy to give the sandbox.");
+                return log_error_errno(r, "No writable cgroup hierarchy with the pids controller to give the sandbox.");
+        case ENOTEMPTY:
+                return log_error_errno(r, "cgroup v2: this process's cgroup keeps processes that could not move "
+                                          "to a leaf, so it cannot hand the pids controller to the sandbox; "
+                                          "run taskstorm in a cgroup of its own (systemd-run --scope -p Delegate=yes).");
         default:
                 return log_error_errno(r, "Failed to boot the sandbox: %m");
         }
@@ -158,6 +164,7 @@ int verb_sandbox(int argc, char *argv[]) {
         _cleanup_(freep) char **binds = calloc((size_t)argc + 1, sizeof(char *));
         size_t n_binds = 0;
         uint64_t u;
+        struct statfs fs;
         int c, r;
 
         if (!binds)
@@ -187,6 +194,9 @@ int verb_sandbox(int argc, char *argv[]) {
                         o.bind_cwd = false;
                         break;
                 case ARG_PIDS_READ_ONLY:
+                        if (statfs("/sys/fs/cgroup", &fs) >= 0 && fs.f_type == CGROUP2_SUPER_MAGIC)
+                                return log_error_errno(-EINVAL, "--pids-read-only: cgroup v1's broken machine "
+                                                                "(a read-only pids hierarchy); this host is cgroup v2.");
                         o.pids_read_only = true;
                         break;
                 case ARG_GUARD:

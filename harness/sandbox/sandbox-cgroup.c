@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The sandbox's cgroup subtree: one directory, taskstorm-sandbox-<pid>, below the caller's own
  * cgroup in every hierarchy. systemd inside treats it as its root; on teardown only these
- * directories (and what systemd made inside them) are removed, never anything else. */
+ * directories (and what systemd made inside them) are removed, never anything else. On cgroup v2
+ * the caller's cgroup must hand its controllers down, which a cgroup with processes cannot: its
+ * processes wait in a leaf beside the sandbox, taskstorm-caller-<pid>, and go back on teardown. */
 #include <dirent.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -25,6 +27,11 @@ struct TsSandboxCgroups {
         bool unified; /* cgroup2 only: the single subtree becomes /sys/fs/cgroup itself */
         size_t read_only; /* the index of a subtree bound read-only, or SIZE_MAX */
         size_t pids;      /* the index of the subtree in the pids hierarchy, or SIZE_MAX */
+        /* cgroup v2 (hand_down_controllers): */
+        char *parent;     /* the caller's cgroup, which hands controllers down to the sandbox's */
+        char *caller;     /* the leaf its processes moved to, or NULL */
+        char enabled[256]; /* the controllers this enabled in parent's cgroup.subtree_control, to undo:
+                            * "pids memory ..." */
 };
 
 void ts_sandbox_cgroups_free(TsSandboxCgroups *c) {
@@ -36,6 +43,8 @@ void ts_sandbox_cgroups_free(TsSandboxCgroups *c) {
         }
         free(c->dirs);
         free(c->names);
+        free(c->parent);
+        free(c->caller);
         free(c);
 }
 
@@ -168,6 +177,112 @@ static int inherit_cpuset(const char *parent, const char *dir) {
         return 0;
 }
 
+/* Moves every process of from into to, again while forks add more (bounded). -ENOTEMPTY when some
+ * stay. */
+static int move_processes(const char *from, const char *to) {
+        char path[PATH_MAX];
+        if (path_printf(path, sizeof path, "%s/cgroup.procs", to) < 0)
+                return -ENAMETOOLONG;
+        for (int round = 0; round < 16; round++) {
+                pid_t pids[512];
+                size_t n = 0;
+                int r = pids_in_dir(from, pids, ELEMENTSOF(pids), &n);
+                if (r < 0 || n == 0)
+                        return r;
+                for (size_t i = 0; i < n; i++) {
+                        char pid[16];
+                        snprintf(pid, sizeof pid, "%d", (int)pids[i]);
+                        r = ts_write_string_file(path, pid);
+                        if (r < 0 && r != -ESRCH) /* one that exited meanwhile */
+                                return r;
+                }
+        }
+        return -ENOTEMPTY;
+}
+
+/* Whether the space-separated list holds word. */
+static bool word_in(const char *list, const char *word) {
+        size_t n = strlen(word);
+        for (const char *p = list; (p = strstr(p, word)); p += n)
+                if ((p == list || p[-1] == ' ') && (p[n] == ' ' || p[n] == 0))
+                        return true;
+        return false;
+}
+
+/* Enables in parent's cgroup.subtree_control each controller of its cgroup.controllers that is not
+ * enabled yet, and records it in c->enabled; pids is required, the others are what the systemd
+ * inside may use. */
+static int enable_controllers(TsSandboxCgroups *c) {
+        char path[PATH_MAX], control[PATH_MAX];
+        if (path_printf(path, sizeof path, "%s/cgroup.controllers", c->parent) < 0 ||
+            path_printf(control, sizeof control, "%s/cgroup.subtree_control", c->parent) < 0)
+                return -ENAMETOOLONG;
+        _cleanup_(freep) char *available = NULL, *already = NULL;
+        int r = ts_read_one_line_file(path, &available);
+        if (r >= 0)
+                r = ts_read_one_line_file(control, &already);
+        if (r < 0)
+                return r;
+        if (!word_in(available, "pids"))
+                return -ENOMEDIUM;
+        char *save = NULL;
+        for (char *w = strtok_r(available, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+                if (word_in(already, w) || word_in(c->enabled, w))
+                        continue;
+                char plus[64];
+                snprintf(plus, sizeof plus, "+%s", w);
+                r = ts_write_string_file(control, plus);
+                if (r < 0 && streq(w, "pids"))
+                        return r;
+                size_t len = strlen(c->enabled);
+                if (r >= 0 && len + strlen(w) + 2 <= sizeof c->enabled)
+                        snprintf(c->enabled + len, sizeof c->enabled - len, "%s%s", len ? " " : "", w);
+        }
+        return 0;
+}
+
+/* cgroup v2 hands a controller to a child only from a cgroup without processes (the kernel's
+ * no-internal-process rule; the root is exempt), and the sandbox's root needs pids for the guard
+ * and the controllers the systemd inside enables. Where the caller's cgroup has processes (the
+ * caller's, and its shell's), they move to a leaf beside the sandbox, taskstorm-caller-<owner>, as
+ * docker:dind's entrypoint moves a container's; ts_sandbox_cgroups_release() moves them back. */
+static int hand_down_controllers(TsSandboxCgroups *c, const char *parent, pid_t owner) {
+        c->parent = strdup(parent);
+        if (!c->parent)
+                return -ENOMEM;
+        int r = enable_controllers(c);
+        if (r != -EBUSY)
+                return r;
+        char leaf[PATH_MAX];
+        if (snprintf(leaf, sizeof leaf, "%s/%s%d", parent, TS_SANDBOX_CALLER_PREFIX, (int)owner) >= (int)sizeof leaf)
+                return -ENAMETOOLONG;
+        if (mkdir(leaf, 0755) < 0)
+                return negative_errno();
+        c->caller = strdup(leaf);
+        if (!c->caller)
+                return -ENOMEM;
+        r = move_processes(parent, leaf);
+        if (r >= 0)
+                r = enable_controllers(c);
+        return r == -EBUSY ? -ENOTEMPTY : r;
+}
+
+void ts_sandbox_cgroups_release(TsSandboxCgroups *c) {
+        if (!c || !c->parent)
+                return;
+        char control[PATH_MAX];
+        char enabled[sizeof c->enabled], *save = NULL;
+        memcpy(enabled, c->enabled, sizeof enabled);
+        if (path_printf(control, sizeof control, "%s/cgroup.subtree_control", c->parent) >= 0)
+                for (char *w = strtok_r(enabled, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+                        char minus[64];
+                        snprintf(minus, sizeof minus, "-%s", w);
+                        (void)ts_write_string_file(control, minus);
+                }
+        if (c->caller && move_processes(c->caller, c->parent) >= 0)
+                (void)rmdir(c->caller);
+}
+
 static const char *mount_basename(const TsCgroupHierarchy *h) {
         const char *slash = strrchr(h->mount_point, '/');
         return slash ? slash + 1 : h->mount_point;
@@ -219,6 +334,11 @@ int ts_sandbox_cgroups_create(pid_t owner, bool pids_read_only, TsSandboxCgroups
                         break;
                 }
                 remove_stale_siblings(parent);
+                if (c->unified) {
+                        r = hand_down_controllers(c, parent, owner);
+                        if (r < 0)
+                                break;
+                }
                 if (mkdir(dir, 0755) < 0) {
                         r = negative_errno();
                         break;
@@ -244,6 +364,7 @@ int ts_sandbox_cgroups_create(pid_t owner, bool pids_read_only, TsSandboxCgroups
                 r = -ENOMEDIUM;
         if (r < 0) {
                 (void)ts_sandbox_cgroups_remove(c);
+                ts_sandbox_cgroups_release(c);
                 ts_sandbox_cgroups_free(c);
                 return r;
         }

@@ -95,6 +95,7 @@ _noreturn_ static void warden(const TsSandbox *s, int fd) {
         while (read(fd, &c, 1) < 0 && errno == EINTR)
                 ;
         (void)ts_sandbox_cgroups_remove(s->cgroups);
+        ts_sandbox_cgroups_release(s->cgroups); /* itself among the processes that go back */
         _exit(EXIT_SUCCESS);
 }
 
@@ -425,6 +426,8 @@ int ts_sandbox_destroy(TsSandbox *s) {
         if (s->mounted)
                 (void)umount2("/run", MNT_DETACH); /* the staging tmpfs and all mounts below it */
         int left = ts_sandbox_cgroups_remove(s->cgroups);
+        /* The caller's processes (the warden's too) go back before the lock goes. */
+        ts_sandbox_cgroups_release(s->cgroups);
         ts_sandbox_cgroups_free(s->cgroups);
         if (s->lock_fd >= 0)
                 close(s->lock_fd);

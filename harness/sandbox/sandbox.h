@@ -30,6 +30,9 @@ typedef struct TsSandbox TsSandbox;
 #define TS_SANDBOX_ROOT "/run/root"
 /* Name of each sandbox's cgroup subtree: taskstorm-sandbox-<pid of the booting process>. */
 #define TS_SANDBOX_CGROUP_PREFIX "taskstorm-sandbox-"
+/* cgroup v2: the leaf of the caller's cgroup where its processes wait while the sandbox runs, so
+ * that the cgroup can hand controllers down: taskstorm-caller-<pid of the booting process>. */
+#define TS_SANDBOX_CALLER_PREFIX "taskstorm-caller-"
 /* Exit status of a forked child that failed before exec (its errno goes through a pipe). */
 #define TS_SANDBOX_CHILD_FAILED 127
 
@@ -38,7 +41,8 @@ typedef struct TsSandbox TsSandbox;
  * then kills whatever is left in the subtree, removes it, and only then lets the lock go.
  * Errors: -EPERM not root; -E2BIG a guard above what the host can give, -ENOSPC the host can give
  * no task at all; -ENOENT/-ENOTDIR bad root; -ENOPKG no systemd in the root;
- * -EBUSY another sandbox holds the lock; -ECHILD systemd died while booting; -ETIMEDOUT. */
+ * -EBUSY another sandbox holds the lock; -ECHILD systemd died while booting; -ETIMEDOUT;
+ * -ENOTEMPTY (cgroup v2) the caller's cgroup keeps processes and cannot hand pids down. */
 int ts_sandbox_boot(const TsSandboxOptions *o, TsSandbox **ret);
 
 /* Starts argv inside the sandbox (its PID namespace, root, and cgroup subtree), in the current
@@ -63,6 +67,9 @@ int ts_sandbox_cgroups_join(const TsSandboxCgroups *c);
 int ts_sandbox_cgroups_guard(const TsSandboxCgroups *c, uint64_t max);
 int ts_sandbox_cgroups_bind(const TsSandboxCgroups *c, const char *root);
 int ts_sandbox_cgroups_remove(TsSandboxCgroups *c);
+/* cgroup v2, after the removal: the caller's cgroup stops handing down what it enabled for the
+ * sandbox, and its processes come back from their leaf. Again is harmless. */
+void ts_sandbox_cgroups_release(TsSandboxCgroups *c);
 /* Thaws every frozen cgroup of the subtree (v1 freezer.state, v2 cgroup.freeze): a frozen task
  * cannot die, and the namespace's PID 1 waits for all of them. */
 void ts_sandbox_cgroups_thaw(const TsSandboxCgroups *c);

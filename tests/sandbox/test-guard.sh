@@ -66,7 +66,11 @@ done
 read -r forked error <count
 # The host still forks while the sandbox is full.
 for _ in $(seq 1 50); do /bin/true || { touch done; fail "the host could not fork while the sandbox was at its guard"; }; done
-in_sandbox=$(cat "$(sandbox_cgroups | grep /pids/ | head -1)/pids.current" 2>/dev/null || echo "?")
+# The sandbox's subtree in the pids hierarchy (v1), or the one subtree (v2): the one with pids.current.
+in_sandbox="?"
+for d in $(sandbox_cgroups | grep /taskstorm-sandbox-); do
+        [ -e "$d/pids.current" ] && in_sandbox=$(cat "$d/pids.current") && break
+done
 touch done
 wait "$sandbox" || fail "the sandbox's fork loop failed"
 [ "$error" = 11 ] || fail "the fork loop ended with errno $error after $forked children, not EAGAIN (11)"
