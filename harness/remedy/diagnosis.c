@@ -248,6 +248,7 @@ typedef struct Judge {
         bool events_known;   /* any pids.events could be read (never offline) */
         bool kernel;         /* a kernel "fork rejected" line names the unit or one of its slices */
         bool kernel_slice;   /* ... one of its slices, in range */
+        bool kernel_below;   /* ... only cgroups below the unit's, and they count for its limit */
         bool nproc_applies;  /* RLIMIT_NPROC is finite and the user is not root */
 } Judge;
 
@@ -341,7 +342,15 @@ static void read_evidence(Judge *j) {
                         j->events_slice = (int)i;
         }
         j->kernel_slice = f->kernel_slice >= 0 && (unsigned)f->kernel_slice < n_slices;
-        j->kernel = f->kernel_for_unit || j->kernel_slice;
+        /* The kernel names the forking task's cgroup, and before Linux 6.10 counts the refusal there
+         * too: a container's scope below a slice, which podman has removed by the time check runs.
+         * Such a line is the unit's limit's only where that limit is finite and the unit is at or
+         * above half the threshold (the containers that failed have gone: podman's machine.slice at
+         * its 40 shows 30), the rule the whole-machine check charges a gone cgroup's line by; a
+         * container with a pids limit of its own under a slice with room is its runtime's. */
+        j->kernel_below = !f->kernel_for_unit && !j->kernel_slice && f->kernel_below_unit && is_finite(j->limit) &&
+                          j->tasks_known && at_least_percent(f->tasks_current.value, j->limit.value, j->threshold / 2);
+        j->kernel = f->kernel_for_unit || j->kernel_slice || j->kernel_below;
         j->nproc_applies = !f->user_is_root && is_finite(f->nproc_soft);
 }
 
@@ -407,6 +416,8 @@ static bool decide_limit_hit(Judge *j) {
         if (events)
                 add(&j->why, " was hit %" PRIu64 " time%s (pids.events%s%s)", events->value,
                     plural(events->value), events_of ? " of " : "", strempty(events_of));
+        else if (j->kernel_below)
+                add(&j->why, " was hit (kernel: 'fork rejected by pids controller' in a cgroup below it)");
         else if (j->kernel)
                 add(&j->why, " was hit (kernel: 'fork rejected by pids controller')");
         else

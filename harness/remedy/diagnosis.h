@@ -126,6 +126,7 @@ typedef struct TsCheckFacts {
         TsPatternHits hits[_TS_PATTERN_MAX];
         bool kernel_for_unit;  /* a kernel "fork rejected" line names the unit's cgroup */
         int kernel_slice;      /* ... or names slice number N (index in slices[]); -1 none */
+        bool kernel_below_unit; /* ... or a cgroup below the unit's (a container's scope, often gone) */
 
         bool offline;          /* read from text: some facts cannot be known */
         bool no_journal;       /* offline: the text holds no journal lines at all: no evidence either way */

@@ -28,14 +28,21 @@ static bool ends_with(const char *s, size_t len, const char *suffix, size_t k) {
         return k > 0 && len >= k && memcmp(s + len - k, suffix, k) == 0;
 }
 
-/* The index in f->slices of the slice whose cgroup a kernel path names (by suffix), -2 for the
- * unit itself, -1 for neither. Works on f->control_group: its parent directories are the slices. */
-static int match_cgroup(const TsCheckFacts *f, const char *path, size_t len) {
-        if (!f->control_group || f->control_group[0] != '/')
-                return -1;
+/* Whether the cgroup path (len bytes) is below the one named cg (k bytes, from '/'), in the same
+ * host-prefixed way: "/<prefix>cg/<child>...". */
+static bool path_below(const char *path, size_t len, const char *cg, size_t k) {
+        for (const char *p = path; (p = memmem(p, len - (size_t)(p - path), cg, k)); p++)
+                if ((size_t)(p - path) + k + 1 < len && p[k] == '/')
+                        return true;
+        return false;
+}
+
+int ts_journal_kernel_about(const TsCheckFacts *f, const char *path, size_t len) {
+        if (!f || !path || !f->control_group || f->control_group[0] != '/')
+                return TS_KERNEL_ABOUT_NONE;
         size_t k = strlen(f->control_group);
         if (ends_with(path, len, f->control_group, k))
-                return -2;
+                return TS_KERNEL_ABOUT_UNIT;
         /* Each parent directory of the unit's cgroup is one of its slices, innermost first. */
         int index = 0;
         for (size_t end = k; index < (int)f->n_slices;) {
@@ -48,7 +55,7 @@ static int match_cgroup(const TsCheckFacts *f, const char *path, size_t len) {
                         return index;
                 index++;
         }
-        return -1;
+        return k > 1 && path_below(path, len, f->control_group, k) ? TS_KERNEL_ABOUT_BELOW : TS_KERNEL_ABOUT_NONE;
 }
 
 /* Whether a kernel line was logged before `since` (CLOCK_MONOTONIC µs; 0: no bound), by the
@@ -87,11 +94,13 @@ static int scan(sd_journal *j, usec_t since, TsCheckFacts *f) {
                          * only since the unit last started. Its ring buffer outlives cgroups: a line
                          * about an earlier cgroup of the same path (an earlier run, or another sandbox
                          * whose path ends the same way) is not about this one. */
-                        int which = match_cgroup(f, cg, cg_len);
-                        if (which == -1 || kernel_line_before(j, f->started_monotonic))
+                        int which = ts_journal_kernel_about(f, cg, cg_len);
+                        if (which == TS_KERNEL_ABOUT_NONE || kernel_line_before(j, f->started_monotonic))
                                 continue;
-                        if (which == -2)
+                        if (which == TS_KERNEL_ABOUT_UNIT)
                                 f->kernel_for_unit = true;
+                        else if (which == TS_KERNEL_ABOUT_BELOW)
+                                f->kernel_below_unit = true;
                         else if (f->kernel_slice < 0)
                                 f->kernel_slice = which;
                 }

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "fixture.h"
+#include "journal.h"
 #include "offline.h" /* brings remedy's check.h; <check.h> above is Check's */
 
 #define INF UINT64_MAX
@@ -238,6 +239,76 @@ START_TEST(test_affected_slice) {
         assert_verdict(&r, TS_CHECK_AFFECTED, TS_CAUSE_UNIT_TASKSMAX,
                        "Tasks: 10 (Limit: 10): the unit's TasksMax was hit 4 times (pids.events of "
                        "system.slice)");
+}
+END_TEST
+
+static int about(const char *control_group, const char *path) {
+        TsCheckFacts f = { .control_group = (char *)control_group, .n_slices = 2, .kernel_slice = -1 };
+        return ts_journal_kernel_about(&f, path, strlen(path));
+}
+
+START_TEST(test_kernel_line_below) {
+        /* What a kernel line's cgroup is to the unit: itself, a slice, a cgroup below, in a sandbox's
+         * longer path too; below only by a whole component. */
+        ck_assert_int_eq(about("/machine.slice", "/machine.slice"), TS_KERNEL_ABOUT_UNIT);
+        ck_assert_int_eq(about("/machine.slice", "/machine.slice/libpod-0f3c.scope"), TS_KERNEL_ABOUT_BELOW);
+        ck_assert_int_eq(about("/machine.slice", "/machine.slice/libpod-0f3c.scope/container"), TS_KERNEL_ABOUT_BELOW);
+        ck_assert_int_eq(about("/machine.slice", "/taskstorm-sandbox-812/machine.slice/libpod-0f3c.scope"),
+                         TS_KERNEL_ABOUT_BELOW);
+        ck_assert_int_eq(about("/machine.slice", "/machine.slice-other/libpod-0f3c.scope"), TS_KERNEL_ABOUT_NONE);
+        ck_assert_int_eq(about("/machine.slice", "/machine.slice/"), TS_KERNEL_ABOUT_NONE);
+        ck_assert_int_eq(about("/machine.slice", "/user.slice/machine.slicex/a"), TS_KERNEL_ABOUT_NONE);
+        ck_assert_int_eq(about("/system.slice/containerd.service", "/system.slice/containerd.service2/x"),
+                         TS_KERNEL_ABOUT_NONE);
+        ck_assert_int_eq(about("/system.slice/containerd.service", "/system.slice/containerd.service/shim"),
+                         TS_KERNEL_ABOUT_BELOW);
+        ck_assert_int_eq(about("/system.slice/containerd.service", "/system.slice/docker-1.scope"), TS_KERNEL_ABOUT_NONE);
+        ck_assert_int_eq(about("/system.slice/x.service", "/system.slice"), 0);
+        ck_assert_int_eq(about("/system.slice/x.service", "/taskstorm-sandbox-9/system.slice/x.service"),
+                         TS_KERNEL_ABOUT_UNIT);
+        ck_assert_int_eq(about("/", "/system.slice/x.service"), TS_KERNEL_ABOUT_NONE);
+        ck_assert_int_eq(about(NULL, "/system.slice/x.service"), TS_KERNEL_ABOUT_NONE);
+
+        /* podman's machine.slice at TasksMax=40 on Linux 6.1: the refusals were counted in the failed
+         * containers' scopes, gone now, and machine.slice shows 30 with its own pids.events at 0 */
+        TsCheckFacts f = unit("machine.slice", 30, 40);
+        f.control_group = (char *)"/machine.slice";
+        f.kernel_below_unit = true;
+        add_hits(&f, TS_PATTERN_KERNEL_PIDS, 3);
+        TsCheckResult r = judge(&f, 80);
+        assert_verdict(&r, TS_CHECK_AFFECTED, TS_CAUSE_SLICE_TASKSMAX,
+                       "Tasks: 30 (Limit: 40): the unit's TasksMax was hit (kernel: 'fork rejected by pids "
+                       "controller' in a cgroup below it)");
+
+        /* a service whose children's cgroups were refused (containerd's shims under it, say) */
+        f = unit("x.service", 60, 64);
+        f.kernel_below_unit = true;
+        r = judge(&f, 80);
+        ck_assert_int_eq(r.verdict, TS_CHECK_AFFECTED);
+        ck_assert_int_eq(r.cause, TS_CAUSE_UNIT_TASKSMAX);
+
+        /* below half the threshold the unit's limit had room: a limit below it refused (a
+         * container's own), not the unit's */
+        f = unit("machine.slice", 12, 40);
+        f.control_group = (char *)"/machine.slice";
+        f.kernel_below_unit = true;
+        r = judge(&f, 80);
+        ck_assert_int_ne(r.verdict, TS_CHECK_AFFECTED);
+
+        /* no limit on the unit (scenario 07: the containers' pids_limit refused): not the unit's */
+        f = unit("machine.slice", 30, INF);
+        f.control_group = (char *)"/machine.slice";
+        f.kernel_below_unit = true;
+        r = judge(&f, 80);
+        ck_assert_int_ne(r.verdict, TS_CHECK_AFFECTED);
+
+        /* the count unknown: no guess */
+        f = unit("machine.slice", 0, 40);
+        f.control_group = (char *)"/machine.slice";
+        f.tasks_current = (TsValue){};
+        f.kernel_below_unit = true;
+        r = judge(&f, 80);
+        ck_assert_int_ne(r.verdict, TS_CHECK_AFFECTED);
 }
 END_TEST
 
@@ -730,6 +801,7 @@ static Suite *check_suite(void) {
         tcase_add_test(tc, test_facts_done);
         tcase_add_test(tc, test_affected_unit);
         tcase_add_test(tc, test_affected_slice);
+        tcase_add_test(tc, test_kernel_line_below);
         tcase_add_test(tc, test_binding_and_ties);
         tcase_add_test(tc, test_warnings);
         tcase_add_test(tc, test_other_limits);
