@@ -28,9 +28,10 @@ static bool ends_with(const char *s, size_t len, const char *suffix, size_t k) {
         return k > 0 && len >= k && memcmp(s + len - k, suffix, k) == 0;
 }
 
-/* Whether the cgroup path (len bytes) is below the one named cg (k bytes, from '/'), in the same
- * host-prefixed way: "/<prefix>cg/<child>...". */
-static bool path_below(const char *path, size_t len, const char *cg, size_t k) {
+bool ts_kernel_path_below(const char *path, size_t len, const char *cg) {
+        size_t k = cg ? strlen(cg) : 0;
+        if (!path || k < 2 || cg[0] != '/')
+                return false;
         for (const char *p = path; (p = memmem(p, len - (size_t)(p - path), cg, k)); p++)
                 if ((size_t)(p - path) + k + 1 < len && p[k] == '/')
                         return true;
@@ -55,7 +56,7 @@ int ts_journal_kernel_about(const TsCheckFacts *f, const char *path, size_t len)
                         return index;
                 index++;
         }
-        return k > 1 && path_below(path, len, f->control_group, k) ? TS_KERNEL_ABOUT_BELOW : TS_KERNEL_ABOUT_NONE;
+        return ts_kernel_path_below(path, len, f->control_group) ? TS_KERNEL_ABOUT_BELOW : TS_KERNEL_ABOUT_NONE;
 }
 
 /* Whether a kernel line was logged before `since` (CLOCK_MONOTONIC µs; 0: no bound), by the

@@ -20,6 +20,9 @@ int ts_journal_scan(usec_t since, TsCheckFacts *f);
  * container's scope, a slice's unit), the index in f->slices of the slice it names (>= 0), or
  * TS_KERNEL_ABOUT_NONE. Paths match by their end, as a sandbox's kernel shows the host's longer
  * path; "below" by a whole component, so /machine.slice-x/... is not below /machine.slice. */
+/* Whether the cgroup path (len bytes) is below the cgroup cg ("/machine.slice"), which it may follow a
+ * host's prefix: "[/prefix]/machine.slice/libpod-1.scope". By whole components; cg "/" never. */
+bool ts_kernel_path_below(const char *path, size_t len, const char *cg);
 enum { TS_KERNEL_ABOUT_NONE = -1, TS_KERNEL_ABOUT_UNIT = -2, TS_KERNEL_ABOUT_BELOW = -3 };
 int ts_journal_kernel_about(const TsCheckFacts *f, const char *path, size_t len);
 /* Scans every unit's lines and the kernel's, from `since` (CLOCK_REALTIME µs; 0: this boot), into

@@ -12,12 +12,14 @@
 #include <sys/stat.h>
 
 #include "fileio.h"
+#include "journal.h"
 #include "logtext.h"
 #include "macro.h"
 #include "offline-lines.h"
 #include "offline.h"
 #include "os-release.h"
 #include "scan.h"
+#include "sentence.h"
 
 #define MAX_OWNERS 64  /* a text naming more has them read, the rest ignored */
 #define MAX_COMMS 8    /* process names kept of a status block */
@@ -38,6 +40,7 @@ typedef struct Owner {
         bool service_log, shell_log, thread_failures, nproc_refused;
         bool kernel_for_unit;
         int kernel_slice;
+        bool kernel_below_unit; /* a kernel line names a cgroup below it (near_full_above) */
         TsPatternHits hits[_TS_PATTERN_MAX];
         TsPatternHits tail[_TS_PATTERN_MAX]; /* the log tails of status blocks */
 } Owner;
@@ -749,6 +752,27 @@ static bool cxx_thread_refused(Text *t, Span msg) {
                span_find_ci(msg, "resource temporarily unavailable");
 }
 
+/* The deepest owner whose cgroup is above path and whose limit the text shows finite and at or
+ * above half the default threshold, or -1. The kernel names the forking task's cgroup, and before
+ * Linux 6.10 counts the refusal there: a container's scope below podman's machine.slice, gone by
+ * the time anyone looks. Where the text shows such a limit above it, the line is that limit's (as
+ * `check` charges it live), not the scope's, whose own limit the text does not show. */
+static int near_full_above(const Text *t, Span path) {
+        int best = -1;
+        for (size_t i = 0; i < t->n_owners; i++) {
+                const Owner *o = &t->owners[i];
+                TsValue used = o->tasks_current.known ? o->tasks_current : o->pids_current;
+                TsValue max = is_finite(o->tasks_max) ? o->tasks_max : o->pids_max;
+                if (!o->control_group || !is_finite(used) || !is_finite(max) ||
+                    !at_least_percent(used.value, max.value, TS_CHECK_DEFAULT_THRESHOLD / 2) ||
+                    !ts_kernel_path_below(path.s, path.len, o->control_group))
+                        continue;
+                if (best < 0 || strlen(o->control_group) > strlen(t->owners[best].control_group))
+                        best = (int)i;
+        }
+        return best;
+}
+
 static int failure_of_line(Text *t, const TsLogLine *line, bool tail) {
         const char *cg = NULL;
         size_t cg_len = 0;
@@ -770,6 +794,12 @@ static int failure_of_line(Text *t, const TsLogLine *line, bool tail) {
         int k;
         if (p == TS_PATTERN_KERNEL_PIDS) {
                 Span path = { cg, cg_len };
+                int above = near_full_above(t, path);
+                if (above >= 0) {
+                        t->owners[above].kernel_below_unit = true;
+                        return record(tail ? &t->owners[above].tail[p] : &t->owners[above].hits[p], line->usec,
+                                      line->raw);
+                }
                 k = owner_of_path(t, path);
                 if (k < 0)
                         return k == -1 ? 0 : k;
@@ -918,7 +948,7 @@ static bool has_evidence(const Owner *o) {
         for (size_t p = 0; p < _TS_PATTERN_MAX; p++)
                 if (o->hits[p].count > 0 || o->tail[p].count > 0)
                         return true;
-        return o->kernel_for_unit || o->kernel_slice >= 0 || o->nproc_refused || o->tasks_current.known ||
+        return o->kernel_for_unit || o->kernel_slice >= 0 || o->kernel_below_unit || o->nproc_refused || o->tasks_current.known ||
                o->tasks_max.known || o->pids_max.known || o->pids_current.known || o->events_max.known;
 }
 
@@ -993,6 +1023,7 @@ static int facts_of_owner(Text *t, Owner *o, TsCheckFacts *f) {
         f->no_journal = !t->any_journal && !any_hit;
         f->kernel_for_unit = o->kernel_for_unit;
         f->kernel_slice = o->kernel_slice;
+        f->kernel_below_unit = o->kernel_below_unit;
         f->container = o->container;
         f->user_session = o->user_session || (o->shell_log && !o->service_log && !o->container);
         f->service_log = o->service_log;

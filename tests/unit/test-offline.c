@@ -46,6 +46,9 @@ static void assert_value(TsValue v, bool known, uint64_t value) {
                 ck_assert_uint_eq(v.value, value);
 }
 
+static size_t text_units(const char *text, const char *unit, TsCheckFacts **ret, bool *ret_named);
+static const TsCheckFacts *find_unit(const TsCheckFacts *all, size_t n, const char *unit);
+
 START_TEST(test_bundles) {
         static const struct {
                 const char *file, *unit;
@@ -218,6 +221,37 @@ START_TEST(test_kernel_lines) {
         _cleanup_(ts_check_facts_done) TsCheckFacts b = facts_of(by_name, NULL);
         ck_assert(b.kernel_for_unit);
         ck_assert_uint_eq(b.hits[TS_PATTERN_KERNEL_PIDS].count, 1);
+
+        /* podman on Linux 6.1: the kernel names the failed containers' scopes, gone by now, below a
+         * machine.slice the text shows at 30 of its 40: the lines are machine.slice's, and no scope
+         * becomes a unit of its own to fix */
+        static const char podman[] =
+                "\u25cf machine.slice - Virtual Machine and Container Slice\n      Tasks: 30 (limit: 40)\n"
+                "     CGroup: /machine.slice\n\n"
+                "[  183.220113] cgroup: fork rejected by pids controller in /machine.slice/libpod-9a8b7c6d.scope\n"
+                "[  183.400127] cgroup: fork rejected by pids controller in /machine.slice/libpod-1e2f3a4b.scope\n";
+        TsCheckFacts *all = NULL;
+        bool named;
+        size_t n_all = text_units(podman, NULL, &all, &named);
+        ck_assert_uint_eq(n_all, 1);
+        assert_str(all[0].unit, "machine.slice");
+        ck_assert(all[0].kernel_below_unit && !all[0].kernel_for_unit);
+        ck_assert_uint_eq(all[0].hits[TS_PATTERN_KERNEL_PIDS].count, 2);
+        TsCheckResult res;
+        ts_check_judge(&all[0], 0, &res);
+        ck_assert_int_eq(res.verdict, TS_CHECK_AFFECTED);
+        ck_assert_int_eq(res.cause, TS_CAUSE_SLICE_TASKSMAX);
+        ts_check_text_free(all, n_all);
+
+        /* the slice with room (12 of 40): a limit below it refused, the scope's own */
+        static const char room[] =
+                "\u25cf machine.slice - Virtual Machine and Container Slice\n      Tasks: 12 (limit: 40)\n"
+                "     CGroup: /machine.slice\n\n"
+                "[  183.220113] cgroup: fork rejected by pids controller in /machine.slice/libpod-9a8b7c6d.scope\n";
+        n_all = text_units(room, NULL, &all, &named);
+        ck_assert(find_unit(all, n_all, "libpod-9a8b7c6d.scope")->kernel_for_unit);
+        ck_assert(!find_unit(all, n_all, "machine.slice")->kernel_below_unit);
+        ts_check_text_free(all, n_all);
 }
 END_TEST
 
