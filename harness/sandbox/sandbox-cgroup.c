@@ -211,7 +211,7 @@ static bool word_in(const char *list, const char *word) {
 
 /* Enables in parent's cgroup.subtree_control each controller of its cgroup.controllers that is not
  * enabled yet, and records it in c->enabled; pids is required, the others are what the systemd
- * inside may use. */
+ * inside may use. -EBUSY when parent has processes. */
 static int enable_controllers(TsSandboxCgroups *c) {
         char path[PATH_MAX], control[PATH_MAX];
         if (path_printf(path, sizeof path, "%s/cgroup.controllers", c->parent) < 0 ||
@@ -232,8 +232,8 @@ static int enable_controllers(TsSandboxCgroups *c) {
                 char plus[64];
                 snprintf(plus, sizeof plus, "+%s", w);
                 r = ts_write_string_file(control, plus);
-                if (r < 0 && streq(w, "pids"))
-                        return r;
+                if (r == -EBUSY || (r < 0 && streq(w, "pids")))
+                        return r; /* EBUSY: processes came back into parent */
                 size_t len = strlen(c->enabled);
                 if (r >= 0 && len + strlen(w) + 2 <= sizeof c->enabled)
                         snprintf(c->enabled + len, sizeof c->enabled - len, "%s%s", len ? " " : "", w);
@@ -244,26 +244,38 @@ static int enable_controllers(TsSandboxCgroups *c) {
 /* cgroup v2 hands a controller to a child only from a cgroup without processes (the kernel's
  * no-internal-process rule; the root is exempt), and the sandbox's root needs pids for the guard
  * and the controllers the systemd inside enables. Where the caller's cgroup has processes (the
- * caller's, and its shell's), they move to a leaf beside the sandbox, taskstorm-caller-<owner>, as
- * docker:dind's entrypoint moves a container's; ts_sandbox_cgroups_release() moves them back. */
+ * caller's, and its shell's), they move first to a leaf beside the sandbox, taskstorm-caller-<owner>,
+ * as docker:dind's entrypoint moves a container's; ts_sandbox_cgroups_release() moves them back.
+ * First, not on EBUSY: the kernel lets a cgroup with processes enable the threaded controllers
+ * (pids among them), which makes it a thread root, and a domain child of it then refuses every
+ * process with EOPNOTSUPP (seen in sid's VM: "+memory" EBUSY, "+pids" accepted). */
 static int hand_down_controllers(TsSandboxCgroups *c, const char *parent, pid_t owner) {
         c->parent = strdup(parent);
         if (!c->parent)
                 return -ENOMEM;
-        int r = enable_controllers(c);
-        if (r != -EBUSY)
-                return r;
-        char leaf[PATH_MAX];
-        if (snprintf(leaf, sizeof leaf, "%s/%s%d", parent, TS_SANDBOX_CALLER_PREFIX, (int)owner) >= (int)sizeof leaf)
+        char path[PATH_MAX];
+        if (path_printf(path, sizeof path, "%s/cgroup.type", parent) < 0)
                 return -ENAMETOOLONG;
-        if (mkdir(leaf, 0755) < 0)
-                return negative_errno();
-        c->caller = strdup(leaf);
-        if (!c->caller)
-                return -ENOMEM;
-        r = move_processes(parent, leaf);
-        if (r >= 0)
-                r = enable_controllers(c);
+        bool is_root = access(path, F_OK) < 0; /* the real root has no cgroup.type */
+        pid_t first[1];
+        size_t n = 0;
+        int r = pids_in_dir(parent, first, ELEMENTSOF(first), &n);
+        if (r < 0)
+                return r;
+        if (n > 0 && !is_root) {
+                if (snprintf(path, sizeof path, "%s/%s%d", parent, TS_SANDBOX_CALLER_PREFIX, (int)owner) >=
+                    (int)sizeof path)
+                        return -ENAMETOOLONG;
+                if (mkdir(path, 0755) < 0)
+                        return negative_errno();
+                c->caller = strdup(path);
+                if (!c->caller)
+                        return -ENOMEM;
+                r = move_processes(parent, path);
+                if (r < 0)
+                        return r;
+        }
+        r = enable_controllers(c);
         return r == -EBUSY ? -ENOTEMPTY : r;
 }
 
@@ -396,11 +408,18 @@ int ts_sandbox_cgroups_guard(const TsSandboxCgroups *c, uint64_t max) {
         return ts_write_string_file(path, value);
 }
 
-int ts_sandbox_cgroups_join(const TsSandboxCgroups *c) {
+int ts_sandbox_cgroups_join(const TsSandboxCgroups *c, bool command) {
         for (size_t i = 0; i < c->n; i++) {
-                char path[PATH_MAX];
-                if (path_printf(path, sizeof path, "%s/cgroup.procs", c->dirs[i]) < 0)
+                char dir[PATH_MAX], path[PATH_MAX];
+                /* On v2 the root's systemd hands controllers down from it, so no process may
+                 * stay there (EBUSY): a command waits in a leaf of its own, /taskstorm-command
+                 * inside, as a v1 command stays in the root. */
+                const char *leaf = command && c->unified ? "/" TS_SANDBOX_COMMAND_CGROUP : "";
+                if (path_printf(dir, sizeof dir, "%s%s", c->dirs[i], leaf) < 0 ||
+                    path_printf(path, sizeof path, "%s/cgroup.procs", dir) < 0)
                         return -ENAMETOOLONG;
+                if (command && c->unified && mkdir(dir, 0755) < 0 && errno != EEXIST)
+                        return negative_errno();
                 int r = ts_write_string_file(path, "0");
                 if (r < 0)
                         return r;

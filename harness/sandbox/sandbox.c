@@ -148,7 +148,7 @@ _noreturn_ static void systemd_child(const TsSandbox *s, const char *systemd_pat
         int r;
         (void)setsid();
 
-        r = ts_sandbox_cgroups_join(s->cgroups);
+        r = ts_sandbox_cgroups_join(s->cgroups, false);
         if (r < 0)
                 report_child_error(error_fd, r);
         if (unshare(CLONE_NEWCGROUP) < 0)
@@ -369,7 +369,7 @@ int ts_sandbox_spawn(TsSandbox *s, char *const argv[], bool foreground, pid_t *r
                         (void)tcsetpgrp(STDIN_FILENO, getpid());
                         (void)signal(SIGTTOU, SIG_DFL);
                 }
-                int r = ts_sandbox_cgroups_join(s->cgroups);
+                int r = ts_sandbox_cgroups_join(s->cgroups, true);
                 if (r < 0)
                         report_child_error(fd, r);
                 if (unshare(CLONE_NEWCGROUP) < 0 || chdir(TS_SANDBOX_ROOT) < 0 || chroot(".") < 0)

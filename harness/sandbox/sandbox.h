@@ -33,6 +33,7 @@ typedef struct TsSandbox TsSandbox;
 /* cgroup v2: the leaf of the caller's cgroup where its processes wait while the sandbox runs, so
  * that the cgroup can hand controllers down: taskstorm-caller-<pid of the booting process>. */
 #define TS_SANDBOX_CALLER_PREFIX "taskstorm-caller-"
+#define TS_SANDBOX_COMMAND_CGROUP "taskstorm-command"
 /* Exit status of a forked child that failed before exec (its errno goes through a pipe). */
 #define TS_SANDBOX_CHILD_FAILED 127
 
@@ -61,7 +62,9 @@ int ts_sandbox_destroy(TsSandbox *s);
 /* Internal pieces, one file each. */
 typedef struct TsSandboxCgroups TsSandboxCgroups;
 int ts_sandbox_cgroups_create(pid_t owner, bool pids_read_only, TsSandboxCgroups **ret);
-int ts_sandbox_cgroups_join(const TsSandboxCgroups *c);
+/* Moves the calling process into the subtree: its root for systemd, a command's place for a
+ * command (the root on v1, the leaf TS_SANDBOX_COMMAND_CGROUP below it on v2). */
+int ts_sandbox_cgroups_join(const TsSandboxCgroups *c, bool command);
 /* Writes max as pids.max of the subtree (enabling the controller below the parent on v2).
  * -ENOMEDIUM: no pids hierarchy. */
 int ts_sandbox_cgroups_guard(const TsSandboxCgroups *c, uint64_t max);
