@@ -110,9 +110,17 @@ install_dockerd_fixture() {
                 "$TSDOCKERD" "$sock" "$tasks_max" >"/etc/systemd/system/$FIXTURE_UNIT"
         systemctl daemon-reload
         systemctl start "$FIXTURE_UNIT"
+        wait_dockerd_fixture "$sock"
+}
+
+# wait_dockerd_fixture SOCKET: waits (bounded, with back-off; times TASKSTORM_TIME_SCALE under
+# emulation) until the fixture answers on SOCKET. It has no readiness notification, and after a
+# restart the socket file may be the old daemon's, refusing connections until the new one binds.
+wait_dockerd_fixture() {
+        local sock=$1 delay
         for delay in 0 0.01 0.02 0.05 0.1 0.2 0.5 1 1 1; do
-                sleep "$delay"
-                [ -S "$sock" ] && return 0
+                sleep "$(awk -v d="$delay" -v k="${TASKSTORM_TIME_SCALE:-1}" 'BEGIN { print d * k }')"
+                "$TSDOCKERD" client "$sock" ps >/dev/null 2>&1 && return 0
         done
-        fail "the fixture daemon did not open its socket"
+        fail "the fixture daemon does not answer on $sock"
 }

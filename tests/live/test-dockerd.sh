@@ -43,6 +43,7 @@ lines=$(jq '.units[0].journal["fork-exec"].count + .units[0].journal["cgo-pthrea
 t=$(date +%s%N)
 "$TASKSTORM" fix "$unit"
 echo "fix ($(ms "$t") ms)"
+wait_dockerd_fixture "$sock" # restarted
 
 t=$(date +%s%N)
 reply=$("$TSDOCKERD" client "$sock" "run 30")
@@ -56,6 +57,7 @@ echo "ok: reproduced, detected, fixed, and the same load passes"
 # The no-restart variant.
 "$TASKSTORM" fix --undo "$unit"
 [ "$(systemctl show -p TasksMax --value "$unit")" = 64 ] || fail "--undo did not restore TasksMax=64"
+wait_dockerd_fixture "$sock" # restarted
 reply=$("$TSDOCKERD" client "$sock" "run 30")
 [[ "$reply" =~ failed\ ([0-9]+) ]] && [ "${BASH_REMATCH[1]}" -gt 0 ] || fail "no failure after --undo: $reply"
 pid=$(systemctl show -p MainPID --value "$unit")
