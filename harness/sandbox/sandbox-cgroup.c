@@ -414,11 +414,11 @@ int ts_sandbox_cgroups_join(const TsSandboxCgroups *c, bool command) {
                 /* On v2 the root's systemd hands controllers down from it, so no process may
                  * stay there (EBUSY): a command waits in a leaf of its own, /taskstorm-command
                  * inside, as a v1 command stays in the root. */
-                const char *leaf = command && c->unified ? "/" TS_SANDBOX_COMMAND_CGROUP : "";
-                if (path_printf(dir, sizeof dir, "%s%s", c->dirs[i], leaf) < 0 ||
+                bool leaf = command && c->unified;
+                if (path_printf(dir, sizeof dir, "%s%s", c->dirs[i], leaf ? "/" TS_SANDBOX_COMMAND_CGROUP : "") < 0 ||
                     path_printf(path, sizeof path, "%s/cgroup.procs", dir) < 0)
                         return -ENAMETOOLONG;
-                if (command && c->unified && mkdir(dir, 0755) < 0 && errno != EEXIST)
+                if (leaf && mkdir(dir, 0755) < 0 && errno != EEXIST)
                         return negative_errno();
                 int r = ts_write_string_file(path, "0");
                 if (r < 0)

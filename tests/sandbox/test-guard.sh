@@ -16,7 +16,8 @@ cd "$work"
 # What the host can give, as the refusal names it.
 # Where a cgroup above the caller has a tighter pids.max than the kernel's room (a service's
 # TasksMax on a systemd host), that cgroup is what the host can give.
-cgroup_dir=$("$TASKSTORM" env --json | jq -r 'if .guard.available < .guard.kernel_room then .guard.cgroup_dir else empty end')
+guard_json=$("$TASKSTORM" env --json | jq -c .guard)
+cgroup_dir=$(jq -r 'if .available < .kernel_room then .cgroup_dir else empty end' <<<"$guard_json")
 if [ -n "$cgroup_dir" ]; then
         why="pids\.max [0-9]+ of ${cgroup_dir//./\\.}, [0-9]+ tasks in it"
 else
@@ -42,7 +43,7 @@ guard=$("$TASKSTORM" sandbox -- cat /sys/fs/cgroup/pids/pids.max 2>/dev/null || 
 reserve=$((limit / 8 > 1024 ? limit / 8 : 1024))
 [ "$guard" -le $((limit - reserve)) ] || fail "default guard $guard is above $limit - $reserve"
 if [ -n "$cgroup_dir" ]; then
-        cgroup_max=$("$TASKSTORM" env --json | jq -r .guard.cgroup_max)
+        cgroup_max=$(jq -r .cgroup_max <<<"$guard_json")
         [ "$guard" -lt "$cgroup_max" ] || fail "default guard $guard is not below pids.max $cgroup_max of $cgroup_dir"
         echo "ok: the default guard is pids.max $guard (below pids.max $cgroup_max of $cgroup_dir)"
 else
