@@ -415,7 +415,8 @@ int ts_sandbox_cgroups_join(const TsSandboxCgroups *c, bool command) {
                  * stay there (EBUSY): a command waits in a leaf of its own, /taskstorm-command
                  * inside, as a v1 command stays in the root. */
                 bool leaf = command && c->unified;
-                if (path_printf(dir, sizeof dir, "%s%s", c->dirs[i], leaf ? "/" TS_SANDBOX_COMMAND_CGROUP : "") < 0 ||
+                const char *sub = leaf ? "/" TS_SANDBOX_COMMAND_CGROUP : "";
+                if (path_printf(dir, sizeof dir, "%s%s", c->dirs[i], sub) < 0 ||
                     path_printf(path, sizeof path, "%s/cgroup.procs", dir) < 0)
                         return -ENAMETOOLONG;
                 if (leaf && mkdir(dir, 0755) < 0 && errno != EEXIST)
