@@ -48,6 +48,9 @@ for _ in $(seq 3000); do
         [ -e /etc/systemd/system.control/$unit.d/50-TasksMax.conf ] && break
         sleep 0.01
 done
+[ -e /etc/systemd/system.control/$unit.d/50-TasksMax.conf ] || fail "no fix's drop-in appeared in 30 s"
+# The re-exec must land while the loop runs, or this case proves nothing.
+kill -0 "$pid" 2>/dev/null || fail "the run ended before its fix could be interrupted"
 systemctl daemon-reexec
 set +e
 wait "$pid"
@@ -55,7 +58,17 @@ status=$?
 set -e
 took=$(($(date +%s) - t0))
 jq -r '.scenarios[] | "\(.verdict) \(.name): \(.reason // "")"' "$dir/loop.json"
-case "$status" in 0 | 6) ;; *) fail "exit $status, wanted 0 or 6" ;; esac
+# Either outcome is the contract, but each must be whole: BROKEN names the lost connection;
+# PASS means the re-exec fell between two calls and the fixed daemon then started every container.
+case "$status" in
+6) jq -e '.scenarios[0] | .verdict == "BROKEN"
+          and (.reason | test("connection|Connection|Transport endpoint|Broken pipe|disconnect"))' \
+           "$dir/loop.json" >/dev/null || fail "exit 6 without a BROKEN that names the lost connection" ;;
+0) jq -e '.scenarios[0] | .verdict == "PASS"
+          and .loop.containers_failed_again == 0 and .loop.containers_started_again > 0' \
+           "$dir/loop.json" >/dev/null || fail "exit 0 without a whole pass after the fix" ;;
+*) fail "exit $status, wanted 0 (PASS) or 6 (BROKEN)" ;;
+esac
 [ "$took" -lt 120 ] || fail "took $took s"
 [ "$(systemctl show -p LoadState --value $unit)" = not-found ] || fail "$unit is left"
 [ ! -e /etc/systemd/system.control/$unit.d ] || fail "its drop-ins are left"

@@ -2,8 +2,11 @@
 /* The cgroup layout read from real mount tables (this Debian 12 host, CentOS 7, Fedora 40, an nspawn
  * container on a v1 host) and a process's place in a hierarchy read from /proc/PID/cgroup text. */
 #include <check.h>
+#include <linux/magic.h>
+#include <sys/vfs.h>
 
 #include "cgroup-layout.h"
+#include "fileio.h"
 #include "fixture.h"
 
 static TsCgroupLayout parse_fixture(const char *name) {
@@ -203,15 +206,49 @@ START_TEST(test_mode_strings) {
 }
 END_TEST
 
+/* What statfs(2) says is mounted at path: a cgroup (v1 or v2) file system, or not. */
+static bool is_cgroup_fs(const char *path, bool *ret_v2) {
+        struct statfs fs;
+        if (statfs(path, &fs) < 0 || (fs.f_type != CGROUP_SUPER_MAGIC && fs.f_type != CGROUP2_SUPER_MAGIC))
+                return false;
+        if (ret_v2)
+                *ret_v2 = fs.f_type == CGROUP2_SUPER_MAGIC;
+        return true;
+}
+
+/* This machine's layout against an oracle that does not read mountinfo: statfs of the usual mount
+ * points. Where nothing is mounted (a build chroot), loading must say -ENOMEDIUM, not succeed. */
 START_TEST(test_load_this_machine) {
-        TsCgroupLayout l = {};
+        bool root_v2 = false, unified_v2 = false;
+        bool root = is_cgroup_fs("/sys/fs/cgroup", &root_v2);
+        bool unified = is_cgroup_fs("/sys/fs/cgroup/unified", &unified_v2) && unified_v2;
+        bool systemd_v1 = is_cgroup_fs("/sys/fs/cgroup/systemd", NULL);
+        bool pids_v1 = is_cgroup_fs("/sys/fs/cgroup/pids", NULL);
+
+        _cleanup_(ts_cgroup_layout_done) TsCgroupLayout l = {};
         int r = ts_cgroup_layout_load(&l);
-        if (r == -ENOMEDIUM)
-                return; /* a build chroot without /sys/fs/cgroup */
-        ck_assert_int_eq(r, 0);
-        ck_assert(l.n_hierarchies > 0);
-        ck_assert(ts_cgroup_mode_to_string(l.mode));
-        ts_cgroup_layout_done(&l);
+        if (!root && !unified && !systemd_v1 && !pids_v1) {
+                ck_assert_int_eq(r, -ENOMEDIUM);
+                return;
+        }
+        ck_assert_msg(r == 0, "loading this machine's layout: %s", strerror(-r));
+        TsCgroupMode want = root && root_v2 ? TS_CGROUP_UNIFIED : unified ? TS_CGROUP_HYBRID : TS_CGROUP_LEGACY;
+        ck_assert_str_eq(ts_cgroup_mode_to_string(l.mode), ts_cgroup_mode_to_string(want));
+
+        const TsCgroupHierarchy *pids = ts_cgroup_layout_find_pids(&l);
+        if (want != TS_CGROUP_UNIFIED) {
+                ck_assert_int_eq(!!pids, pids_v1);
+                if (pids)
+                        ck_assert_str_eq(pids->mount_point, "/sys/fs/cgroup/pids");
+                return;
+        }
+        /* v2: pids is found where the root's cgroup.controllers names it. */
+        _cleanup_(freep) char *controllers = NULL;
+        ck_assert_int_eq(ts_read_one_line_file("/sys/fs/cgroup/cgroup.controllers", &controllers), 0);
+        bool has_pids = false;
+        for (char *w = strtok(controllers, " "); w; w = strtok(NULL, " "))
+                has_pids = has_pids || streq(w, "pids");
+        ck_assert_int_eq(!!pids, has_pids);
 }
 END_TEST
 
