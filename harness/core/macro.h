@@ -5,6 +5,7 @@
 
 #include <assert.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -112,6 +113,36 @@ static inline const char *strempty(const char *s) {
 
 static inline const char *yes_no(int b) {
         return b ? "yes" : "no";
+}
+
+/* ASCII character classes, the same in every locale (isdigit() follows the locale): a log's bytes
+ * are ASCII where it matters. */
+static inline bool ascii_space(char c) {
+        return c == ' ' || c == '\t';
+}
+
+static inline bool ascii_digit(char c) {
+        return c >= '0' && c <= '9';
+}
+
+static inline bool ascii_alpha(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static inline bool ascii_hex(char c) {
+        return ascii_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+static inline char ascii_lower(char c) {
+        return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
+/* Whether the len bytes at s end with the k bytes at suffix; endswith() for strings. */
+static inline bool memendswith(const void *s, size_t len, const void *suffix, size_t k) {
+        return len >= k && memcmp((const char *)s + len - k, suffix, k) == 0;
+}
+static inline bool endswith(const char *s, const char *suffix) {
+        return memendswith(s, strlen(s), suffix, strlen(suffix));
 }
 
 #include <stdarg.h>

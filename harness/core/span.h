@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* A piece of text that is not NUL-terminated (a line of a log, a word of it), and the character
- * tests the text readers share. Locale-independent: a log's bytes are ASCII where it matters. */
+ * helpers the text readers share (the character classes are macro.h's). */
 #pragma once
 
 #include <stdbool.h>
@@ -8,26 +8,12 @@
 #include <string.h>
 #include <strings.h>
 
+#include "macro.h"
+
 typedef struct Span {
         const char *s;
         size_t len;
 } Span;
-
-static inline bool ascii_space(char c) {
-        return c == ' ' || c == '\t';
-}
-
-static inline bool ascii_digit(char c) {
-        return c >= '0' && c <= '9';
-}
-
-static inline bool ascii_alpha(char c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-static inline bool ascii_hex(char c) {
-        return ascii_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
 
 static inline Span span_of(const char *s) {
         return (Span){ s, s ? strlen(s) : 0 };
@@ -58,8 +44,7 @@ static inline bool span_starts_with_ci(Span l, const char *prefix) {
 }
 
 static inline bool span_ends_with(Span l, const char *suffix) {
-        size_t n = strlen(suffix);
-        return l.len >= n && memcmp(l.s + l.len - n, suffix, n) == 0;
+        return memendswith(l.s, l.len, suffix, strlen(suffix));
 }
 
 static inline bool span_eq(Span a, const char *s) {
@@ -82,10 +67,6 @@ static inline Span span_word(Span *l) {
                 n++;
         *l = span_skip(t, n);
         return (Span){ t.s, n };
-}
-
-static inline char ascii_lower(char c) {
-        return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
 }
 
 /* Where needle starts in l, case-insensitively, or NULL. */

@@ -78,10 +78,6 @@ static const struct {
         { "%H:%M", false, false },
 };
 
-static bool is_digit(char c) {
-        return c >= '0' && c <= '9';
-}
-
 /* Letters, and the bytes of UTF-8 sequences for µ: what a unit is spelled with. */
 static bool is_unit_char(char c) {
         return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (unsigned char)c >= 0x80;
@@ -105,7 +101,7 @@ static usec_t unit_factor(const char *name, size_t n) {
  * end of the digits. */
 static const char *parse_fraction(const char *p, usec_t unit, usec_t *ret) {
         usec_t usec = 0, scale = unit;
-        for (; is_digit(*p); p++)
+        for (; ascii_digit(*p); p++)
                 if (scale >= 10) {
                         scale /= 10;
                         usec += (usec_t)(*p - '0') * scale;
@@ -118,7 +114,7 @@ int ts_parse_timespan(const char *s, usec_t max, usec_t *ret) {
         if (!s)
                 return -EINVAL;
         const char *p = skip_blanks(s);
-        if (!is_digit(*p))
+        if (!ascii_digit(*p))
                 return -EINVAL;
 
         /* Too long is told only once all of it has been read: an unknown unit or a stray character
@@ -127,18 +123,18 @@ int ts_parse_timespan(const char *s, usec_t max, usec_t *ret) {
         bool overflow = false, bare = false;
         unsigned components = 0;
         while (*p) {
-                if (!is_digit(*p))
+                if (!ascii_digit(*p))
                         return -EINVAL;
                 usec_t whole = 0;
-                for (; is_digit(*p); p++)
+                for (; ascii_digit(*p); p++)
                         overflow |= __builtin_mul_overflow(whole, 10, &whole) ||
                                     __builtin_add_overflow(whole, (usec_t)(*p - '0'), &whole);
                 const char *fraction = NULL;
                 if (*p == '.') {
                         fraction = ++p;
-                        if (!is_digit(*p))
+                        if (!ascii_digit(*p))
                                 return -EINVAL;
-                        while (is_digit(*p))
+                        while (ascii_digit(*p))
                                 p++;
                 }
 
@@ -220,7 +216,7 @@ static int parse_calendar(const char *p, const struct tm *today, struct tm *ret,
                 const char *e = strptime(p, timestamp_formats[i].format, &tm);
                 if (!e)
                         continue;
-                if (timestamp_formats[i].seconds && *e == '.' && is_digit(e[1]))
+                if (timestamp_formats[i].seconds && *e == '.' && ascii_digit(e[1]))
                         e = parse_fraction(e + 1, USEC_PER_SEC, &fraction);
                 if (*e != 0)
                         continue;

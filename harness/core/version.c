@@ -6,26 +6,19 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "macro.h"
 #include "version.h"
 
 #define CMP(a, b) (((a) > (b)) - ((a) < (b)))
 
-static bool is_digit(char c) {
-        return c >= '0' && c <= '9';
-}
-
-static bool is_alpha(char c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
 /* The characters that take part in the ordering; everything else is a plain separator. */
 static bool is_version_char(char c) {
-        return is_digit(c) || is_alpha(c) || (c != 0 && strchr("~-^.", c));
+        return ascii_digit(c) || ascii_alpha(c) || (c != 0 && strchr("~-^.", c));
 }
 
 /* "v256" and "V256" are 256: tags and some distros prefix the number. */
 static const char *skip_v_prefix(const char *s) {
-        if ((s[0] == 'v' || s[0] == 'V') && is_digit(s[1]))
+        if ((s[0] == 'v' || s[0] == 'V') && ascii_digit(s[1]))
                 return s + 1;
         return s;
 }
@@ -76,10 +69,10 @@ int ts_version_compare(const char *a, const char *b) {
                                 b++;
                         }
 
-                if (is_digit(*a) || is_digit(*b)) {
-                        for (aa = a; is_digit(*aa); aa++)
+                if (ascii_digit(*a) || ascii_digit(*b)) {
+                        for (aa = a; ascii_digit(*aa); aa++)
                                 ;
-                        for (bb = b; is_digit(*bb); bb++)
+                        for (bb = b; ascii_digit(*bb); bb++)
                                 ;
 
                         /* A numeric segment is newer than a missing or alphabetic one. */
@@ -100,9 +93,9 @@ int ts_version_compare(const char *a, const char *b) {
                         if (r != 0)
                                 return r;
                 } else {
-                        for (aa = a; is_alpha(*aa); aa++)
+                        for (aa = a; ascii_alpha(*aa); aa++)
                                 ;
-                        for (bb = b; is_alpha(*bb); bb++)
+                        for (bb = b; ascii_alpha(*bb); bb++)
                                 ;
 
                         size_t na = (size_t)(aa - a), nb = (size_t)(bb - b);
@@ -127,11 +120,11 @@ int ts_version_major(const char *v, unsigned *ret) {
         if (!v)
                 return -EINVAL;
         v = skip_v_prefix(v);
-        if (!is_digit(*v))
+        if (!ascii_digit(*v))
                 return -EINVAL;
 
         unsigned n = 0;
-        for (; is_digit(*v); v++) {
+        for (; ascii_digit(*v); v++) {
                 unsigned d = (unsigned)(*v - '0');
                 if (n > (UINT_MAX - d) / 10)
                         return -ERANGE;

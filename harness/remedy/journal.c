@@ -24,10 +24,6 @@ static int field(sd_journal *j, const char *name, const char **ret, size_t *ret_
         return 0;
 }
 
-static bool ends_with(const char *s, size_t len, const char *suffix, size_t k) {
-        return k > 0 && len >= k && memcmp(s + len - k, suffix, k) == 0;
-}
-
 bool ts_kernel_path_below(const char *path, size_t len, const char *cg) {
         size_t k = cg ? strlen(cg) : 0;
         if (!path || k < 2 || cg[0] != '/')
@@ -42,7 +38,7 @@ int ts_journal_kernel_about(const TsCheckFacts *f, const char *path, size_t len)
         if (!f || !path || !f->control_group || f->control_group[0] != '/')
                 return TS_KERNEL_ABOUT_NONE;
         size_t k = strlen(f->control_group);
-        if (ends_with(path, len, f->control_group, k))
+        if (memendswith(path, len, f->control_group, k))
                 return TS_KERNEL_ABOUT_UNIT;
         /* Each parent directory of the unit's cgroup is one of its slices, innermost first. */
         int index = 0;
@@ -52,7 +48,7 @@ int ts_journal_kernel_about(const TsCheckFacts *f, const char *path, size_t len)
                 if (end <= 1)
                         break;
                 end--; /* drop the '/' */
-                if (ends_with(path, len, f->control_group, end))
+                if (memendswith(path, len, f->control_group, end))
                         return index;
                 index++;
         }

@@ -27,10 +27,6 @@
 /* inih treats a line starting with one of these (after blanks) as a comment. */
 #define COMMENT_PREFIXES ";#"
 
-static bool is_digit(char c) {
-        return c >= '0' && c <= '9';
-}
-
 /* inih's isspace() for the start of a line, in the C locale. */
 static bool is_blank(char c) {
         return c == ' ' || c == '\t' || c == '\v' || c == '\f' || c == '\r';
@@ -38,11 +34,6 @@ static bool is_blank(char c) {
 
 static bool is_control(char c) {
         return (unsigned char)c < 0x20 || c == 0x7f;
-}
-
-static bool endswith(const char *s, const char *suffix) {
-        size_t n = strlen(s), k = strlen(suffix);
-        return n >= k && streq(s + n - k, suffix);
 }
 
 /* A copy of s with control characters written as \xNN, so text from a file cannot break an error
@@ -172,7 +163,7 @@ static int parse_words(const char *value, void *field, char *why, size_t why_siz
 }
 
 static int parse_version(const char *value, void *field, char *why, size_t why_size) {
-        if (!is_digit(value[0])) {
+        if (!ascii_digit(value[0])) {
                 snprintf(why, why_size, "must start with a digit (a version such as 227 or 252.38)");
                 return -EINVAL;
         }
@@ -434,6 +425,13 @@ static const struct ScenarioKey {
         { "Inject", "Always", .set = set_inject_always },
 #undef FIELD
 };
+
+const char *ts_scenario_key_at(size_t i, const char **ret_section) {
+        if (i >= ELEMENTSOF(scenario_keys))
+                return NULL;
+        *ret_section = scenario_keys[i].section;
+        return scenario_keys[i].name;
+}
 
 static ssize_t section_index(const char *name) {
         for (size_t i = 0; i < ELEMENTSOF(sections); i++)

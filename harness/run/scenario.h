@@ -108,3 +108,7 @@ void ts_scenario_free(TsScenario *s);
 void ts_scenario_error_done(TsScenarioError *e);
 /* "FILE:LINE: [Section] Key: message" (parts omitted where unknown), in a new string. */
 char *ts_scenario_error_format(const TsScenarioError *e);
+
+/* The i-th key a scenario file may give ("TasksMax"), with its section ("Unit"), in the table's
+ * order; NULL past the last. The man page's test walks it. */
+const char *ts_scenario_key_at(size_t i, const char **ret_section);
