@@ -11,12 +11,12 @@
 #include "args.h"
 #include "bus.h"
 #include "fileio.h"
-#include "config.h"
 #include "exit-status.h"
 #include "log.h"
 #include "runner.h"
 #include "signals.h"
 #include "output.h"
+#include "paths.h"
 #include "progress.h"
 #include "run-report.h"
 #include "verbs.h"
@@ -24,11 +24,12 @@
 
 static void help(void) {
         printf("Usage: taskstorm run [OPTIONS...] [FILE...]\n\n"
-               "Run scenario files (default: every *.scenario in ./scenarios, or in the source tree's).\n\n"
+               "Run scenario files, or shipped scenarios by name (10-fork-64); default: every shipped one.\n\n"
                "  -h --help             show this help\n"
                "     --format FORMAT    text (default), json or tap on stdout\n"
                "     --json             the same as --format json\n"
-               "     --report-dir DIR   also write DIR/report.json, DIR/junit.xml and DIR/report.html\n\n"
+               "     --report-dir DIR   also write DIR/report.json, DIR/junit.xml and DIR/report.html\n"
+               "     --list             list the shipped scenarios and exit\n\n"
                "On a terminal, a progress line on stderr shows the scenario, its phase and its tasks.\n");
 }
 
@@ -45,19 +46,33 @@ static int cmp_str(const void *a, const void *b) {
         return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Every *.scenario of the default directory, sorted, as a NULL-terminated list. */
+/* The shipped scenarios' directory (DATADIR/scenarios). */
+static int scenario_dir(char *buf, size_t size) {
+        const CliPaths *paths;
+        int r = cli_paths(&paths);
+        if (r < 0)
+                return r;
+        if ((size_t)snprintf(buf, size, "%s/scenarios", paths->datadir) >= size)
+                return log_error_errno(-ENAMETOOLONG, "The scenario directory's path is too long.");
+        return 0;
+}
+
+/* Every *.scenario of the shipped directory, sorted, as a NULL-terminated list. */
 static int default_files(char ***ret) {
-        const char *dir = access("scenarios", F_OK) == 0 ? "scenarios" : TS_SOURCE_ROOT "/scenarios";
+        char dir[PATH_MAX];
+        int r = scenario_dir(dir, sizeof dir);
+        if (r < 0)
+                return r;
         DIR *d = opendir(dir);
         if (!d)
-                return log_error_errno(negative_errno(), "Failed to open %s: %m", dir);
+                return log_error_errno(negative_errno(), "Failed to open %s: %m (set TASKSTORM_DATADIR?)", dir);
         char **files = calloc(1, sizeof(char *));
         size_t n = 0;
         bool oom = !files;
         struct dirent *de;
         while (!oom && (de = readdir(d))) {
                 size_t len = strlen(de->d_name);
-                if (len <= STRLEN(".scenario") || !streq(de->d_name + len - STRLEN(".scenario"), ".scenario"))
+                if (len <= STRLEN(".scenario") || !endswith(de->d_name, ".scenario"))
                         continue;
                 char **grown = realloc(files, (n + 2) * sizeof(char *));
                 oom = !grown || asprintf(&grown[n], "%s/%s", dir, de->d_name) < 0;
@@ -144,17 +159,58 @@ static void print_result_text(const TsScenario *s, const TsScenarioResult *res) 
                 printf("       %s\n", res->reason);
 }
 
+/* A FILE argument: a path as given, or else the name of a shipped scenario ("10-fork-64", with or
+ * without ".scenario"). Returns 1 with *ret set to the shipped one's path, 0 for a path as given. */
+static int resolve_scenario(const char *arg, char **ret) {
+        if (strchr(arg, '/') || access(arg, F_OK) == 0)
+                return 0;
+        char dir[PATH_MAX];
+        int r = scenario_dir(dir, sizeof dir);
+        if (r < 0)
+                return r;
+        if (asprintf(ret, "%s/%s%s", dir, arg, endswith(arg, ".scenario") ? "" : ".scenario") < 0)
+                return log_error_errno(-ENOMEM, "Out of memory.");
+        if (access(*ret, F_OK) == 0)
+                return 1;
+        free(*ret);
+        *ret = NULL;
+        log_error("%s: no such file, nor a shipped scenario of that name (see taskstorm run --list).", arg);
+        return -ENOENT;
+}
+
+/* --list: each shipped scenario's name and description. */
+static int list_scenarios(void) {
+        _cleanup_(strv_freep) char **files = NULL;
+        int r = default_files(&files);
+        if (r < 0)
+                return r;
+        for (char **f = files; *f; f++) {
+                _cleanup_(ts_scenario_error_done) TsScenarioError error = {};
+                TsScenario *s = NULL;
+                if (ts_scenario_parse_file(*f, &s, &error) < 0) {
+                        _cleanup_(freep) char *msg = ts_scenario_error_format(&error);
+                        log_error("%s", msg ? msg : *f);
+                        return TS_EXIT_BAD_INPUT;
+                }
+                printf("%-28s %s\n", s->name, s->description);
+                ts_scenario_free(s);
+        }
+        return 0;
+}
+
 int verb_run(int argc, char *argv[]) {
-        enum { ARG_JSON = 0x100, ARG_FORMAT, ARG_REPORT_DIR };
+        enum { ARG_JSON = 0x100, ARG_FORMAT, ARG_REPORT_DIR, ARG_LIST };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
                 { "json", no_argument, NULL, ARG_JSON },
                 { "format", required_argument, NULL, ARG_FORMAT },
                 { "report-dir", required_argument, NULL, ARG_REPORT_DIR },
+                { "list", no_argument, NULL, ARG_LIST },
                 {},
         };
         OutputFormat format = _FORMAT_INVALID;
         const char *report_dir = NULL;
+        bool list = false;
         uint32_t seen = 0;
         int c, r;
 
@@ -177,6 +233,9 @@ int verb_run(int argc, char *argv[]) {
                 case ARG_REPORT_DIR:
                         report_dir = optarg;
                         break;
+                case ARG_LIST:
+                        list = true;
+                        break;
                 case '?':
                         return log_option_error("run", argv, options);
                 default:
@@ -191,13 +250,31 @@ int verb_run(int argc, char *argv[]) {
         if (report_dir && (r = report_dir_check(report_dir, report_path)) < 0)
                 return r;
 
-        _cleanup_(strv_freep) char **defaults = NULL;
-        char **files = argv + optind;
+        if (list) {
+                if (optind < argc)
+                        return log_error_errno(-EINVAL, "--list takes no scenarios.");
+                return list_scenarios();
+        }
+
+        /* The files as given, each a path or a shipped scenario's name; or every shipped one. */
+        _cleanup_(strv_freep) char **files = NULL;
         if (optind >= argc) {
-                r = default_files(&defaults);
+                r = default_files(&files);
                 if (r < 0)
                         return r;
-                files = defaults;
+        } else {
+                files = calloc(argc - optind + 1, sizeof(char *));
+                if (!files)
+                        return log_error_errno(-ENOMEM, "Out of memory.");
+                for (int i = optind; i < argc; i++) {
+                        char *shipped = NULL;
+                        r = resolve_scenario(argv[i], &shipped);
+                        if (r < 0)
+                                return r == -ENOENT ? TS_EXIT_BAD_INPUT : r;
+                        files[i - optind] = r > 0 ? shipped : strdup(argv[i]);
+                        if (!files[i - optind])
+                                return log_error_errno(-ENOMEM, "Out of memory.");
+                }
         }
 
         /* Every file is checked before anything runs. */
@@ -233,10 +310,15 @@ int verb_run(int argc, char *argv[]) {
                 free_scenarios(scenarios, n);
                 return log_error_errno(r, "Failed to find my own executable: %m");
         }
-        /* The fixture daemon, built beside taskstorm in the build tree. */
-        snprintf(daemon, sizeof daemon, "%.*s/../fixtures/dockerd/tsdockerd", (int)(strrchr(exe, '/') - exe), exe);
-        /* And the real stacks' container process, a whole image by itself. */
-        snprintf(image, sizeof image, "%.*s/../fixtures/container/tscontainer", (int)(strrchr(exe, '/') - exe), exe);
+        /* The fixture daemon and the real stacks' container process (a whole image by itself). */
+        const CliPaths *paths;
+        r = cli_paths(&paths);
+        if (r < 0) {
+                free_scenarios(scenarios, n);
+                return r;
+        }
+        snprintf(daemon, sizeof daemon, "%s/tsdockerd", paths->libexecdir);
+        snprintf(image, sizeof image, "%s/tscontainer", paths->libexecdir);
         _cleanup_(closep) int sigfd = cli_stop_signals_fd();
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         TsSysinfo env = {};

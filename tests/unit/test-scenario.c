@@ -581,6 +581,44 @@ START_TEST(test_files) {
 }
 END_TEST
 
+/* taskstorm.scenario(5) documents exactly the keys the parser takes, each under its section: every
+ * "*Key=*" item below a "# [Section] SECTION" heading of the page. */
+START_TEST(test_man_page_keys) {
+        _cleanup_(freep) char *page = NULL;
+        int r = ts_read_full_file(TS_SOURCE_ROOT "/docs/man/taskstorm.scenario.5.scd", 1 << 20, &page, NULL);
+        ck_assert_msg(r >= 0, "reading the man page: %s", strerror(-r));
+
+        char documented[64][64];
+        size_t n_documented = 0;
+        char section[32] = "";
+        for (char *line = strtok(page, "\n"); line; line = strtok(NULL, "\n")) {
+                char name[32];
+                if (sscanf(line, "# [%31[A-Za-z]] SECTION", name) == 1)
+                        strcpy(section, name);
+                else if (line[0] == '#')
+                        section[0] = 0;
+                else if (section[0] && sscanf(line, "*%31[A-Za-z]=*", name) == 1 && endswith(line, "=*")) {
+                        ck_assert_uint_lt(n_documented, ELEMENTSOF(documented));
+                        snprintf(documented[n_documented++], sizeof documented[0], "[%s] %s", section, name);
+                }
+        }
+
+        size_t n_keys = 0;
+        const char *key, *key_section;
+        for (; (key = ts_scenario_key_at(n_keys, &key_section)); n_keys++) {
+                char want[64];
+                snprintf(want, sizeof want, "[%s] %s", key_section, key);
+                bool found = false;
+                for (size_t i = 0; i < n_documented && !found; i++)
+                        found = streq(documented[i], want);
+                ck_assert_msg(found, "%s= is not in taskstorm.scenario(5)", want);
+        }
+        /* ... and nothing else: every documented key is one of them (no duplicates either). */
+        ck_assert_msg(n_documented == n_keys, "the man page documents %zu keys, the parser takes %zu",
+                      n_documented, n_keys);
+}
+END_TEST
+
 static Suite *scenario_suite(void) {
         Suite *s = suite_create("scenario");
         TCase *tc = tcase_create("core");
@@ -592,6 +630,7 @@ static Suite *scenario_suite(void) {
         tcase_add_loop_test(tc, test_bad_input, 0, (int)ELEMENTSOF(bad_cases));
         tcase_add_test(tc, test_error_format);
         tcase_add_test(tc, test_files);
+        tcase_add_test(tc, test_man_page_keys);
         suite_add_tcase(s, tc);
         return s;
 }
