@@ -6,20 +6,17 @@
 #include "cgroup-layout.h"
 #include "fileio.h"
 #include "macro.h"
+#include "string-table.h"
 
 #define CGROUP_ROOT "/sys/fs/cgroup"
 
-static const char *const cgroup_mode_table[_TS_CGROUP_MODE_MAX] = {
+static const char *const ts_cgroup_mode_table[_TS_CGROUP_MODE_MAX] = {
         [TS_CGROUP_LEGACY] = "legacy",
         [TS_CGROUP_HYBRID] = "hybrid",
         [TS_CGROUP_UNIFIED] = "unified",
 };
 
-const char *ts_cgroup_mode_to_string(TsCgroupMode m) {
-        if (m < 0 || m >= _TS_CGROUP_MODE_MAX)
-                return NULL;
-        return cgroup_mode_table[m];
-}
+DEFINE_STRING_TABLE_LOOKUP_TO_STRING(ts_cgroup_mode, TsCgroupMode);
 
 static void hierarchy_done(TsCgroupHierarchy *h) {
         free(h->mount_point);

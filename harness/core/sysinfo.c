@@ -19,6 +19,7 @@
 #include "bus.h"
 #include "fileio.h"
 #include "macro.h"
+#include "string-table.h"
 #include "sysinfo.h"
 #include "time-util.h"
 
@@ -28,13 +29,13 @@
 #define BUS_TIMEOUT_USEC (5 * USEC_PER_SEC)
 #define SECCOMP_NOTIFY_API_LEVEL 6
 
-static const char *const pids_enforcement_table[_TS_PIDS_ENFORCEMENT_MAX] = {
+static const char *const ts_pids_enforcement_table[_TS_PIDS_ENFORCEMENT_MAX] = {
         [TS_PIDS_ENFORCED] = "enforced",
         [TS_PIDS_NOT_ENFORCED] = "not-enforced",
         [TS_PIDS_NOT_PROBED] = "not-probed",
 };
 
-static const char *const pids_reason_table[_TS_PIDS_REASON_MAX] = {
+static const char *const ts_pids_reason_table[_TS_PIDS_REASON_MAX] = {
         [TS_PIDS_REASON_PROBED] = "probed",
         [TS_PIDS_REASON_READ_ONLY] = "hierarchy read-only",
         [TS_PIDS_REASON_LIMIT_IGNORED] = "limit ignored",
@@ -44,17 +45,8 @@ static const char *const pids_reason_table[_TS_PIDS_REASON_MAX] = {
         [TS_PIDS_REASON_PROBE_FAILED] = "probe failed",
 };
 
-const char *ts_pids_enforcement_to_string(TsPidsEnforcement e) {
-        if (e < 0 || e >= _TS_PIDS_ENFORCEMENT_MAX)
-                return NULL;
-        return pids_enforcement_table[e];
-}
-
-const char *ts_pids_reason_to_string(TsPidsReason r) {
-        if (r < 0 || r >= _TS_PIDS_REASON_MAX)
-                return NULL;
-        return pids_reason_table[r];
-}
+DEFINE_STRING_TABLE_LOOKUP_TO_STRING(ts_pids_enforcement, TsPidsEnforcement);
+DEFINE_STRING_TABLE_LOOKUP_TO_STRING(ts_pids_reason, TsPidsReason);
 
 /* dir/name in a new string, or NULL. */
 static char *path_join(const char *dir, const char *name) {

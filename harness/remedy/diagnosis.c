@@ -9,9 +9,10 @@
 #include "diagnosis.h"
 #include "macro.h"
 #include "sentence.h"
+#include "string-table.h"
 #include "version.h"
 
-static const char *const verdict_names[_TS_CHECK_VERDICT_MAX] = {
+static const char *const ts_check_verdict_table[_TS_CHECK_VERDICT_MAX] = {
         [TS_CHECK_NOT_AFFECTED] = "not-affected",
         [TS_CHECK_AFFECTED] = "affected",
         [TS_CHECK_AT_RISK] = "at-risk",
@@ -19,7 +20,7 @@ static const char *const verdict_names[_TS_CHECK_VERDICT_MAX] = {
         [TS_CHECK_SUSPECTED] = "suspected",
 };
 
-static const char *const cause_names[_TS_CAUSE_MAX] = {
+static const char *const ts_cause_table[_TS_CAUSE_MAX] = {
         [TS_CAUSE_NONE] = "none",
         [TS_CAUSE_UNIT_TASKSMAX] = "unit-tasksmax",
         [TS_CAUSE_SLICE_TASKSMAX] = "slice-tasksmax",
@@ -117,20 +118,8 @@ static bool unit_is(const char *unit, const char *name) {
         return unit && strneq(unit, name, n) && (unit[n] == 0 || streq(unit + n, ".service"));
 }
 
-const char *ts_check_verdict_to_string(TsCheckVerdict v) {
-        return v >= 0 && v < _TS_CHECK_VERDICT_MAX ? verdict_names[v] : NULL;
-}
-
-TsCause ts_cause_from_string(const char *s) {
-        for (TsCause c = 0; s && c < _TS_CAUSE_MAX; c++)
-                if (streq(cause_names[c], s))
-                        return c;
-        return _TS_CAUSE_INVALID;
-}
-
-const char *ts_cause_to_string(TsCause c) {
-        return c >= 0 && c < _TS_CAUSE_MAX ? cause_names[c] : NULL;
-}
+DEFINE_STRING_TABLE_LOOKUP_TO_STRING(ts_check_verdict, TsCheckVerdict);
+DEFINE_STRING_TABLE_LOOKUP(ts_cause, TsCause);
 
 int ts_check_verdict_severity(TsCheckVerdict v) {
         return v >= 0 && v < _TS_CHECK_VERDICT_MAX ? verdict_severity[v] : -1;

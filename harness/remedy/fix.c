@@ -15,24 +15,21 @@
 #include "fix.h"
 #include "macro.h"
 #include "pids.h"
+#include "string-table.h"
 #include "unit.h"
 
 
 /* What the record holds: the drop-in's content before the first fix, or this word alone. */
 #define RECORD_ABSENT "# taskstorm: there was no drop-in\n"
 
-static const char *const fix_steps[_TS_FIX_STEP_MAX] = {
+static const char *const ts_fix_step_table[_TS_FIX_STEP_MAX] = {
         [TS_FIX_SET_PROPERTY] = "set-property",
         [TS_FIX_RELOAD] = "reload",
         [TS_FIX_RESTART] = "restart",
         [TS_FIX_VERIFY] = "verify",
 };
 
-const char *ts_fix_step_to_string(TsFixStep s) {
-        if (s < 0 || s >= _TS_FIX_STEP_MAX)
-                return NULL;
-        return fix_steps[s];
-}
+DEFINE_STRING_TABLE_LOOKUP_TO_STRING(ts_fix_step, TsFixStep);
 
 int ts_fix_dropin_path(const char *unit, bool runtime, char *buf, size_t size) {
         return path_printf(buf, size, "%s/systemd/system.control/%s.d/50-TasksMax.conf", runtime ? "/run" : "/etc",

@@ -10,13 +10,14 @@
 #include "macro.h"
 #include "pids.h"
 #include "scan.h"
+#include "string-table.h"
 #include "unit.h"
 
 /* Deeper than any real hierarchy (systemd's slices nest a few levels, pods a few more): a bound on
  * the recursion, not a limit anyone meets. */
 #define MAX_DEPTH 64
 
-static const char *const kind_names[_TS_SCAN_KIND_MAX] = {
+static const char *const ts_scan_kind_table[_TS_SCAN_KIND_MAX] = {
         [TS_SCAN_SERVICE] = "service",     [TS_SCAN_SCOPE] = "scope", [TS_SCAN_SLICE] = "slice",
         [TS_SCAN_UNIT] = "unit",           [TS_SCAN_CONTAINER] = "container", [TS_SCAN_CGROUP] = "cgroup",
 };
@@ -46,9 +47,7 @@ static const struct {
 
 #define CONTAINER_ID_LEN 64
 
-const char *ts_scan_kind_to_string(TsScanKind k) {
-        return k >= 0 && k < _TS_SCAN_KIND_MAX ? kind_names[k] : NULL;
-}
+DEFINE_STRING_TABLE_LOOKUP_TO_STRING(ts_scan_kind, TsScanKind);
 
 void ts_scan_owner_done(TsScanOwner *o) {
         if (!o)

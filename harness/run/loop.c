@@ -21,21 +21,18 @@
 #include "pids.h"
 #include "scan.h"
 #include "stack.h"
+#include "string-table.h"
 #include "unit.h"
 
 #define JOB_TIMEOUT (90 * USEC_PER_SEC)
 
-static const char *const loop_phases[_TS_LOOP_PHASE_MAX] = {
+static const char *const ts_loop_phase_table[_TS_LOOP_PHASE_MAX] = {
         [TS_LOOP_INSTALL] = "install",     [TS_LOOP_REPRODUCE] = "reproduce", [TS_LOOP_DETECT] = "detect",
         [TS_LOOP_SET_PROPERTY] = "set-property", [TS_LOOP_RELOAD] = "reload", [TS_LOOP_RESTART] = "restart",
         [TS_LOOP_VERIFY] = "verify",       [TS_LOOP_RERUN] = "re-run",        [TS_LOOP_CLEANUP] = "cleanup",
 };
 
-const char *ts_loop_phase_to_string(TsLoopPhase p) {
-        if (p < 0 || p >= _TS_LOOP_PHASE_MAX)
-                return NULL;
-        return loop_phases[p];
-}
+DEFINE_STRING_TABLE_LOOKUP_TO_STRING(ts_loop_phase, TsLoopPhase);
 
 int ts_loop_in_sandbox(void) {
         _cleanup_(freep) char *container = NULL;
@@ -57,7 +54,7 @@ static bool cancel_pending(int cancel_fd) {
 
 /* Tells progress which phase begins, and returns its start. */
 static nsec_t phase_begin(TsProgress *progress, TsLoopPhase p) {
-        ts_progress_phase(progress, loop_phases[p]);
+        ts_progress_phase(progress, ts_loop_phase_table[p]);
         return ts_now_ns();
 }
 

@@ -20,6 +20,7 @@
 #include "inject.h"
 #include "macro.h"
 #include "process.h"
+#include "string-table.h"
 
 /* Linux 6.6; the headers of older releases lack them. */
 #ifndef SECCOMP_IOCTL_NOTIF_SET_FLAGS
@@ -29,22 +30,13 @@
 #define SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP (1UL << 0)
 #endif
 
-static const char *const what_table[_TS_INJECT_WHAT_MAX] = {
+static const char *const ts_inject_what_table[_TS_INJECT_WHAT_MAX] = {
         [TS_INJECT_THREADS] = "threads",
         [TS_INJECT_PROCESSES] = "processes",
         [TS_INJECT_ALL] = "all",
 };
 
-const char *ts_inject_what_to_string(TsInjectWhat w) {
-        return w >= 0 && w < _TS_INJECT_WHAT_MAX ? what_table[w] : NULL;
-}
-
-TsInjectWhat ts_inject_what_from_string(const char *s) {
-        for (TsInjectWhat w = 0; s && w < _TS_INJECT_WHAT_MAX; w++)
-                if (streq(what_table[w], s))
-                        return w;
-        return _TS_INJECT_WHAT_INVALID;
-}
+DEFINE_STRING_TABLE_LOOKUP(ts_inject_what, TsInjectWhat);
 
 /* splitmix64: small, fast, and the same sequence for the same seed on every machine. */
 static uint64_t next_random(uint64_t *state) {

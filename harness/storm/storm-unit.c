@@ -8,20 +8,17 @@
 #include "bus.h"
 #include "macro.h"
 #include "storm-unit.h"
+#include "string-table.h"
 #include "unit.h"
 
-static const char *const phase_table[_TS_PHASE_MAX] = {
+static const char *const ts_storm_phase_table[_TS_PHASE_MAX] = {
         [TS_PHASE_SCOPE_CREATE] = "scope-create",
         [TS_PHASE_STORM] = "storm",
         [TS_PHASE_HOLD] = "hold",
         [TS_PHASE_STOP] = "stop",
 };
 
-const char *ts_storm_phase_to_string(TsStormPhase p) {
-        if (p < 0 || p >= _TS_PHASE_MAX)
-                return NULL;
-        return phase_table[p];
-}
+DEFINE_STRING_TABLE_LOOKUP_TO_STRING(ts_storm_phase, TsStormPhase);
 
 void ts_storm_report_done(TsStormReport *r) {
         free(r->unit);
