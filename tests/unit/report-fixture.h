@@ -56,28 +56,28 @@ static inline bool jhas(json_object *o, const char *pointer) {
         return json_pointer_get(o, pointer, &v) == 0;
 }
 
-static inline const char *jstr(json_object *o, const char *pointer) {
+/* The value at pointer, which must be of that type. */
+static inline json_object *jtyped(json_object *o, const char *pointer, json_type type) {
         json_object *v = jget(o, pointer);
-        ck_assert_msg(json_object_is_type(v, json_type_string), "%s is not a string", pointer);
-        return json_object_get_string(v);
+        ck_assert_msg(json_object_is_type(v, type), "%s is not of type %s", pointer,
+                      json_type_to_name(type));
+        return v;
+}
+
+static inline const char *jstr(json_object *o, const char *pointer) {
+        return json_object_get_string(jtyped(o, pointer, json_type_string));
 }
 
 static inline int64_t jint(json_object *o, const char *pointer) {
-        json_object *v = jget(o, pointer);
-        ck_assert_msg(json_object_is_type(v, json_type_int), "%s is not a number", pointer);
-        return json_object_get_int64(v);
+        return json_object_get_int64(jtyped(o, pointer, json_type_int));
 }
 
 static inline bool jbool(json_object *o, const char *pointer) {
-        json_object *v = jget(o, pointer);
-        ck_assert_msg(json_object_is_type(v, json_type_boolean), "%s is not a boolean", pointer);
-        return json_object_get_boolean(v);
+        return json_object_get_boolean(jtyped(o, pointer, json_type_boolean));
 }
 
 static inline size_t jlen(json_object *o, const char *pointer) {
-        json_object *v = jget(o, pointer);
-        ck_assert_msg(json_object_is_type(v, json_type_array), "%s is not an array", pointer);
-        return json_object_array_length(v);
+        return json_object_array_length(jtyped(o, pointer, json_type_array));
 }
 
 static inline void jnull(json_object *o, const char *pointer) {
@@ -100,6 +100,14 @@ static inline void temp_remove(const char *path) {
         (void)rmdir(dir);
 }
 
+/* A written XML file read back (it must be well-formed), and the file removed. */
+static inline xmlDocPtr xml_read_and_remove(const char *path) {
+        xmlDocPtr doc = xmlReadFile(path, NULL, XML_PARSE_NONET);
+        ck_assert_msg(doc, "%s is not well-formed XML", path);
+        temp_remove(path);
+        return doc;
+}
+
 /* The text of an XPath expression on a parsed document ("string(/testsuites/@tests)"), to be freed. */
 static inline char *xpath_string(xmlDocPtr doc, const char *expr) {
         xmlXPathContextPtr ctx = xmlXPathNewContext(doc);
@@ -117,4 +125,13 @@ static inline void assert_xpath(xmlDocPtr doc, const char *expr, const char *wan
         char *got = xpath_string(doc, expr);
         ck_assert_msg(streq(got, want), "%s is '%s', wanted '%s'", expr, got, want);
         xmlFree(got);
+}
+
+/* The counts JUnit readers show, on the testsuites root: tests, failures, skipped, errors. */
+static inline void assert_junit_counts(xmlDocPtr doc, const char *tests, const char *failures,
+                                       const char *skipped, const char *errors) {
+        assert_xpath(doc, "string(/testsuites/@tests)", tests);
+        assert_xpath(doc, "string(/testsuites/@failures)", failures);
+        assert_xpath(doc, "string(/testsuites/@skipped)", skipped);
+        assert_xpath(doc, "string(/testsuites/@errors)", errors);
 }

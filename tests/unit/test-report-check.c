@@ -29,7 +29,8 @@ static void judge(const char *path, const char *unit, Judged *ret) {
                 ts_check_judge(&ret->facts[i], TS_CHECK_DEFAULT_THRESHOLD, &ret->results[i]);
                 size_t k = i;
                 int sev = ts_check_verdict_severity(ret->results[i].verdict);
-                for (; k > 0 && ts_check_verdict_severity(ret->results[ret->order[k - 1]].verdict) < sev; k--)
+                for (; k > 0 && ts_check_verdict_severity(ret->results[ret->order[k - 1]].verdict) < sev;
+                     k--)
                         ret->order[k] = ret->order[k - 1];
                 ret->order[k] = i;
         }
@@ -51,16 +52,17 @@ START_TEST(test_text_at_risk) {
         _cleanup_(judged_done) Judged j;
         judge("bundles/docker-low-limit.txt", NULL, &j);
         _cleanup_(freep) char *t = text_of(&j);
-        ck_assert_str_eq(t, "docker.service: at-risk (cause: unit-tasksmax)\n"
-                            "  Tasks: 38 (Limit: 512)\n"
-                            "  docker.service usually needs thousands of tasks; Limit: 512 is below 4096\n"
-                            "  prerequisites: systemd 252.38-1~deb12u1 >= 227 and kernel 6.1.0-37-amd64 >= 4.3\n"
-                            "  limits: docker.service TasksMax=512, pids.max unknown, refused forks (pids.events) "
-                            "unknown; system.slice TasksMax=unknown, refused unknown\n"
-                            "  other limits: RLIMIT_NPROC unknown, kernel.pid_max unknown, kernel.threads-max "
-                            "unknown\n"
-                            "  could not know: pids.events\n"
-                            "  fix: systemctl set-property docker.service TasksMax=infinity\n");
+        ck_assert_str_eq(
+                t, "docker.service: at-risk (cause: unit-tasksmax)\n"
+                   "  Tasks: 38 (Limit: 512)\n"
+                   "  docker.service usually needs thousands of tasks; Limit: 512 is below 4096\n"
+                   "  prerequisites: systemd 252.38-1~deb12u1 >= 227 and kernel 6.1.0-37-amd64 >= 4.3\n"
+                   "  limits: docker.service TasksMax=512, pids.max unknown, refused forks (pids.events) "
+                   "unknown; system.slice TasksMax=unknown, refused unknown\n"
+                   "  other limits: RLIMIT_NPROC unknown, kernel.pid_max unknown, kernel.threads-max "
+                   "unknown\n"
+                   "  could not know: pids.events\n"
+                   "  fix: systemctl set-property docker.service TasksMax=infinity\n");
 }
 END_TEST
 
@@ -73,7 +75,8 @@ START_TEST(test_text_journal) {
         ck_assert_ptr_nonnull(strstr(t, "\n  journal: kernel-pids x1 (first unknown, last unknown)\n"
                                         "    May 15 10:04:51 batch-01 kernel: cgroup: fork rejected by pids "
                                         "controller in /system.slice/worker.service\n"));
-        ck_assert_ptr_nonnull(strstr(t, "\n\nbackup.service: affected (cause: unit-tasksmax)\n  Tasks: unknown\n"));
+        ck_assert_ptr_nonnull(
+                strstr(t, "\n\nbackup.service: affected (cause: unit-tasksmax)\n  Tasks: unknown\n"));
         ck_assert_ptr_nonnull(strstr(t, "\n  could not know: TasksMax\n"
                                         "  fix: systemctl set-property backup.service TasksMax=infinity\n"));
 }
@@ -82,14 +85,14 @@ END_TEST
 /* Beside an affected unit, the healthy ones share one line at the end. */
 START_TEST(test_text_healthy_line) {
         _cleanup_(judged_done) Judged j;
-        _cleanup_(freep) char *name = strdup("../tests/corpus/real/07-nspawn-machine-scope-16384-other-unit.log");
-        judge(name, NULL, &j);
+        judge("../tests/corpus/real/07-nspawn-machine-scope-16384-other-unit.log", NULL, &j);
         ck_assert_uint_eq(j.n, 4);
         _cleanup_(freep) char *t = text_of(&j);
-        const char *tail = "\n  fix: systemctl set-property machine-puppet001.scope TasksMax=infinity\n\n"
-                           "not affected: machine.slice (Tasks: unknown (Limit: 262144)), system.slice (Tasks: "
-                           "unknown (Limit: 262144)), systemd-nspawn@puppet001.service (Tasks: unknown (Limit: "
-                           "262144))\n";
+        const char *tail =
+                "\n  fix: systemctl set-property machine-puppet001.scope TasksMax=infinity\n\n"
+                "not affected: machine.slice (Tasks: unknown (Limit: 262144)), system.slice (Tasks: "
+                "unknown (Limit: 262144)), systemd-nspawn@puppet001.service (Tasks: unknown (Limit: "
+                "262144))\n";
         ck_assert_msg(strlen(t) > strlen(tail) && streq(t + strlen(t) - strlen(tail), tail), "%s", t);
 }
 END_TEST
@@ -139,23 +142,39 @@ END_TEST
 /* The whole machine: containerd.service's TasksMax=100 refused 560 forks that dockerd logs. */
 static void machine(TsScanFacts *f, TsScanResult *res, TsScanEntry *e, TsScanLogger *loggers) {
         static char *refused_in[] = { (char *)"docker.service", NULL };
-        *f = (TsScanFacts){ .systemd_version = (char *)"252.38-1~deb12u1", .kernel_release = (char *)"6.1.0-37-amd64",
-                            .os_id = (char *)"debian", .root = (char *)"/sys/fs/cgroup/pids", .unified = false,
-                            .n_walked = 120, .n_cgroups = 3 };
-        loggers[0] = (TsScanLogger){ .unit = (char *)"docker.service", .lines = 23, .top = 0,
-                                     .sentence = (char *)"docker.service logs 23 failures; the refusals were in "
-                                                         "containerd.service, TasksMax=100, 560 refused" };
+        *f = (TsScanFacts){ .systemd_version = (char *)"252.38-1~deb12u1",
+                            .kernel_release = (char *)"6.1.0-37-amd64",
+                            .os_id = (char *)"debian",
+                            .root = (char *)"/sys/fs/cgroup/pids",
+                            .unified = false,
+                            .n_walked = 120,
+                            .n_cgroups = 3 };
+        loggers[0] =
+                (TsScanLogger){ .unit = (char *)"docker.service",
+                                .lines = 23,
+                                .top = 0,
+                                .sentence = (char *)"docker.service logs 23 failures; the refusals were in "
+                                                    "containerd.service, TasksMax=100, 560 refused" };
         *e = (TsScanEntry){ .owner = { .name = (char *)"containerd.service",
                                        .control_group = (char *)"/system.slice/containerd.service",
                                        .kind = TS_SCAN_SERVICE },
-                            .verdict = TS_CHECK_AFFECTED, .cause = TS_CAUSE_UNIT_TASKSMAX,
+                            .verdict = TS_CHECK_AFFECTED,
+                            .cause = TS_CAUSE_UNIT_TASKSMAX,
                             .limit_cgroup = (char *)"/system.slice/containerd.service",
-                            .current = { true, 100 }, .max = { true, 100 }, .refused = 560,
-                            .refused_in = refused_in, .kernel_lines = 2, .loggers = loggers, .n_loggers = 1 };
+                            .current = { true, 100 },
+                            .max = { true, 100 },
+                            .refused = 560,
+                            .refused_in = refused_in,
+                            .kernel_lines = 2,
+                            .loggers = loggers,
+                            .n_loggers = 1 };
         snprintf(e->why, sizeof e->why, "Tasks: 100 (Limit: 100): 560 forks refused");
         snprintf(e->fix, sizeof e->fix, "systemctl set-property containerd.service TasksMax=infinity");
         snprintf(e->taskstorm_fix, sizeof e->taskstorm_fix, "taskstorm fix containerd.service");
-        *res = (TsScanResult){ .verdict = TS_CHECK_AFFECTED, .prereq = TS_PREREQ_MET, .entries = e, .n_entries = 1 };
+        *res = (TsScanResult){ .verdict = TS_CHECK_AFFECTED,
+                               .prereq = TS_PREREQ_MET,
+                               .entries = e,
+                               .n_entries = 1 };
         snprintf(res->prereq_why, sizeof res->prereq_why, "systemd 252 >= 227");
         snprintf(res->why, sizeof res->why, "1 limit refused forks");
 }
@@ -169,16 +188,17 @@ START_TEST(test_machine) {
         Capture c;
         ts_scan_print(capture_start(&c), &f, &res, 0);
         _cleanup_(freep) char *t = capture_end(&c);
-        ck_assert_str_eq(t, "machine: affected\n  1 limit refused forks\n  prerequisites: systemd 252 >= 227\n"
-                            "  walked: 120 cgroups under /sys/fs/cgroup/pids (cgroup v1), 3 with a limit or "
-                            "refusals; journal: each unit's current run, the kernel's lines of this boot\n"
-                            "1. containerd.service: affected (cause: unit-tasksmax)\n"
-                            "  Tasks: 100 (Limit: 100): 560 forks refused\n"
-                            "  docker.service logs 23 failures; the refusals were in containerd.service, "
-                            "TasksMax=100, 560 refused\n"
-                            "  cgroup: /system.slice/containerd.service\n"
-                            "  fix: systemctl set-property containerd.service TasksMax=infinity (or: taskstorm fix "
-                            "containerd.service)\n");
+        ck_assert_str_eq(
+                t, "machine: affected\n  1 limit refused forks\n  prerequisites: systemd 252 >= 227\n"
+                   "  walked: 120 cgroups under /sys/fs/cgroup/pids (cgroup v1), 3 with a limit or "
+                   "refusals; journal: each unit's current run, the kernel's lines of this boot\n"
+                   "1. containerd.service: affected (cause: unit-tasksmax)\n"
+                   "  Tasks: 100 (Limit: 100): 560 forks refused\n"
+                   "  docker.service logs 23 failures; the refusals were in containerd.service, "
+                   "TasksMax=100, 560 refused\n"
+                   "  cgroup: /system.slice/containerd.service\n"
+                   "  fix: systemctl set-property containerd.service TasksMax=infinity (or: taskstorm fix "
+                   "containerd.service)\n");
 
         ts_scan_print(capture_start(&c), &f, &res, 1767225600000000);
         _cleanup_(freep) char *since = capture_end(&c);

@@ -16,12 +16,18 @@ static void container_facts(TsSysinfo *s) {
         *s = (TsSysinfo){
                 .pid1 = { .is_systemd = false, .booted = 0, .comm = strdup("process_api") },
                 .systemd = { .reachable = false, .error = -ENOENT },
-                .kernel = { .release = strdup("6.1.0-37-amd64"), .pid_max = 4194304,
+                .kernel = { .release = strdup("6.1.0-37-amd64"),
+                            .pid_max = 4194304,
                             .threads_max_error = -EACCES },
-                .pids = { .present = true, .mount_point = strdup("/sys/fs/cgroup"),
+                .pids = { .present = true,
+                          .mount_point = strdup("/sys/fs/cgroup"),
                           .own_cgroup = strdup("/init.scope"),
-                          .probe = { .enforcement = TS_PIDS_ENFORCED, .reason = TS_PIDS_REASON_PROBED,
-                                     .limit = 2, .forks = 4, .forked = 2, .where = "a transient scope" } },
+                          .probe = { .enforcement = TS_PIDS_ENFORCED,
+                                     .reason = TS_PIDS_REASON_PROBED,
+                                     .limit = 2,
+                                     .forks = 4,
+                                     .forked = 2,
+                                     .where = "a transient scope" } },
                 .nproc = { .soft = UINT64_MAX, .hard = UINT64_MAX },
                 .seccomp = { .api_level = 6, .kernel_notify = true, .notify_usable = true },
         };
@@ -62,8 +68,9 @@ START_TEST(test_text) {
         assert_line(t, "\nseccomp\n  libseccomp API level:  6\n  kernel notify:         yes\n");
 
         _cleanup_(freep) char *refused = text_of(&s, true);
-        assert_line(refused, "\n  sandbox:               refused (--no-sandbox): storm, run and check fail here, "
-                             "because PID 1 is process_api, not systemd\n");
+        assert_line(refused,
+                    "\n  sandbox:               refused (--no-sandbox): storm, run and check fail here, "
+                    "because PID 1 is process_api, not systemd\n");
 }
 END_TEST
 
@@ -111,7 +118,8 @@ START_TEST(test_json_systemd) {
         s.pid1.booted = 1;
         free(s.pid1.comm);
         s.pid1.comm = strdup("systemd");
-        s.systemd = (typeof(s.systemd)){ .reachable = true, .version = strdup("252.38-1~deb12u1"),
+        s.systemd = (typeof(s.systemd)){ .reachable = true,
+                                         .version = strdup("252.38-1~deb12u1"),
                                          .default_tasks_max = 15415 };
         json_object *o = json_reparse(ts_env_to_json(&s, verbs));
         ck_assert(!jbool(o, "/sandbox/needed"));
@@ -132,7 +140,10 @@ START_TEST(test_probe_reason) {
         TsPidsProbe p = { .reason = TS_PIDS_REASON_PROBE_FAILED, .step = "mkdir", .error = -EROFS };
         ts_env_probe_reason(&p, buf, sizeof buf);
         ck_assert_str_eq(buf, "probe failed at mkdir: Read-only file system");
-        p = (TsPidsProbe){ .reason = TS_PIDS_REASON_LIMIT_IGNORED, .limit = 2, .forks = 4, .forked = 4,
+        p = (TsPidsProbe){ .reason = TS_PIDS_REASON_LIMIT_IGNORED,
+                           .limit = 2,
+                           .forks = 4,
+                           .forked = 4,
                            .where = "a child cgroup" };
         ts_env_probe_reason(&p, buf, sizeof buf);
         ck_assert_str_eq(buf, "limit ignored: 4 of 4 forks succeeded under pids.max=2 in a child cgroup");

@@ -14,16 +14,19 @@ static char *commands(const TsFixOptions *o, bool undo) {
 }
 
 START_TEST(test_commands) {
-        TsFixOptions o = { .limit = { .kind = TS_TASKS_LIMIT_INFINITY, .value = UINT64_MAX }, .reload = true,
+        TsFixOptions o = { .limit = { .kind = TS_TASKS_LIMIT_INFINITY, .value = UINT64_MAX },
+                           .reload = true,
                            .restart = true };
         _cleanup_(freep) char *fix = commands(&o, false);
         ck_assert_str_eq(fix, "systemctl set-property docker.service TasksMax=infinity\n"
                               "systemctl daemon-reload\nsystemctl restart docker.service\n");
         _cleanup_(freep) char *undo = commands(&o, true);
-        ck_assert_str_eq(undo, "# put back the drop-in /etc/systemd/system.control/docker.service.d/50-TasksMax.conf "
-                               "as it was before the first fix\nsystemctl daemon-reload\n"
-                               "systemctl restart docker.service\n");
-        o = (TsFixOptions){ .limit = { .kind = TS_TASKS_LIMIT_NUMBER, .value = 4096 }, .runtime = true,
+        ck_assert_str_eq(
+                undo, "# put back the drop-in /etc/systemd/system.control/docker.service.d/50-TasksMax.conf "
+                      "as it was before the first fix\nsystemctl daemon-reload\n"
+                      "systemctl restart docker.service\n");
+        o = (TsFixOptions){ .limit = { .kind = TS_TASKS_LIMIT_NUMBER, .value = 4096 },
+                            .runtime = true,
                             .reload = true };
         _cleanup_(freep) char *runtime = commands(&o, false);
         ck_assert_str_eq(runtime, "systemctl set-property --runtime docker.service TasksMax=4096\n"
@@ -33,12 +36,18 @@ END_TEST
 
 /* docker.service lifted from 512 to infinity, every step done and verified. */
 static void fixed(TsFixReport *rep) {
-        *rep = (TsFixReport){ .changed = true, .tasks_max_before = 512, .tasks_max_after = UINT64_MAX,
-                              .pids_max_after = UINT64_MAX, .restarted = true, .verified = true,
-                              .steps = { { .done = true, .duration = 1200000 }, { .done = true, .duration = 80000000 },
+        *rep = (TsFixReport){ .changed = true,
+                              .tasks_max_before = 512,
+                              .tasks_max_after = UINT64_MAX,
+                              .pids_max_after = UINT64_MAX,
+                              .restarted = true,
+                              .verified = true,
+                              .steps = { { .done = true, .duration = 1200000 },
+                                         { .done = true, .duration = 80000000 },
                                          { .done = true, .duration = 350000000 },
                                          { .done = true, .duration = 500000 } } };
-        snprintf(rep->dropin, sizeof rep->dropin, "/etc/systemd/system.control/docker.service.d/50-TasksMax.conf");
+        snprintf(rep->dropin, sizeof rep->dropin,
+                 "/etc/systemd/system.control/docker.service.d/50-TasksMax.conf");
 }
 
 START_TEST(test_report_text) {
@@ -55,14 +64,18 @@ START_TEST(test_report_text) {
                             "  verified: bus TasksMax=infinity, cgroup pids.max=max\n"
                             "  drop-in: /etc/systemd/system.control/docker.service.d/50-TasksMax.conf\n");
 
-        rep = (TsFixReport){ .tasks_max_before = UINT64_MAX, .tasks_max_after = UINT64_MAX,
-                             .pids_max_after = 512, .verified = false };
+        rep = (TsFixReport){ .tasks_max_before = UINT64_MAX,
+                             .tasks_max_after = UINT64_MAX,
+                             .pids_max_after = 512,
+                             .verified = false };
         snprintf(rep.verify_why, sizeof rep.verify_why, "pids.max is 512, not max");
         ts_fix_report_print(capture_start(&c), "docker.service", &rep, true);
         _cleanup_(freep) char *nothing = capture_end(&c);
-        ck_assert_str_eq(nothing, "docker.service: TasksMax is infinity already: nothing to do (no reload, no restart)\n"
-                                  "  NOT VERIFIED: bus TasksMax=infinity, cgroup pids.max=512: pids.max is 512, "
-                                  "not max\n");
+        ck_assert_str_eq(
+                nothing,
+                "docker.service: TasksMax is infinity already: nothing to do (no reload, no restart)\n"
+                "  NOT VERIFIED: bus TasksMax=infinity, cgroup pids.max=512: pids.max is 512, "
+                "not max\n");
 }
 END_TEST
 
@@ -71,7 +84,8 @@ START_TEST(test_report_json) {
         fixed(&rep);
         rep.steps[2].done = false;
         rep.override = (TsTasksMaxOverride){ .found = true, .line = 3 };
-        snprintf(rep.override.path, sizeof rep.override.path, "/etc/systemd/system/docker.service.d/zz.conf");
+        snprintf(rep.override.path, sizeof rep.override.path,
+                 "/etc/systemd/system/docker.service.d/zz.conf");
         snprintf(rep.override.assignment, sizeof rep.override.assignment, "TasksMax=128");
         snprintf(rep.override.advice, sizeof rep.override.advice, "remove that line");
         rep.override_pending = true;

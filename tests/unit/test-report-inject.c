@@ -14,24 +14,35 @@ static char *text_of(const TsInjectOptions *o, const TsInjectStats *st) {
 
 START_TEST(test_text) {
         TsInjectStats st = { .threads_seen = 100, .threads_failed = 1, .processes_seen = 2 };
-        TsInjectOptions o = { .what = TS_INJECT_ALL, .policy = { .when = TS_INJECT_ALWAYS }, .error = EAGAIN };
+        TsInjectOptions o = { .what = TS_INJECT_ALL,
+                              .policy = { .when = TS_INJECT_ALWAYS },
+                              .error = EAGAIN };
         _cleanup_(freep) char *always = text_of(&o, &st);
-        ck_assert_str_eq(always, "taskstorm inject: every task creation failed with EAGAIN (pure filter: not counted)\n");
+        ck_assert_str_eq(
+                always,
+                "taskstorm inject: every task creation failed with EAGAIN (pure filter: not counted)\n");
         o.what = TS_INJECT_THREADS;
         o.error = ENOMEM;
         _cleanup_(freep) char *threads = text_of(&o, &st);
-        ck_assert_str_eq(threads,
-                         "taskstorm inject: every thread creation failed with ENOMEM (pure filter: not counted)\n");
+        ck_assert_str_eq(
+                threads,
+                "taskstorm inject: every thread creation failed with ENOMEM (pure filter: not counted)\n");
         o.policy.when = TS_INJECT_NTH;
         o.error = 4095; /* no name */
         _cleanup_(freep) char *nth = text_of(&o, &st);
-        ck_assert_str_eq(nth, "taskstorm inject: threads 100 seen, 1 failed; processes 2 seen, 0 failed (?)\n");
+        ck_assert_str_eq(nth,
+                         "taskstorm inject: threads 100 seen, 1 failed; processes 2 seen, 0 failed (?)\n");
 }
 END_TEST
 
 START_TEST(test_json) {
-        TsInjectStats st = { .threads_seen = 100, .threads_failed = 1, .processes_seen = 2, .processes_failed = 2 };
-        TsInjectOptions o = { .what = TS_INJECT_PROCESSES, .policy = { .when = TS_INJECT_EVERY }, .error = EPERM };
+        TsInjectStats st = { .threads_seen = 100,
+                             .threads_failed = 1,
+                             .processes_seen = 2,
+                             .processes_failed = 2 };
+        TsInjectOptions o = { .what = TS_INJECT_PROCESSES,
+                              .policy = { .when = TS_INJECT_EVERY },
+                              .error = EPERM };
         json_object *j = json_reparse(ts_inject_summary_to_json(&o, &st));
         ck_assert_str_eq(jstr(j, "/what"), "processes");
         ck_assert_str_eq(jstr(j, "/errno"), "EPERM");

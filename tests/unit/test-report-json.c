@@ -34,7 +34,8 @@ START_TEST(test_values) {
 END_TEST
 
 START_TEST(test_timings) {
-        TsTiming t[3] = { { .done = true, .duration = 1500 }, { .done = false, .duration = 7 },
+        TsTiming t[3] = { { .done = true, .duration = 1500 },
+                          { .done = false, .duration = 7 },
                           { .done = true, .duration = 42 } };
         json_object *o = json_reparse(ts_json_timings(t, 3, step_name));
         ck_assert_uint_eq(jlen(o, ""), 2);
@@ -101,7 +102,8 @@ START_TEST(test_report_head) {
         ck_assert_int_eq(jint(o, "/version"), 1);
         ck_assert_str_eq(jstr(o, "/taskstorm_version"), TS_VERSION);
         regex_t re;
-        ck_assert_int_eq(regcomp(&re, "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$", REG_EXTENDED), 0);
+        ck_assert_int_eq(
+                regcomp(&re, "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$", REG_EXTENDED), 0);
         ck_assert_int_eq(regexec(&re, jstr(o, "/generated_at"), 0, NULL, 0), 0);
         regfree(&re);
         ck_assert_str_eq(jstr(o, "/environment/systemd/version"), "252.38-1~deb12u1");

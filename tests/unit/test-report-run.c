@@ -10,7 +10,8 @@
 
 static TsScenario *scenarios[3];
 static TsScenarioResult results[3];
-static TsSample samples[2] = { { .t = 0, .current = 40, .max = 512 }, { .t = 10000000, .current = 512, .max = 512 } };
+static TsSample samples[2] = { { .t = 0, .current = 40, .max = 512 },
+                               { .t = 10000000, .current = 512, .max = 512 } };
 
 static TsScenario *parse(const char *dir, const char *name) {
         const char *fixtures = getenv("TS_FIXTURES");
@@ -18,7 +19,8 @@ static TsScenario *parse(const char *dir, const char *name) {
         TsScenario *s = NULL;
         TsScenarioError error = {};
         if (streq(dir, "fixtures"))
-                snprintf(path, sizeof path, "%s/scenarios/%s", fixtures ? fixtures : TS_SOURCE_ROOT "/fixtures", name);
+                snprintf(path, sizeof path, "%s/scenarios/%s",
+                         fixtures ? fixtures : TS_SOURCE_ROOT "/fixtures", name);
         else
                 snprintf(path, sizeof path, "%s/scenarios/%s", TS_SOURCE_ROOT, name);
         int r = ts_scenario_parse_file(path, &s, &error);
@@ -37,11 +39,17 @@ static void setup(void) {
         *r = (TsScenarioResult){ .verdict = TS_VERDICT_FAIL, .ran = true, .duration = 900000000 };
         snprintf(r->reason, sizeof r->reason, "first EAGAIN with 16 tasks in the unit, expected 20 +- 0");
         r->plan = (TsStormPlan){ .storm = { .kind = TS_STORM_FORK },
-                                 .limit = { .kind = TS_TASKS_LIMIT_NUMBER, .value = 16 }, .max_tasks = 4096 };
+                                 .limit = { .kind = TS_TASKS_LIMIT_NUMBER, .value = 16 },
+                                 .max_tasks = 4096 };
         r->report = (TsStormReport){
                 .unit = (char *)"taskstorm-expects-wrong-count-7-1.scope",
-                .stats = { .created = 15, .failures = 1, .by_errno = { { EAGAIN, 1 } }, .first_error = EAGAIN,
-                           .tasks_at_first_failure = 16, .start_ns = 1000, .first_failure_ns = 3501000 },
+                .stats = { .created = 15,
+                           .failures = 1,
+                           .by_errno = { { EAGAIN, 1 } },
+                           .first_error = EAGAIN,
+                           .tasks_at_first_failure = 16,
+                           .start_ns = 1000,
+                           .first_failure_ns = 3501000 },
                 .phases = { [TS_PHASE_SCOPE_CREATE] = { true, 0, 2000000 },
                             [TS_PHASE_STORM] = { true, 2000000, 4000000 },
                             [TS_PHASE_STOP] = { true, 6000000, 1500000 } },
@@ -56,18 +64,27 @@ static void setup(void) {
         r = &results[2];
         *r = (TsScenarioResult){ .verdict = TS_VERDICT_PASS, .looped = true, .duration = 4000000000 };
         TsLoopReport *l = &r->loop;
-        *l = (TsLoopReport){ .origin = 5000, .started = 20, .failed = 180, .first_failure = 7000000,
-                             .started_again = 200, .verdict = TS_CHECK_AFFECTED, .cause = TS_CAUSE_UNIT_TASKSMAX,
-                             .verdict_after = TS_CHECK_NOT_AFFECTED, .fixed = true, .fix_verified = true,
+        *l = (TsLoopReport){ .origin = 5000,
+                             .started = 20,
+                             .failed = 180,
+                             .first_failure = 7000000,
+                             .started_again = 200,
+                             .verdict = TS_CHECK_AFFECTED,
+                             .cause = TS_CAUSE_UNIT_TASKSMAX,
+                             .verdict_after = TS_CHECK_NOT_AFFECTED,
+                             .fixed = true,
+                             .fix_verified = true,
                              .samples = { .samples = samples, .n = 2, .interval = 10000000 } };
         snprintf(l->unit, sizeof l->unit, "docker.service");
         snprintf(l->stack, sizeof l->stack, "the dockerd-like fixture daemon");
         snprintf(l->first_error, sizeof l->first_error, "fork/exec: resource temporarily unavailable");
         snprintf(l->why, sizeof l->why, "Tasks: 512 (Limit: 512)");
         l->phases[TS_LOOP_INSTALL] = (TsTiming){ .done = true, .start = 5000, .duration = 300000000 };
-        l->phases[TS_LOOP_REPRODUCE] = (TsTiming){ .done = true, .start = 300005000, .duration = 2000000000 };
+        l->phases[TS_LOOP_REPRODUCE] =
+                (TsTiming){ .done = true, .start = 300005000, .duration = 2000000000 };
         l->phases[TS_LOOP_DETECT] = (TsTiming){ .done = true, .start = 2300005000, .duration = 50000000 };
-        l->phases[TS_LOOP_SET_PROPERTY] = (TsTiming){ .done = true, .start = 2350005000, .duration = 1500000 };
+        l->phases[TS_LOOP_SET_PROPERTY] =
+                (TsTiming){ .done = true, .start = 2350005000, .duration = 1500000 };
         l->phases[TS_LOOP_RERUN] = (TsTiming){ .done = true, .start = 2400000000, .duration = 1000000000 };
 }
 
@@ -82,21 +99,24 @@ START_TEST(test_text) {
         for (size_t i = 0; i < 3; i++)
                 ts_run_print_result(f, scenarios[i], &results[i]);
         _cleanup_(freep) char *t = capture_end(&c);
-        ck_assert_str_eq(t,
-                         "FAIL   expects-wrong-count          scope-create 2.0ms storm 4.0ms stop 1.5ms first-EAGAIN 3.5ms\n"
-                         "       first EAGAIN with 16 tasks in the unit, expected 20 +- 0\n"
-                         "SKIP   needs-future-systemd        \n"
-                         "       needs systemd >= 9999, this is 252\n"
-                         "PASS   02-seed-docker-no-restart   \n"
-                         "       install           300.0 ms  installed and started: the dockerd-like fixture daemon "
-                         "as docker.service\n"
-                         "       reproduce        2000.0 ms  containers asked for: 20 started, 180 failed\n"
-                         "                                first failure: fork/exec: resource temporarily unavailable\n"
-                         "       detect             50.0 ms  taskstorm check: affected (unit-tasksmax)\n"
-                         "                                Tasks: 512 (Limit: 512)\n"
-                         "       set-property        1.5 ms  set-property TasksMax\n"
-                         "       re-run           1000.0 ms  the same containers asked for again: 200 started, "
-                         "0 failed\n");
+        ck_assert_str_eq(
+                t,
+                "FAIL   expects-wrong-count          scope-create 2.0ms storm 4.0ms stop 1.5ms "
+                "first-EAGAIN 3.5ms\n"
+                "       first EAGAIN with 16 tasks in the unit, expected 20 +- 0\n"
+                "SKIP   needs-future-systemd        \n"
+                "       needs systemd >= 9999, this is 252\n"
+                "PASS   02-seed-docker-no-restart   \n"
+                "       install           300.0 ms  installed and started: the dockerd-like fixture daemon "
+                "as docker.service\n"
+                "       reproduce        2000.0 ms  containers asked for: 20 started, 180 failed\n"
+                "                                first failure: fork/exec: resource temporarily "
+                "unavailable\n"
+                "       detect             50.0 ms  taskstorm check: affected (unit-tasksmax)\n"
+                "                                Tasks: 512 (Limit: 512)\n"
+                "       set-property        1.5 ms  set-property TasksMax\n"
+                "       re-run           1000.0 ms  the same containers asked for again: 200 started, "
+                "0 failed\n");
 }
 END_TEST
 
@@ -116,7 +136,8 @@ END_TEST
 static TsRunReport *report_of_all(void) {
         TsSysinfo env = { .pid1 = { .booted = 0, .comm = (char *)"process_api" } };
         static const char *const verbs[] = { "run", NULL };
-        unsigned counts[_TS_VERDICT_MAX] = { [TS_VERDICT_PASS] = 1, [TS_VERDICT_SKIP] = 1, [TS_VERDICT_FAIL] = 1 };
+        unsigned counts
+                [_TS_VERDICT_MAX] = { [TS_VERDICT_PASS] = 1, [TS_VERDICT_SKIP] = 1, [TS_VERDICT_FAIL] = 1 };
         TsRunReport *report = ts_run_report_new(&env, verbs);
         ck_assert_ptr_nonnull(report);
         for (size_t i = 0; i < 3; i++)
@@ -125,12 +146,18 @@ static TsRunReport *report_of_all(void) {
         return report;
 }
 
-START_TEST(test_json) {
+/* One file of the report of all three into a fresh directory: its path into path (PATH_MAX bytes). */
+static void write_report(int (*write)(const TsRunReport *r, const char *path), const char *name,
+                         char *path) {
         TsRunReport *report = report_of_all();
-        char path[PATH_MAX];
-        temp_path(path, sizeof path, "report.json");
-        ck_assert_int_eq(ts_run_report_write_json(report, path), 0);
+        temp_path(path, PATH_MAX, name);
+        ck_assert_int_eq(write(report, path), 0);
         ts_run_report_free(report);
+}
+
+START_TEST(test_json) {
+        char path[PATH_MAX];
+        write_report(ts_run_report_write_json, "report.json", path);
         json_object *o = json_object_from_file(path);
         ck_assert_ptr_nonnull(o);
         temp_remove(path);
@@ -174,19 +201,11 @@ START_TEST(test_json) {
 END_TEST
 
 START_TEST(test_junit) {
-        TsRunReport *report = report_of_all();
         char path[PATH_MAX];
-        temp_path(path, sizeof path, "junit.xml");
-        ck_assert_int_eq(ts_run_report_write_junit(report, path), 0);
-        ts_run_report_free(report);
-        xmlDocPtr doc = xmlReadFile(path, NULL, XML_PARSE_NONET);
-        ck_assert_msg(doc, "junit.xml is not well-formed");
-        temp_remove(path);
+        write_report(ts_run_report_write_junit, "junit.xml", path);
+        xmlDocPtr doc = xml_read_and_remove(path);
         assert_xpath(doc, "count(/testsuites/testsuite)", "3");
-        assert_xpath(doc, "string(/testsuites/@tests)", "11");
-        assert_xpath(doc, "string(/testsuites/@failures)", "1");
-        assert_xpath(doc, "string(/testsuites/@skipped)", "1");
-        assert_xpath(doc, "string(/testsuites/@errors)", "0");
+        assert_junit_counts(doc, "11", "1", "1", "0");
         assert_xpath(doc, "string(/testsuites/testsuite[1]/@name)", "expects-wrong-count");
         assert_xpath(doc, "string(/testsuites/testsuite[1]/@tests)", "4");
         assert_xpath(doc, "string(/testsuites/testsuite[1]/testcase[2]/@name)", "storm");
@@ -203,11 +222,8 @@ START_TEST(test_junit) {
 END_TEST
 
 START_TEST(test_html) {
-        TsRunReport *report = report_of_all();
         char path[PATH_MAX];
-        temp_path(path, sizeof path, "report.html");
-        ck_assert_int_eq(ts_run_report_write_html(report, path), 0);
-        ts_run_report_free(report);
+        write_report(ts_run_report_write_html, "report.html", path);
         _cleanup_(freep) char *page = NULL;
         ck_assert_int_ge(ts_read_full_file(path, 16 << 20, &page, NULL), 0);
         temp_remove(path);

@@ -20,17 +20,23 @@ static void storm_facts(TsStormReport *r, TsStormPlan *plan) {
         *r = (TsStormReport){
                 .unit = (char *)"taskstorm-fork-42-1.scope",
                 .slice = (char *)"taskstorm-fork-42-1.slice",
-                .control_group = (char *)"/taskstorm.slice/taskstorm-fork-42-1.slice/taskstorm-fork-42-1.scope",
+                .control_group =
+                        (char *)"/taskstorm.slice/taskstorm-fork-42-1.slice/taskstorm-fork-42-1.scope",
                 .tasks_asked = 80,
                 .guard = 28000,
                 .before = { .current = 1, .max = 64 },
                 .after = { .current = 64, .max = 64, .events_max = 3 },
                 .slice_after = { .error = -ENOENT },
-                .stats = { .created = 63, .attempts = 66, .failures = 3,
+                .stats = { .created = 63,
+                           .attempts = 66,
+                           .failures = 3,
                            .by_errno = { { EAGAIN, 2 }, { ENOMEM, 1 } },
-                           .first_error = EAGAIN, .tasks_at_first_failure = 64,
-                           .pids_current_at_first_failure = 64, .start_ns = 1000000000,
-                           .first_failure_ns = 1012500000, .creation_end_ns = 1063000000 },
+                           .first_error = EAGAIN,
+                           .tasks_at_first_failure = 64,
+                           .pids_current_at_first_failure = 64,
+                           .start_ns = 1000000000,
+                           .first_failure_ns = 1012500000,
+                           .creation_end_ns = 1063000000 },
                 .phases = { [TS_PHASE_SCOPE_CREATE] = { true, 0, 2500000 },
                             [TS_PHASE_STORM] = { true, 2500000, 63000000 },
                             [TS_PHASE_STOP] = { true, 65500000, 4000000 } },
@@ -47,20 +53,20 @@ START_TEST(test_text) {
         Capture c;
         ts_storm_report_print(capture_start(&c), &r, &plan, "  ");
         _cleanup_(freep) char *t = capture_end(&c);
-        ck_assert_str_eq(t,
-                         "  fork storm in taskstorm-fork-42-1.scope (TasksMax=64, in taskstorm-fork-42-1.slice "
-                         "with TasksMax=infinity)\n"
-                         "    guard:                taskstorm.slice, TasksMax=28000 (what the host can give)\n"
-                         "    tasks asked:          80 (cap 4096)\n"
-                         "    tasks created:        63 (and the leader)\n"
-                         "    failures:             3: EAGAIN x2, ENOMEM x1\n"
-                         "    first failure:        EAGAIN with 64 storm tasks, pids.current 64\n"
-                         "    time to first:        12.500 ms\n"
-                         "    rate:                 1000 tasks/s\n"
-                         "    pids before:          current 1, max 64, events max 0\n"
-                         "    pids after:           current 64, max 64, events max 3\n"
-                         "    slice pids after:     unreadable (No such file or directory)\n"
-                         "    phases (ms):          scope-create 2.500 storm 63.000 stop 4.000\n");
+        ck_assert_str_eq(
+                t, "  fork storm in taskstorm-fork-42-1.scope (TasksMax=64, in taskstorm-fork-42-1.slice "
+                   "with TasksMax=infinity)\n"
+                   "    guard:                taskstorm.slice, TasksMax=28000 (what the host can give)\n"
+                   "    tasks asked:          80 (cap 4096)\n"
+                   "    tasks created:        63 (and the leader)\n"
+                   "    failures:             3: EAGAIN x2, ENOMEM x1\n"
+                   "    first failure:        EAGAIN with 64 storm tasks, pids.current 64\n"
+                   "    time to first:        12.500 ms\n"
+                   "    rate:                 1000 tasks/s\n"
+                   "    pids before:          current 1, max 64, events max 0\n"
+                   "    pids after:           current 64, max 64, events max 3\n"
+                   "    slice pids after:     unreadable (No such file or directory)\n"
+                   "    phases (ms):          scope-create 2.500 storm 63.000 stop 4.000\n");
 }
 END_TEST
 
