@@ -3,7 +3,6 @@
  * changes), then run each and report PASS, FAIL, SKIP or BROKEN with the timing of every phase. */
 #include <dirent.h>
 #include <getopt.h>
-#include <inttypes.h>
 #include <limits.h>
 
 #include <sys/stat.h>
