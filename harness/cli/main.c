@@ -55,12 +55,14 @@ static void help(void) {
         ts_exit_status_print_table();
 }
 
-size_t cli_verbs_with(VerbFlags flag, const char **ret, size_t max) {
+const char *const *cli_sandbox_verbs(void) {
+        static const char *names[ELEMENTSOF(verbs) + 1];
         size_t n = 0;
-        for (size_t i = 0; i < ELEMENTSOF(verbs) && n < max; i++)
-                if (verbs[i].flags & flag)
-                        ret[n++] = verbs[i].name;
-        return n;
+        for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
+                if (verbs[i].flags & VERB_NEEDS_SYSTEMD)
+                        names[n++] = verbs[i].name;
+        names[n] = NULL;
+        return names;
 }
 
 static const Verb *find_verb(const char *name) {

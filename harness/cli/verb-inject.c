@@ -2,7 +2,6 @@
 /* taskstorm inject [OPTIONS] -- CMD [ARG...]: run CMD with chosen task creations failing (by seccomp,
  * no root needed), pass its output and exit status through, and summarise on stderr. */
 #include <getopt.h>
-#include <inttypes.h>
 #include <stdlib.h>
 
 #include "args.h"
@@ -10,7 +9,8 @@
 #include "fileio.h"
 #include "inject.h"
 #include "log.h"
-#include "output.h"
+#include "report-inject.h"
+#include "report-json.h"
 #include "verbs.h"
 
 static const struct {
@@ -51,30 +51,6 @@ static int parse_errno(const char *value, int *ret) {
         _cleanup_(freep) char *shown = log_escape(value);
         return log_error_errno(-EINVAL, "--errno %s: not an errno (EAGAIN, ENOMEM, EPERM, ... or 1-4095).",
                                strempty(shown));
-}
-
-static void print_summary(const TsInjectOptions *o, const TsInjectStats *st, bool json) {
-        if (json) {
-                json_object *j = json_object_new_object();
-                json_object_object_add(j, "what", json_object_new_string(ts_inject_what_to_string(o->what)));
-                json_object_object_add(j, "errno", json_object_new_string(strerrorname_np(o->error) ?: "?"));
-                json_object_object_add(j, "threads_seen", json_object_new_uint64(st->threads_seen));
-                json_object_object_add(j, "threads_failed", json_object_new_uint64(st->threads_failed));
-                json_object_object_add(j, "processes_seen", json_object_new_uint64(st->processes_seen));
-                json_object_object_add(j, "processes_failed", json_object_new_uint64(st->processes_failed));
-                json_object_object_add(j, "supervised", json_object_new_boolean(o->policy.when != TS_INJECT_ALWAYS));
-                fprintf(stderr, "%s\n", json_object_to_json_string_ext(j, JSON_C_TO_STRING_PRETTY));
-                json_object_put(j);
-                return;
-        }
-        if (o->policy.when == TS_INJECT_ALWAYS)
-                fprintf(stderr, "taskstorm inject: every %s creation failed with %s (pure filter: not counted)\n",
-                        o->what == TS_INJECT_ALL ? "task" : o->what == TS_INJECT_THREADS ? "thread" : "process",
-                        strerrorname_np(o->error) ?: "?");
-        else
-                fprintf(stderr, "taskstorm inject: threads %" PRIu64 " seen, %" PRIu64 " failed; processes %" PRIu64
-                        " seen, %" PRIu64 " failed (%s)\n", st->threads_seen, st->threads_failed, st->processes_seen,
-                        st->processes_failed, strerrorname_np(o->error) ?: "?");
 }
 
 int verb_inject(int argc, char *argv[]) {
@@ -190,6 +166,9 @@ int verb_inject(int argc, char *argv[]) {
         }
         if (r < 0)
                 return log_error_errno(r, "Failed to run %s under injection: %m", argv[optind]);
-        print_summary(&o, &st, json);
+        if (json)
+                (void)ts_json_write_and_put(stderr, ts_inject_summary_to_json(&o, &st));
+        else
+                ts_inject_summary_print(stderr, &o, &st);
         return status;
 }

@@ -9,16 +9,16 @@
 #include "args.h"
 #include "bus.h"
 #include "exit-status.h"
-#include "junit.h"
 #include "log.h"
 #include "output.h"
 #include "qualify.h"
-#include "sysinfo.h"
+#include "report-json.h"
+#include "report-qualify.h"
+#include "report-verdict.h"
+#include "scope.h"
 #include "verbs.h"
 #include "version.h"
 
-#define QUALIFY_FORMAT "taskstorm-qualify"
-#define QUALIFY_VERSION 1
 #define JOB_TIMEOUT (60 * USEC_PER_SEC)
 
 
@@ -37,63 +37,6 @@ static void help(void) {
                "Checks:\n");
         for (size_t i = 0; i < n; i++)
                 printf("  %-18s %s\n", checks[i].name, checks[i].summary);
-}
-
-static json_object *result_to_json(const TsQualifyCheck *c, const TsQualifyResult *res) {
-        json_object *o = json_object_new_object();
-        json_object_object_add(o, "name", json_object_new_string(c->name));
-        json_object_object_add(o, "summary", json_object_new_string(c->summary));
-        json_object_object_add(o, "verdict", json_object_new_string(ts_verdict_to_string(res->verdict)));
-        json_object_object_add(o, "reason", res->reason[0] ? json_object_new_string(res->reason) : NULL);
-        json_object_object_add(o, "evidence", json_object_new_string(res->evidence));
-        json_object_object_add(o, "duration_ns", json_object_new_uint64(res->duration));
-        return o;
-}
-
-static void print_text(const TsQualifyCheck *c, const TsQualifyResult *res) {
-        printf("%-6s %-18s %8.1f ms  %s\n", ts_verdict_to_string(res->verdict), c->name, (double)res->duration / 1e6,
-               c->summary);
-        if (res->reason[0])
-                printf("       why: %s\n", res->reason);
-        if (res->evidence[0])
-                printf("       evidence: %s\n", res->evidence);
-}
-
-static void print_tap(size_t number, const TsQualifyCheck *c, const TsQualifyResult *res) {
-        printf("%s %zu - %s", ts_verdict_tap_ok(res->verdict) ? "ok" : "not ok", number, c->name);
-        if (res->verdict == TS_VERDICT_SKIP)
-                printf(" # SKIP %s", res->reason);
-        printf("\n# %s\n", res->evidence);
-        if (!ts_verdict_tap_ok(res->verdict))
-                printf("# %s: %s\n", ts_verdict_to_string(res->verdict), res->reason);
-}
-
-/* junit.xml: one testsuite, one testcase per check; a failure's message is its reason and evidence. */
-static int write_junit(const char *path, const char *systemd, const TsQualifyCheck **run, const TsQualifyResult *res,
-                       size_t n) {
-        TsJunitCase *cases = calloc(n ? n : 1, sizeof *cases);
-        char **messages = calloc(n ? n : 1, sizeof *messages);
-        char suite_name[128];
-        int r = cases && messages ? 0 : -ENOMEM;
-        nsec_t total = 0;
-        for (size_t i = 0; r >= 0 && i < n; i++) {
-                if (res[i].reason[0] && asprintf(&messages[i], "%s (evidence: %s)", res[i].reason, res[i].evidence) < 0) {
-                        messages[i] = NULL;
-                        r = -ENOMEM;
-                }
-                cases[i] = (TsJunitCase){ .name = run[i]->name, .duration = res[i].duration, .verdict = res[i].verdict,
-                                          .message = messages[i] };
-                total += res[i].duration;
-        }
-        snprintf(suite_name, sizeof suite_name, "qualify systemd %s", systemd);
-        TsJunitSuite suite = { .name = suite_name, .duration = total, .cases = cases, .n_cases = n };
-        if (r >= 0)
-                r = ts_junit_write(path, &suite, 1);
-        for (size_t i = 0; messages && i < n; i++)
-                free(messages[i]);
-        free(messages);
-        free(cases);
-        return r;
 }
 
 int verb_qualify(int argc, char *argv[]) {
@@ -197,7 +140,7 @@ int verb_qualify(int argc, char *argv[]) {
         _cleanup_(ts_sysinfo_done) TsSysinfo env = {};
         r = ts_bus_open_systemd(&bus);
         if (r >= 0)
-                r = sysinfo_gather(bus, &env);
+                r = ts_scope_sysinfo_gather(bus, &env);
         if (r < 0)
                 return log_error_errno(r, "Failed to set up the checks: %m");
         const char *systemd = strempty(env.systemd.version);
@@ -212,46 +155,42 @@ int verb_qualify(int argc, char *argv[]) {
         unsigned counts[_TS_VERDICT_MAX] = {};
         TsVerdict worst = TS_VERDICT_PASS;
         if (format == FORMAT_TEXT)
-                printf("systemd %s: %zu check%s of its TasksMax semantics\n", systemd, n, n == 1 ? "" : "s");
+                ts_qualify_print_head(stdout, systemd, n);
         else if (format == FORMAT_TAP)
-                printf("1..%zu\n", n);
-        json_object *root = json_report_new(QUALIFY_FORMAT, QUALIFY_VERSION, &env);
+                ts_tap_print_plan(stdout, n);
+        json_object *root = ts_qualify_report_new(&env, cli_sandbox_verbs());
         json_object *list = json_object_new_array();
         for (size_t i = 0; i < n; i++) {
                 ts_qualify_run(&ctx, run[i], &results[i]);
                 counts[results[i].verdict]++;
                 worst = ts_verdict_worst(worst, results[i].verdict);
-                json_object_array_add(list, result_to_json(run[i], &results[i]));
+                json_object_array_add(list, ts_qualify_result_to_json(run[i], &results[i]));
                 if (format == FORMAT_TEXT)
-                        print_text(run[i], &results[i]);
+                        ts_qualify_print_result(stdout, run[i], &results[i]);
                 else if (format == FORMAT_TAP)
-                        print_tap(i + 1, run[i], &results[i]);
+                        ts_qualify_print_tap(stdout, i + 1, run[i], &results[i]);
                 fflush(stdout);
         }
-        json_object_object_add(root, "systemd", json_object_new_string(systemd));
-        json_object_object_add(root, "checks", list);
-        json_object_object_add(root, "summary", json_verdict_counts(counts));
+        ts_qualify_report_finish(root, systemd, list, counts);
 
         int report_r = 0;
         if (report_dir) {
                 char path[PATH_MAX];
                 report_r = path_printf(path, sizeof path, "%s/qualify.json", report_path);
-                if (report_r >= 0 &&
-                    json_object_to_file_ext(path, root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE) < 0)
-                        report_r = -EIO;
+                if (report_r >= 0)
+                        report_r = ts_json_write_file(path, root);
                 if (report_r >= 0)
                         report_r = path_printf(path, sizeof path, "%s/junit.xml", report_path);
                 if (report_r >= 0)
-                        report_r = write_junit(path, systemd, run, results, n);
+                        report_r = ts_qualify_junit_write(path, systemd, run, results, n);
                 if (report_r < 0)
                         log_error_errno(report_r, "Failed to write %s: %m", path);
         }
         if (format == FORMAT_JSON)
-                (void)json_print_and_put(root);
+                (void)ts_json_write_and_put(stdout, root);
         else
                 json_object_put(root);
         if (format == FORMAT_TEXT)
-                printf("%u passed, %u failed, %u skipped, %u broken\n", counts[TS_VERDICT_PASS], counts[TS_VERDICT_FAIL],
-                       counts[TS_VERDICT_SKIP], counts[TS_VERDICT_BROKEN]);
+                ts_verdict_counts_print(stdout, counts);
         return report_r < 0 ? TS_EXIT_FAILURE : ts_verdict_exit_status(worst);
 }

@@ -3,7 +3,6 @@
  * changes), then run each and report PASS, FAIL, SKIP or BROKEN with the timing of every phase. */
 #include <dirent.h>
 #include <getopt.h>
-#include <inttypes.h>
 #include <limits.h>
 
 #include <sys/stat.h>
@@ -13,12 +12,15 @@
 #include "fileio.h"
 #include "exit-status.h"
 #include "log.h"
-#include "runner.h"
-#include "signals.h"
 #include "output.h"
 #include "paths.h"
 #include "progress.h"
-#include "run-report.h"
+#include "report-json.h"
+#include "report-run.h"
+#include "report-verdict.h"
+#include "runner.h"
+#include "scope.h"
+#include "signals.h"
 #include "verbs.h"
 
 
@@ -31,15 +33,6 @@ static void help(void) {
                "     --report-dir DIR   also write DIR/report.json, DIR/junit.xml and DIR/report.html\n"
                "     --list             list the shipped scenarios and exit\n\n"
                "On a terminal, a progress line on stderr shows the scenario, its phase and its tasks.\n");
-}
-
-static void print_tap(size_t number, const TsScenario *s, const TsScenarioResult *res) {
-        printf("%s %zu - %s", ts_verdict_tap_ok(res->verdict) ? "ok" : "not ok", number, s->name);
-        if (res->verdict == TS_VERDICT_SKIP)
-                printf(" # SKIP %s", res->reason);
-        printf("\n");
-        if (!ts_verdict_tap_ok(res->verdict))
-                printf("# %s: %s\n", ts_verdict_to_string(res->verdict), res->reason);
 }
 
 static int cmp_str(const void *a, const void *b) {
@@ -91,72 +84,31 @@ static int default_files(char ***ret) {
         return 0;
 }
 
+/* --report-dir's files of the finished report, each logged where it could not be written. */
+static int write_reports(const TsRunReport *report, const char *dir) {
+        static const struct {
+                const char *name;
+                int (*write)(const TsRunReport *r, const char *path);
+        } files[] = {
+                { "report.json", ts_run_report_write_json },
+                { "junit.xml", ts_run_report_write_junit },
+                { "report.html", ts_run_report_write_html },
+        };
+        char path[PATH_MAX];
+        for (size_t i = 0; i < ELEMENTSOF(files); i++) {
+                int r = path_printf(path, sizeof path, "%s/%s", dir, files[i].name);
+                if (r >= 0)
+                        r = files[i].write(report, path);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to write %s: %m", path);
+        }
+        return 0;
+}
+
 static void free_scenarios(TsScenario **l, size_t n) {
         for (size_t i = 0; i < n; i++)
                 ts_scenario_free(l[i]);
         free(l);
-}
-
-/* The loop told as it happened, one line a phase. */
-static void print_loop_text(const TsScenario *s, const TsLoopReport *l) {
-        if (l->unit_note[0])
-                printf("       %s\n", l->unit_note);
-        static const char *const what[_TS_LOOP_PHASE_MAX] = {
-                [TS_LOOP_INSTALL] = "installed and started:",
-                [TS_LOOP_REPRODUCE] = "containers asked for",
-                [TS_LOOP_DETECT] = "taskstorm check",
-                [TS_LOOP_SET_PROPERTY] = "set-property TasksMax",
-                [TS_LOOP_RELOAD] = "daemon-reload",
-                [TS_LOOP_RESTART] = "restart",
-                [TS_LOOP_VERIFY] = "verified on the bus and in the cgroup",
-                [TS_LOOP_RERUN] = "the same containers asked for again",
-                [TS_LOOP_CLEANUP] = "removed again",
-        };
-        for (TsLoopPhase p = 0; p < _TS_LOOP_PHASE_MAX; p++) {
-                if (!l->phases[p].done)
-                        continue;
-                printf("       %-13s %9.1f ms  %s", ts_loop_phase_to_string(p), (double)l->phases[p].duration / 1e6,
-                       p == TS_LOOP_SET_PROPERTY && l->remedy[0] ? l->remedy : what[p]);
-                if (p == TS_LOOP_INSTALL)
-                        printf(" %s as %s", l->stack, l->unit);
-                else if (p == TS_LOOP_REPRODUCE)
-                        printf(": %" PRIu64 " started, %" PRIu64 " failed", l->started, l->failed);
-                else if (p == TS_LOOP_DETECT)
-                        printf(": %s (%s)", ts_check_verdict_to_string(l->verdict), ts_cause_to_string(l->cause));
-                else if (p == TS_LOOP_RERUN)
-                        printf(": %" PRIu64 " started, %" PRIu64 " failed", l->started_again, l->failed_again);
-                printf("\n");
-                if (p == TS_LOOP_REPRODUCE && l->first_error[0])
-                        printf("                                first failure: %s\n", l->first_error);
-                if (p == TS_LOOP_REPRODUCE && l->unit_tasks[0])
-                        printf("                                %s\n", l->unit_tasks);
-                if (p == TS_LOOP_DETECT && l->why[0])
-                        printf("                                %s\n", l->why);
-                if (p == TS_LOOP_DETECT && l->machine.name[0])
-                        printf("                                the whole machine: %s first (%s, %s): %s\n", l->machine.name,
-                               ts_check_verdict_to_string(l->machine.verdict), ts_cause_to_string(l->machine.cause), l->machine.why);
-                if (p == TS_LOOP_DETECT && l->logger_check[0])
-                        printf("                                %s\n", l->logger_check);
-        }
-        (void)s;
-}
-
-static void print_result_text(const TsScenario *s, const TsScenarioResult *res) {
-        printf("%-6s %-28s", ts_verdict_to_string(res->verdict), s->name);
-        if (res->ran) {
-                for (TsStormPhase p = 0; p < _TS_PHASE_MAX; p++)
-                        if (res->report.phases[p].done)
-                                printf(" %s %.1fms", ts_storm_phase_to_string(p),
-                                       (double)res->report.phases[p].duration / 1e6);
-                if (res->report.has_first_failure)
-                        printf(" first-%s %.1fms", strerrorname_np(res->report.stats.first_error),
-                               (double)(res->report.stats.first_failure_ns - res->report.stats.start_ns) / 1e6);
-        }
-        printf("\n");
-        if (res->looped)
-                print_loop_text(s, &res->loop);
-        if (res->reason[0])
-                printf("       %s\n", res->reason);
 }
 
 /* A FILE argument: a path as given, or else the name of a shipped scenario ("10-fork-64", with or
@@ -324,7 +276,7 @@ int verb_run(int argc, char *argv[]) {
         TsSysinfo env = {};
         r = sigfd < 0 ? sigfd : ts_bus_open_systemd(&bus);
         if (r >= 0)
-                r = sysinfo_gather(bus, &env);
+                r = ts_scope_sysinfo_gather(bus, &env);
         if (r < 0) {
                 free_scenarios(scenarios, n);
                 return log_error_errno(r, "Failed to set up the run: %m");
@@ -332,14 +284,14 @@ int verb_run(int argc, char *argv[]) {
 
         TsVerdict worst = TS_VERDICT_PASS;
         unsigned counts[_TS_VERDICT_MAX] = {};
-        RunReport *report = run_report_new(&env);
+        TsRunReport *report = ts_run_report_new(&env, cli_sandbox_verbs());
         TsProgress shared = {};
         TsRunContext ctx = { .bus = bus, .env = &env, .exec_path = exe, .paths = { daemon, image }, .cancel_fd = sigfd,
                              .progress = &shared };
         Progress *progress = progress_start(&shared);
         int sig = 0, report_r = report ? 0 : log_error_errno(-ENOMEM, "Out of memory.");
         if (format == FORMAT_TAP)
-                printf("1..%zu\n", n);
+                ts_tap_print_plan(stdout, n);
         for (size_t i = 0; i < n && sig == 0; i++) {
                 TsScenarioResult res;
                 progress_scenario(progress, i + 1, n, scenarios[i]->name);
@@ -350,12 +302,12 @@ int verb_run(int argc, char *argv[]) {
                 sig = cli_stop_signal_pending(sigfd);
                 counts[res.verdict]++;
                 worst = ts_verdict_worst(worst, res.verdict);
-                if (report && run_report_add(report, scenarios[i], &res) < 0)
+                if (report && ts_run_report_add(report, scenarios[i], &res) < 0)
                         report_r = log_error_errno(-ENOMEM, "Out of memory.");
                 if (format == FORMAT_TEXT)
-                        print_result_text(scenarios[i], &res);
+                        ts_run_print_result(stdout, scenarios[i], &res);
                 else if (format == FORMAT_TAP)
-                        print_tap(i + 1, scenarios[i], &res);
+                        ts_run_print_tap(stdout, i + 1, scenarios[i], &res);
                 fflush(stdout);
                 ts_scenario_result_done(&res);
                 /* systemd re-executed (or restarted): the next scenario gets a new connection. */
@@ -373,16 +325,15 @@ int verb_run(int argc, char *argv[]) {
         progress_stop(progress);
 
         if (report) {
-                json_object *o = run_report_finish(report, counts);
+                json_object *o = ts_run_report_finish(report, counts);
                 if (report_dir && report_r >= 0)
-                        report_r = run_report_write(report, report_path);
+                        report_r = write_reports(report, report_path);
                 if (format == FORMAT_JSON)
-                        (void)json_print_and_put(json_object_get(o));
-                run_report_free(report);
+                        (void)ts_json_write_and_put(stdout, json_object_get(o));
+                ts_run_report_free(report);
         }
         if (format == FORMAT_TEXT)
-                printf("%u passed, %u failed, %u skipped, %u broken\n", counts[TS_VERDICT_PASS],
-                       counts[TS_VERDICT_FAIL], counts[TS_VERDICT_SKIP], counts[TS_VERDICT_BROKEN]);
+                ts_verdict_counts_print(stdout, counts);
         ts_sysinfo_done(&env);
         free_scenarios(scenarios, n);
         if (sig > 0) {

@@ -9,8 +9,9 @@
 #include "exit-status.h"
 #include "fileio.h"
 #include "log.h"
+#include "report-json.h"
+#include "report-storm.h"
 #include "signals.h"
-#include "output.h"
 #include "verbs.h"
 
 static void help(void) {
@@ -185,11 +186,10 @@ int verb_storm(int argc, char *argv[]) {
                 return TS_EXIT_BROKEN;
         }
 
-        if (json) {
-                json_object *o = storm_report_to_json(&report, &plan);
-                (void)json_print_and_put(o);
-        } else
-                storm_report_print_text(&report, &plan, "");
+        if (json)
+                (void)ts_json_write_and_put(stdout, ts_storm_report_to_json(&report, &plan));
+        else
+                ts_storm_report_print(stdout, &report, &plan, "");
         ts_storm_report_done(&report);
         return 0;
 }

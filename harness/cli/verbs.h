@@ -13,8 +13,9 @@ typedef enum VerbFlags {
         VERB_BOOTS_SANDBOX = 1 << 2, /* boots one whatever PID 1 is: --no-sandbox contradicts it */
 } VerbFlags;
 
-/* The names of the verbs with flag, in the table's order, at most max of them; returns how many. */
-size_t cli_verbs_with(VerbFlags flag, const char **ret, size_t max);
+/* The names of the verbs that need systemd (VERB_NEEDS_SYSTEMD), in the table's order and
+ * NULL-terminated, for the environment that `env` and the reports show. */
+const char *const *cli_sandbox_verbs(void);
 
 typedef struct Verb {
         const char *name;

@@ -219,3 +219,15 @@ void ts_scope_placer_init(TsScopePlacer *s, sd_bus *bus, usec_t timeout, TsPidsP
                 .userdata = s,
         };
 }
+
+/* The probe's scope is a job of systemd's: start and stop each wait this long at most. */
+#define PROBE_JOB_TIMEOUT (30 * USEC_PER_SEC)
+
+int ts_scope_sysinfo_gather(sd_bus *bus, TsSysinfo *ret) {
+        if (!bus)
+                return ts_sysinfo_gather(ret);
+        TsScopePlacer scope;
+        TsPidsPlacer placer;
+        ts_scope_placer_init(&scope, bus, PROBE_JOB_TIMEOUT, &placer);
+        return ts_sysinfo_gather_with(&placer, ret);
+}

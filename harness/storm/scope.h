@@ -39,3 +39,6 @@ typedef struct TsScopePlacer {
 } TsScopePlacer;
 
 void ts_scope_placer_init(TsScopePlacer *s, sd_bus *bus, usec_t timeout, TsPidsPlacer *ret);
+/* ts_sysinfo_gather() for the verbs: where no child cgroup can get a pids.max (cgroup v2), the
+ * pids probe runs in a transient scope through bus (NULL: systemd does not answer, not probed). */
+int ts_scope_sysinfo_gather(sd_bus *bus, TsSysinfo *ret);
