@@ -22,8 +22,10 @@ int cli_parse_count(const char *option, const char *value, uint64_t max, uint64_
 int cli_parse_tasks_limit(const char *option, const char *value, TsTasksLimit *ret) {
         if (ts_tasks_limit_parse(value, ret) < 0) {
                 _cleanup_(freep) char *shown = log_escape(value);
-                return log_error_errno(-EINVAL, "%s %s: not a task limit (a number from 1, a percentage up to "
-                                                "100%%, or infinity).", option, strempty(shown));
+                return log_error_errno(-EINVAL,
+                                       "%s %s: not a task limit (a number from 1, a percentage up to "
+                                       "100%%, or infinity).",
+                                       option, strempty(shown));
         }
         return 0;
 }
@@ -42,13 +44,15 @@ int cli_check_host_room(const char *option, uint64_t asked) {
                 return 0;
         char why[512];
         if (c.available < c.kernel_room)
-                snprintf(why, sizeof why, "pids.max %" PRIu64 " of %s, %" PRIu64 " tasks in it", c.cgroup_max,
-                         c.cgroup_dir, c.cgroup_current);
+                snprintf(why, sizeof why, "pids.max %" PRIu64 " of %s, %" PRIu64 " tasks in it",
+                         c.cgroup_max, c.cgroup_dir, c.cgroup_current);
         else
-                snprintf(why, sizeof why, "kernel.%s %" PRIu64 ", %" PRIu64 " tasks running, %" PRIu64
-                         " kept in reserve", c.pid_max <= c.threads_max ? "pid_max" : "threads-max",
+                snprintf(why, sizeof why,
+                         "kernel.%s %" PRIu64 ", %" PRIu64 " tasks running, %" PRIu64 " kept in reserve",
+                         c.pid_max <= c.threads_max ? "pid_max" : "threads-max",
                          c.pid_max <= c.threads_max ? c.pid_max : c.threads_max, c.running, c.reserve);
-        return log_error_errno(-EINVAL, "%s %" PRIu64 ": more than this host can give: at most %" PRIu64 " (%s).",
+        return log_error_errno(-EINVAL,
+                               "%s %" PRIu64 ": more than this host can give: at most %" PRIu64 " (%s).",
                                option, asked, c.available, why);
 }
 

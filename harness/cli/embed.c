@@ -37,10 +37,12 @@ int cli_systemd_or_sandbox(int *ret_status) {
         if (sd_booted() > 0)
                 return 0;
         if (getenv(IN_SANDBOX_ENV))
-                return log_error_errno(-EHOSTDOWN, "Inside the sandbox, yet systemd is not visible as PID 1.");
+                return log_error_errno(-EHOSTDOWN,
+                                       "Inside the sandbox, yet systemd is not visible as PID 1.");
         if (arg_no_sandbox)
-                return log_error_errno(-EHOSTDOWN, "PID 1 is not systemd and --no-sandbox was given: "
-                                                   "run on a host booted with systemd, or drop --no-sandbox.");
+                return log_error_errno(-EHOSTDOWN,
+                                       "PID 1 is not systemd and --no-sandbox was given: "
+                                       "run on a host booted with systemd, or drop --no-sandbox.");
         if (geteuid() != 0)
                 return log_error_errno(-EPERM, "PID 1 is not systemd: a private sandbox is needed, and "
                                                "booting one needs root.");
@@ -75,7 +77,9 @@ int cli_systemd_or_sandbox(int *ret_status) {
         }
 
         log_info("PID 1 is not systemd: running in a private sandbox (--no-sandbox to refuse).");
-        TsSandboxOptions o = { .bind_cwd = true, .binds = cli_sandbox_binds, .boot_timeout = 60 * USEC_PER_SEC };
+        TsSandboxOptions o = { .bind_cwd = true,
+                               .binds = cli_sandbox_binds,
+                               .boot_timeout = 60 * USEC_PER_SEC };
         r = ts_cli_sandbox_run(&o, cmd);
         remove_empty_binds(made, n_binds);
         if (r < 0)

@@ -10,17 +10,21 @@ static const struct {
         { TS_EXIT_SUCCESS, "success" },
         { TS_EXIT_FAILURE, "the operation ran and failed (run: a scenario FAILed)" },
         { TS_EXIT_USAGE, "bad command line (unknown verb or flag, missing or bad argument)" },
-        { TS_EXIT_BAD_INPUT, "an input file is invalid or unreadable (a scenario: nothing ran; a --log bundle)" },
+        { TS_EXIT_BAD_INPUT,
+          "an input file is invalid or unreadable (a scenario: nothing ran; a --log bundle)" },
         { TS_EXIT_NOPERM, "needs root" },
         { TS_EXIT_UNAVAILABLE, "what it needs is missing or busy (systemd, pids controller, sandbox lock)" },
-        { TS_EXIT_BROKEN, "set-up failed (sandbox did not boot, D-Bus connection lost; run: a scenario is BROKEN)" },
+        { TS_EXIT_BROKEN,
+          "set-up failed (sandbox did not boot, D-Bus connection lost; run: a scenario is BROKEN)" },
         { TS_EXIT_NO_SUCH_UNIT, "check: no such unit" },
         { TS_EXIT_AFFECTED, "check: affected (a task limit was hit)" },
         { TS_EXIT_AT_RISK, "check: at-risk (usage near the limit, or a limit too low for the unit's kind)" },
-        { TS_EXIT_NOT_APPLICABLE, "check: not-applicable (the article's prerequisites are unmet, or a log says "
-                                  "nothing about tasks)" },
-        { TS_EXIT_SUSPECTED, "check: suspected (a log shows tasks refused, not what refused them: the likely "
-                             "causes and the commands that decide)" },
+        { TS_EXIT_NOT_APPLICABLE,
+          "check: not-applicable (the article's prerequisites are unmet, or a log says "
+          "nothing about tasks)" },
+        { TS_EXIT_SUSPECTED,
+          "check: suspected (a log shows tasks refused, not what refused them: the likely "
+          "causes and the commands that decide)" },
         { TS_EXIT_CANNOT_EXEC, "sandbox: the command could not be executed" },
         { TS_EXIT_NOT_FOUND, "sandbox: the command was not found" },
 };
@@ -29,11 +33,13 @@ static const struct {
         int error;
         TsExitStatus status;
 } errno_map[] = {
-        { EINVAL, TS_EXIT_USAGE },       { EPERM, TS_EXIT_NOPERM },         { EACCES, TS_EXIT_NOPERM },
-        { ENOMEDIUM, TS_EXIT_UNAVAILABLE }, { EBUSY, TS_EXIT_UNAVAILABLE }, { EHOSTDOWN, TS_EXIT_UNAVAILABLE },
-        { ENOPKG, TS_EXIT_UNAVAILABLE }, { ENOTEMPTY, TS_EXIT_UNAVAILABLE }, { ECHILD, TS_EXIT_BROKEN },
-        { ETIMEDOUT, TS_EXIT_BROKEN },
-        { ECONNRESET, TS_EXIT_BROKEN },  { ENOTCONN, TS_EXIT_BROKEN },      { ENOEXEC, TS_EXIT_CANNOT_EXEC },
+        { EINVAL, TS_EXIT_USAGE },        { EPERM, TS_EXIT_NOPERM },
+        { EACCES, TS_EXIT_NOPERM },       { ENOMEDIUM, TS_EXIT_UNAVAILABLE },
+        { EBUSY, TS_EXIT_UNAVAILABLE },   { EHOSTDOWN, TS_EXIT_UNAVAILABLE },
+        { ENOPKG, TS_EXIT_UNAVAILABLE },  { ENOTEMPTY, TS_EXIT_UNAVAILABLE },
+        { ECHILD, TS_EXIT_BROKEN },       { ETIMEDOUT, TS_EXIT_BROKEN },
+        { ECONNRESET, TS_EXIT_BROKEN },   { ENOTCONN, TS_EXIT_BROKEN },
+        { ENOEXEC, TS_EXIT_CANNOT_EXEC },
 };
 
 TsExitStatus ts_exit_status_from_errno(int error) {

@@ -27,18 +27,23 @@ static const Verb verbs[] = {
         { "run", "run scenario files and report PASS, FAIL, SKIP or BROKEN with phase timings",
           VERB_NEEDS_ROOT | VERB_NEEDS_SYSTEMD, "to make and install units through systemd's private bus",
           verb_run },
-        { "check", "which task limits bind on this machine, or is a unit affected by them (live, or --log FILE)",
+        { "check",
+          "which task limits bind on this machine, or is a unit affected by them (live, or --log FILE)",
           VERB_NEEDS_SYSTEMD, NULL, verb_check },
-        { "fix", "lift a unit's task limit as the article does (set-property, daemon-reload, restart), verified",
+        { "fix",
+          "lift a unit's task limit as the article does (set-property, daemon-reload, restart), verified",
           VERB_NEEDS_ROOT | VERB_NEEDS_SYSTEMD,
           "to change the unit's properties and write its drop-in and undo record", verb_fix },
-        { "inject", "run a command with chosen task creations failing (seccomp; no root needed)", 0,
-          NULL, verb_inject },
-        { "qualify", "check the running systemd's TasksMax semantics, each check PASS, FAIL or SKIP with evidence",
+        { "inject", "run a command with chosen task creations failing (seccomp; no root needed)", 0, NULL,
+          verb_inject },
+        { "qualify",
+          "check the running systemd's TasksMax semantics, each check PASS, FAIL or SKIP with evidence",
           VERB_NEEDS_ROOT | VERB_NEEDS_SYSTEMD,
           "to make units and set their properties through systemd's private bus", verb_qualify },
-        { "vm", "boot a disposable VM of a Debian release (cgroup v2, its own kernel and systemd) and run a command in it",
-          VERB_NEEDS_ROOT, "to share directories with the guest as they are (9p passthrough keeps owners)", verb_vm },
+        { "vm",
+          "boot a disposable VM of a Debian release (cgroup v2, its own kernel and systemd) and run a command in it",
+          VERB_NEEDS_ROOT, "to share directories with the guest as they are (9p passthrough keeps owners)",
+          verb_vm },
 };
 
 static void help(void) {
@@ -120,7 +125,8 @@ static int run(int argc, char *argv[]) {
         const Verb *verb = find_verb(argv[optind]);
         if (!verb) {
                 _cleanup_(freep) char *shown = log_escape(argv[optind]);
-                return log_error_errno(-EINVAL, "Unknown verb '%s'; see 'taskstorm --help'.", strempty(shown));
+                return log_error_errno(-EINVAL, "Unknown verb '%s'; see 'taskstorm --help'.",
+                                       strempty(shown));
         }
 
         int verb_argc = argc - optind;
@@ -129,8 +135,10 @@ static int run(int argc, char *argv[]) {
 
         if (!verb_wants_help(verb_argc, verb_argv)) {
                 if ((verb->flags & VERB_BOOTS_SANDBOX) && arg_no_sandbox)
-                        return log_error_errno(-EINVAL, "--no-sandbox contradicts 'taskstorm %s', which "
-                                                        "boots one: give one of them.", verb->name);
+                        return log_error_errno(-EINVAL,
+                                               "--no-sandbox contradicts 'taskstorm %s', which "
+                                               "boots one: give one of them.",
+                                               verb->name);
                 if ((verb->flags & VERB_NEEDS_ROOT) && geteuid() != 0)
                         return log_error_errno(-EPERM, "'taskstorm %s' needs root, %s; nothing was done.",
                                                verb->name, verb->root_why);

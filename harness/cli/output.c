@@ -90,8 +90,8 @@ int report_dir_check(const char *dir, char *ret) {
                                                "--report-dir %s: cannot be made: %s is not writable (%s).",
                                                strempty(shown), strempty(shown_parent), strerror(errno));
                 char real[PATH_MAX];
-                if (!realpath(parent, real) || path_printf(path, sizeof path, "%s/%s",
-                                                           streq(real, "/") ? "" : real, base) < 0)
+                if (!realpath(parent, real) ||
+                    path_printf(path, sizeof path, "%s/%s", streq(real, "/") ? "" : real, base) < 0)
                         return log_error_errno(-EINVAL, "--report-dir %s: path too long.", strempty(shown));
         }
 

@@ -6,7 +6,13 @@
 #include <errno.h>
 
 /* What --format chooses for run and qualify; _FORMAT_INVALID until an option chose one. */
-typedef enum OutputFormat { FORMAT_TEXT, FORMAT_JSON, FORMAT_TAP, _FORMAT_MAX, _FORMAT_INVALID = -EINVAL } OutputFormat;
+typedef enum OutputFormat {
+        FORMAT_TEXT,
+        FORMAT_JSON,
+        FORMAT_TAP,
+        _FORMAT_MAX,
+        _FORMAT_INVALID = -EINVAL
+} OutputFormat;
 /* --format "text", "json" or "tap" into *format; logs and returns -EINVAL for anything else, and
  * when --json chose another format already. */
 int output_format_parse(const char *arg, OutputFormat *format);

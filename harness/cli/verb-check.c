@@ -8,12 +8,12 @@
 #include <time.h>
 
 #include "args.h"
+#include "bundle-dir.h"
 #include "bus.h"
 #include "check-live.h"
 #include "exit-status.h"
 #include "fileio.h"
 #include "log.h"
-#include "bundle-dir.h"
 #include "offline.h"
 #include "report-check.h"
 #include "report-json.h"
@@ -25,10 +25,8 @@ static const struct {
         TsCheckVerdict verdict;
         int exit_status;
 } verdict_exits[] = {
-        { TS_CHECK_NOT_AFFECTED, TS_EXIT_SUCCESS },
-        { TS_CHECK_NOT_APPLICABLE, TS_EXIT_NOT_APPLICABLE },
-        { TS_CHECK_AT_RISK, TS_EXIT_AT_RISK },
-        { TS_CHECK_AFFECTED, TS_EXIT_AFFECTED },
+        { TS_CHECK_NOT_AFFECTED, TS_EXIT_SUCCESS }, { TS_CHECK_NOT_APPLICABLE, TS_EXIT_NOT_APPLICABLE },
+        { TS_CHECK_AT_RISK, TS_EXIT_AT_RISK },      { TS_CHECK_AFFECTED, TS_EXIT_AFFECTED },
         { TS_CHECK_SUSPECTED, TS_EXIT_SUSPECTED },
 };
 
@@ -60,7 +58,6 @@ static int exit_status_of(TsCheckVerdict v) {
         return TS_EXIT_FAILURE;
 }
 
-
 /* check with no unit: the whole machine's limits, ranked. */
 static int check_machine(sd_bus *bus, usec_t since, unsigned threshold, bool json) {
         _cleanup_(ts_scan_facts_done) TsScanFacts f = {};
@@ -89,13 +86,15 @@ static int parse_since(const char *arg, usec_t now, usec_t *ret) {
         else if (r == -EINVAL) /* not a span: a timestamp then, which explains itself better */
                 r = ts_parse_timestamp(arg, now, &since);
         if (r == -ENOMSG)
-                return log_error_errno(-EINVAL, "--since %s: unknown time unit (us, ms, s, min, h, d, w, M, y).",
-                                       arg);
+                return log_error_errno(
+                        -EINVAL, "--since %s: unknown time unit (us, ms, s, min, h, d, w, M, y).", arg);
         if (r == -ERANGE)
                 return log_error_errno(-EINVAL, "--since %s: out of range.", arg);
         if (r < 0)
-                return log_error_errno(-EINVAL, "--since %s: not a time span or timestamp (\"10min\", "
-                                                "\"yesterday\", \"2026-01-31 12:00\").", arg);
+                return log_error_errno(-EINVAL,
+                                       "--since %s: not a time span or timestamp (\"10min\", "
+                                       "\"yesterday\", \"2026-01-31 12:00\").",
+                                       arg);
         if (since > now)
                 return log_error_errno(-EINVAL, "--since %s: is in the future.", arg);
         *ret = since;
@@ -166,8 +165,10 @@ static int check_log(const char *path, const char *unit, unsigned threshold, boo
 
         char warning[512] = "";
         if (!named)
-                snprintf(warning, sizeof warning, "the text never names %s: the verdict is about what it shows of it, "
-                         "which is nothing", unit);
+                snprintf(warning, sizeof warning,
+                         "the text never names %s: the verdict is about what it shows of it, "
+                         "which is nothing",
+                         unit);
         if (warning[0] && !json)
                 log_warning("--log %s: %s.", path, warning);
         int exit_status = n > 0 ? exit_status_of(results[order[0]].verdict) : TS_EXIT_SUCCESS;
@@ -225,8 +226,8 @@ int verb_check(int argc, char *argv[]) {
                         break;
                 case ARG_THRESHOLD:
                         if (ts_safe_atou64(optarg, &threshold) < 0 || threshold == 0 || threshold > 100)
-                                return log_error_errno(-EINVAL, "--threshold %s: not a percentage from 1 to 100.",
-                                                       optarg);
+                                return log_error_errno(
+                                        -EINVAL, "--threshold %s: not a percentage from 1 to 100.", optarg);
                         break;
                 case ARG_LOG:
                         log_path = optarg;
@@ -257,9 +258,11 @@ int verb_check(int argc, char *argv[]) {
                 r = unit_argument(arg, &units[i]);
                 if (r < 0) {
                         _cleanup_(freep) char *shown = log_escape(arg);
-                        return log_error_errno(r == -ENOMEM ? r : -EINVAL, "'%s' is not a unit name (letters, "
-                                               "digits and :_.\\@-, ending in .service, .scope, .slice, ...).",
-                                               strempty(shown));
+                        return log_error_errno(
+                                r == -ENOMEM ? r : -EINVAL,
+                                "'%s' is not a unit name (letters, "
+                                "digits and :_.\\@-, ending in .service, .scope, .slice, ...).",
+                                strempty(shown));
                 }
         }
         if (log_path && n > 1)
@@ -270,8 +273,9 @@ int verb_check(int argc, char *argv[]) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         if (!log_path) {
                 if (geteuid() != 0)
-                        return log_error_errno(-EPERM, "'taskstorm check' needs root to read cgroups, /proc and "
-                                                       "the journal (or use --log FILE).");
+                        return log_error_errno(-EPERM,
+                                               "'taskstorm check' needs root to read cgroups, /proc and "
+                                               "the journal (or use --log FILE).");
                 int status;
                 r = cli_systemd_or_sandbox(&status);
                 if (r != 0)
@@ -310,8 +314,9 @@ int verb_check(int argc, char *argv[]) {
                                 walked = true;
                                 r = ts_scan_gather_cgroups_live(&cgroups);
                                 if (r < 0)
-                                        log_warning_errno(r, "Could not walk the pids hierarchy for other units' "
-                                                             "refusals: %m");
+                                        log_warning_errno(
+                                                r, "Could not walk the pids hierarchy for other units' "
+                                                   "refusals: %m");
                         }
                         r = ts_scan_follow(&f, &cgroups, (unsigned)threshold, &res);
                         if (r < 0) {

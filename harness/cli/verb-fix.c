@@ -36,15 +36,18 @@ static void help(void) {
  * systemd: a sandbox's systemd does not run the unit asked about. */
 static int dry_run_warnings(const char *unit, const TsFixOptions *o, bool undo) {
         if (sd_booted() <= 0) {
-                log_warning("PID 1 is not systemd: whether %s runs (and would restart) and whether a drop-in "
-                            "overrides the new limit cannot be read here.", unit);
+                log_warning(
+                        "PID 1 is not systemd: whether %s runs (and would restart) and whether a drop-in "
+                        "overrides the new limit cannot be read here.",
+                        unit);
                 return 0;
         }
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         TsFixPlan p;
         int r = ts_bus_open_systemd(&bus);
         if (r < 0) {
-                log_warning_errno(r, "Cannot connect to systemd (%m): what the restart would stop is unknown.");
+                log_warning_errno(r,
+                                  "Cannot connect to systemd (%m): what the restart would stop is unknown.");
                 return 0;
         }
         r = ts_fix_plan(bus, unit, o, undo, &p);
@@ -53,8 +56,9 @@ static int dry_run_warnings(const char *unit, const TsFixOptions *o, bool undo) 
                 return TS_EXIT_NO_SUCH_UNIT;
         }
         if (r < 0) {
-                log_warning_errno(r, "Cannot read %s from systemd (%m): what the restart would stop is unknown.",
-                                  unit);
+                log_warning_errno(
+                        r, "Cannot read %s from systemd (%m): what the restart would stop is unknown.",
+                        unit);
                 return 0;
         }
 
@@ -74,11 +78,14 @@ static int dry_run_warnings(const char *unit, const TsFixOptions *o, bool undo) 
                 if (p.has_tasks_current)
                         snprintf(tasks, sizeof tasks, "%" PRIu64, p.tasks_current);
                 log_warning("The restart step stops %s (MainPID %s, %s tasks) and starts it again "
-                            "(--no-restart: TasksMax applies to the running unit without it).", unit, pid, tasks);
+                            "(--no-restart: TasksMax applies to the running unit without it).",
+                            unit, pid, tasks);
         }
         if (p.override_error < 0)
-                log_warning_errno(p.override_error, "Cannot tell whether a drop-in overrides TasksMax=%s: the "
-                                  "unit's files cannot be read: %m", limit);
+                log_warning_errno(p.override_error,
+                                  "Cannot tell whether a drop-in overrides TasksMax=%s: the "
+                                  "unit's files cannot be read: %m",
+                                  limit);
         if (!ov->found)
                 return 0;
         if (ov->limit.kind < 0)
@@ -86,16 +93,27 @@ static int dry_run_warnings(const char *unit, const TsFixOptions *o, bool undo) 
         else
                 ts_tasks_limit_format(&ov->limit, value, sizeof value);
         if (stops)
-                log_warning("%s would have TasksMax=%s, not %s: a drop-in overrides it, %s; %s first (fix would "
-                            "stop before the restart, not verified).", unit, value, limit, ov->where, ov->advice);
+                log_warning(
+                        "%s would have TasksMax=%s, not %s: a drop-in overrides it, %s; %s first (fix would "
+                        "stop before the restart, not verified).",
+                        unit, value, limit, ov->where, ov->advice);
         else
                 log_warning("TasksMax=%s would hold until the next daemon-reload only, which applies the "
-                            "TasksMax %s; %s first.", limit, ov->where, ov->advice);
+                            "TasksMax %s; %s first.",
+                            limit, ov->where, ov->advice);
         return 0;
 }
 
 int verb_fix(int argc, char *argv[]) {
-        enum { ARG_TASKS_MAX = 0x100, ARG_RUNTIME, ARG_NO_RELOAD, ARG_NO_RESTART, ARG_DRY_RUN, ARG_UNDO, ARG_JSON };
+        enum {
+                ARG_TASKS_MAX = 0x100,
+                ARG_RUNTIME,
+                ARG_NO_RELOAD,
+                ARG_NO_RESTART,
+                ARG_DRY_RUN,
+                ARG_UNDO,
+                ARG_JSON
+        };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
                 { "tasks-max", required_argument, NULL, ARG_TASKS_MAX },
@@ -164,12 +182,15 @@ int verb_fix(int argc, char *argv[]) {
                                                 "them.");
 
         if (optind != argc - 1)
-                return log_error_errno(-EINVAL, "'taskstorm fix' takes exactly one unit, e.g. docker.service.");
+                return log_error_errno(-EINVAL,
+                                       "'taskstorm fix' takes exactly one unit, e.g. docker.service.");
         const char *unit = argv[optind];
         if (!ts_unit_name_valid(unit)) {
                 _cleanup_(freep) char *shown = log_escape(unit);
-                return log_error_errno(-EINVAL, "'%s' is not a unit name (letters, digits and :_.\\@-, ending in "
-                                                ".service, .scope, .slice, ...).", strempty(shown));
+                return log_error_errno(-EINVAL,
+                                       "'%s' is not a unit name (letters, digits and :_.\\@-, ending in "
+                                       ".service, .scope, .slice, ...).",
+                                       strempty(shown));
         }
         if (dry_run) {
                 r = dry_run_warnings(unit, &o, undo);

@@ -17,7 +17,8 @@ static const struct {
         const char *name;
         int error;
 } errno_names[] = {
-        { "EAGAIN", EAGAIN }, { "ENOMEM", ENOMEM }, { "EPERM", EPERM }, { "ENOSPC", ENOSPC }, { "EINVAL", EINVAL },
+        { "EAGAIN", EAGAIN }, { "ENOMEM", ENOMEM }, { "EPERM", EPERM },
+        { "ENOSPC", ENOSPC }, { "EINVAL", EINVAL },
 };
 
 static void help(void) {
@@ -54,8 +55,17 @@ static int parse_errno(const char *value, int *ret) {
 }
 
 int verb_inject(int argc, char *argv[]) {
-        enum { ARG_WHAT = 0x100, ARG_ERRNO, ARG_NTH, ARG_AFTER, ARG_EVERY, ARG_PROBABILITY, ARG_SEED, ARG_ALWAYS,
-               ARG_JSON };
+        enum {
+                ARG_WHAT = 0x100,
+                ARG_ERRNO,
+                ARG_NTH,
+                ARG_AFTER,
+                ARG_EVERY,
+                ARG_PROBABILITY,
+                ARG_SEED,
+                ARG_ALWAYS,
+                ARG_JSON
+        };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
                 { "what", required_argument, NULL, ARG_WHAT },
@@ -88,7 +98,8 @@ int verb_inject(int argc, char *argv[]) {
                         o.what = ts_inject_what_from_string(optarg);
                         if (o.what < 0) {
                                 _cleanup_(freep) char *shown = log_escape(optarg);
-                                return log_error_errno(-EINVAL, "--what %s: expected threads, processes or all.",
+                                return log_error_errno(-EINVAL,
+                                                       "--what %s: expected threads, processes or all.",
                                                        strempty(shown));
                         }
                         break;
@@ -100,20 +111,26 @@ int verb_inject(int argc, char *argv[]) {
                 case ARG_NTH:
                 case ARG_AFTER:
                 case ARG_EVERY:
-                        r = cli_parse_count(c == ARG_NTH ? "--nth" : c == ARG_AFTER ? "--after" : "--every", optarg,
-                                            UINT32_MAX, &n);
+                        r = cli_parse_count(c == ARG_NTH     ? "--nth"
+                                            : c == ARG_AFTER ? "--after"
+                                                             : "--every",
+                                            optarg, UINT32_MAX, &n);
                         if (r < 0)
                                 return r;
-                        when = c == ARG_NTH ? TS_INJECT_NTH : c == ARG_AFTER ? TS_INJECT_AFTER : TS_INJECT_EVERY;
+                        when = c == ARG_NTH     ? TS_INJECT_NTH
+                               : c == ARG_AFTER ? TS_INJECT_AFTER
+                                                : TS_INJECT_EVERY;
                         whens++;
                         break;
                 case ARG_PROBABILITY: {
                         char *end = NULL;
                         errno = 0;
                         probability = strtod(optarg, &end);
-                        if (errno != 0 || !end || *end || end == optarg || !(probability >= 0 && probability <= 1)) {
+                        if (errno != 0 || !end || *end || end == optarg ||
+                            !(probability >= 0 && probability <= 1)) {
                                 _cleanup_(freep) char *shown = log_escape(optarg);
-                                return log_error_errno(-EINVAL, "--probability %s: not a number from 0 to 1.",
+                                return log_error_errno(-EINVAL,
+                                                       "--probability %s: not a number from 0 to 1.",
                                                        strempty(shown));
                         }
                         when = TS_INJECT_PROBABILITY;
@@ -123,7 +140,8 @@ int verb_inject(int argc, char *argv[]) {
                 case ARG_SEED:
                         if (ts_safe_atou64(optarg, &seed) < 0) {
                                 _cleanup_(freep) char *shown = log_escape(optarg);
-                                return log_error_errno(-EINVAL, "--seed %s: not a whole number.", strempty(shown));
+                                return log_error_errno(-EINVAL, "--seed %s: not a whole number.",
+                                                       strempty(shown));
                         }
                         break;
                 case ARG_ALWAYS:
@@ -142,20 +160,23 @@ int verb_inject(int argc, char *argv[]) {
         if (c < -1)
                 return c; /* logged: an option given twice */
         if (whens > 1)
-                return log_error_errno(-EINVAL, "Give one of --nth, --after, --every, --probability, --always.");
+                return log_error_errno(-EINVAL,
+                                       "Give one of --nth, --after, --every, --probability, --always.");
         /* Without --probability the seed drives nothing: the default, --always, would fail every call. */
         if (cli_option_seen(options, ARG_SEED, seen) && when != TS_INJECT_PROBABILITY)
                 return log_error_errno(-EINVAL, "--seed needs --probability.");
         if (optind >= argc)
-                return log_error_errno(-EINVAL, "No command given: taskstorm inject [OPTIONS] -- CMD [ARG...]");
+                return log_error_errno(-EINVAL,
+                                       "No command given: taskstorm inject [OPTIONS] -- CMD [ARG...]");
         ts_inject_policy_init(&o.policy, when, n, probability, seed);
 
         int status;
         TsInjectStats st;
         r = ts_inject_run(&o, argv + optind, &status, &st);
         if (r == -ENOTSUP)
-                return log_error_errno(-ENOPKG, "The kernel or libseccomp cannot do user notification here: only "
-                                                "--always works.");
+                return log_error_errno(-ENOPKG,
+                                       "The kernel or libseccomp cannot do user notification here: only "
+                                       "--always works.");
         if (r == -ENOENT) {
                 log_error("%s: command not found.", argv[optind]);
                 return TS_EXIT_NOT_FOUND;

@@ -21,7 +21,6 @@
 
 #define JOB_TIMEOUT (60 * USEC_PER_SEC)
 
-
 static void help(void) {
         size_t n;
         const TsQualifyCheck *checks = ts_qualify_checks(&n);
@@ -88,8 +87,10 @@ int verb_qualify(int argc, char *argv[]) {
                         const TsQualifyCheck *k = ts_qualify_check_find(optarg);
                         if (!k) {
                                 _cleanup_(freep) char *shown = log_escape(optarg);
-                                return log_error_errno(-EINVAL, "--check %s: no such check (see 'taskstorm qualify "
-                                                                "--list').", strempty(shown));
+                                return log_error_errno(-EINVAL,
+                                                       "--check %s: no such check (see 'taskstorm qualify "
+                                                       "--list').",
+                                                       strempty(shown));
                         }
                         for (size_t i = 0; i < n; i++)
                                 if (run[i] == k)
@@ -106,7 +107,8 @@ int verb_qualify(int argc, char *argv[]) {
                 return c; /* logged: an option given twice */
         if (optind < argc) {
                 _cleanup_(freep) char *shown = log_escape(argv[optind]);
-                return log_error_errno(-EINVAL, "'taskstorm qualify' takes no arguments, got '%s'.", strempty(shown));
+                return log_error_errno(-EINVAL, "'taskstorm qualify' takes no arguments, got '%s'.",
+                                       strempty(shown));
         }
         if (list_only) {
                 /* --list runs nothing: a check, a format or a report directory would be silently ignored. */

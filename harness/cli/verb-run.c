@@ -9,8 +9,8 @@
 
 #include "args.h"
 #include "bus.h"
-#include "fileio.h"
 #include "exit-status.h"
+#include "fileio.h"
 #include "log.h"
 #include "output.h"
 #include "paths.h"
@@ -22,7 +22,6 @@
 #include "scope.h"
 #include "signals.h"
 #include "verbs.h"
-
 
 static void help(void) {
         printf("Usage: taskstorm run [OPTIONS...] [FILE...]\n\n"
@@ -58,7 +57,8 @@ static int default_files(char ***ret) {
                 return r;
         DIR *d = opendir(dir);
         if (!d)
-                return log_error_errno(negative_errno(), "Failed to open %s: %m (set TASKSTORM_DATADIR?)", dir);
+                return log_error_errno(negative_errno(), "Failed to open %s: %m (set TASKSTORM_DATADIR?)",
+                                       dir);
         char **files = calloc(1, sizeof(char *));
         size_t n = 0;
         bool oom = !files;
@@ -286,7 +286,11 @@ int verb_run(int argc, char *argv[]) {
         unsigned counts[_TS_VERDICT_MAX] = {};
         TsRunReport *report = ts_run_report_new(&env, cli_sandbox_verbs());
         TsProgress shared = {};
-        TsRunContext ctx = { .bus = bus, .env = &env, .exec_path = exe, .paths = { daemon, image }, .cancel_fd = sigfd,
+        TsRunContext ctx = { .bus = bus,
+                             .env = &env,
+                             .exec_path = exe,
+                             .paths = { daemon, image },
+                             .cancel_fd = sigfd,
                              .progress = &shared };
         Progress *progress = progress_start(&shared);
         int sig = 0, report_r = report ? 0 : log_error_errno(-ENOMEM, "Out of memory.");
@@ -315,7 +319,9 @@ int verb_run(int argc, char *argv[]) {
                         sd_bus *fresh = NULL;
                         r = ts_bus_open_again(bus, 30 * USEC_PER_SEC, &fresh);
                         if (r < 0) {
-                                log_error_errno(r, "Lost the connection to systemd, and could not connect again: %m");
+                                log_error_errno(
+                                        r,
+                                        "Lost the connection to systemd, and could not connect again: %m");
                                 break;
                         }
                         sd_bus_flush_close_unref(bus);

@@ -5,9 +5,9 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <linux/magic.h>
 #include <poll.h>
 #include <signal.h>
-#include <linux/magic.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/wait.h>
@@ -53,8 +53,10 @@ static int boot_error(int r, const TsSandboxOptions *o) {
         case EPERM:
                 return log_error_errno(r, "The sandbox needs root (namespaces, mounts, cgroups).");
         case ENOPKG:
-                return log_error_errno(r, "No systemd in %s (looked for /lib/systemd/systemd and "
-                                          "/usr/lib/systemd/systemd).", o->root ? o->root : "/");
+                return log_error_errno(r,
+                                       "No systemd in %s (looked for /lib/systemd/systemd and "
+                                       "/usr/lib/systemd/systemd).",
+                                       o->root ? o->root : "/");
         case EBUSY:
                 return log_error_errno(r, "Another taskstorm sandbox is running on this machine; "
                                           "run one at a time.");
@@ -64,15 +66,19 @@ static int boot_error(int r, const TsSandboxOptions *o) {
                 return log_error_errno(r, "The sandbox's systemd was not up after %llu s.",
                                        (unsigned long long)(o->boot_timeout / USEC_PER_SEC));
         case ENOSPC:
-                return log_error_errno(r, "This host has no task to spare for a sandbox: see 'taskstorm env'.");
+                return log_error_errno(r,
+                                       "This host has no task to spare for a sandbox: see 'taskstorm env'.");
         case E2BIG:
-                return log_error_errno(r, "--guard %" PRIu64 " is more than this host can give now.", o->guard);
+                return log_error_errno(r, "--guard %" PRIu64 " is more than this host can give now.",
+                                       o->guard);
         case ENOMEDIUM:
-                return log_error_errno(r, "No writable cgroup hierarchy with the pids controller to give the sandbox.");
+                return log_error_errno(
+                        r, "No writable cgroup hierarchy with the pids controller to give the sandbox.");
         case ENOTEMPTY:
-                return log_error_errno(r, "cgroup v2: this process's cgroup keeps processes that could not move "
-                                          "to a leaf, so it cannot hand the pids controller to the sandbox; "
-                                          "run taskstorm in a cgroup of its own (systemd-run --scope -p Delegate=yes).");
+                return log_error_errno(
+                        r, "cgroup v2: this process's cgroup keeps processes that could not move "
+                           "to a leaf, so it cannot hand the pids controller to the sandbox; "
+                           "run taskstorm in a cgroup of its own (systemd-run --scope -p Delegate=yes).");
         default:
                 return log_error_errno(r, "Failed to boot the sandbox: %m");
         }
@@ -149,7 +155,14 @@ int ts_cli_sandbox_run(const TsSandboxOptions *o, char *const cmd[]) {
 }
 
 int verb_sandbox(int argc, char *argv[]) {
-        enum { ARG_ROOT = 0x100, ARG_BIND, ARG_NO_BIND_CWD, ARG_BOOT_TIMEOUT, ARG_PIDS_READ_ONLY, ARG_GUARD };
+        enum {
+                ARG_ROOT = 0x100,
+                ARG_BIND,
+                ARG_NO_BIND_CWD,
+                ARG_BOOT_TIMEOUT,
+                ARG_PIDS_READ_ONLY,
+                ARG_GUARD
+        };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
                 { "root", required_argument, NULL, ARG_ROOT },
@@ -195,8 +208,9 @@ int verb_sandbox(int argc, char *argv[]) {
                         break;
                 case ARG_PIDS_READ_ONLY:
                         if (statfs("/sys/fs/cgroup", &fs) >= 0 && fs.f_type == CGROUP2_SUPER_MAGIC)
-                                return log_error_errno(-EINVAL, "--pids-read-only: cgroup v1's broken machine "
-                                                                "(a read-only pids hierarchy); this host is cgroup v2.");
+                                return log_error_errno(
+                                        -EINVAL, "--pids-read-only: cgroup v1's broken machine "
+                                                 "(a read-only pids hierarchy); this host is cgroup v2.");
                         o.pids_read_only = true;
                         break;
                 case ARG_GUARD:
@@ -208,8 +222,10 @@ int verb_sandbox(int argc, char *argv[]) {
                         break;
                 case ARG_BOOT_TIMEOUT:
                         if (ts_safe_atou64(optarg, &u) < 0 || u == 0 || u > 3600)
-                                return log_error_errno(-EINVAL, "--boot-timeout %s: not a number of seconds "
-                                                                "from 1 to 3600.", optarg);
+                                return log_error_errno(-EINVAL,
+                                                       "--boot-timeout %s: not a number of seconds "
+                                                       "from 1 to 3600.",
+                                                       optarg);
                         o.boot_timeout = u * USEC_PER_SEC;
                         break;
                 case '?':
@@ -221,7 +237,8 @@ int verb_sandbox(int argc, char *argv[]) {
                 return c; /* logged: an option given twice */
 
         if (optind >= argc)
-                return log_error_errno(-EINVAL, "No command given: taskstorm sandbox [OPTIONS] -- CMD [ARG...]");
+                return log_error_errno(-EINVAL,
+                                       "No command given: taskstorm sandbox [OPTIONS] -- CMD [ARG...]");
         o.binds = binds;
         return ts_cli_sandbox_run(&o, argv + optind);
 }

@@ -52,8 +52,16 @@ int cli_run_storm_plan(const TsStormPlan *plan, TsStormReport *report, int *ret_
 }
 
 int verb_storm(int argc, char *argv[]) {
-        enum { ARG_KIND = 0x100, ARG_TASKS_MAX, ARG_SLICE_TASKS_MAX, ARG_TASKS, ARG_MAX_TASKS, ARG_HOLD,
-               ARG_STOP_AFTER, ARG_JSON };
+        enum {
+                ARG_KIND = 0x100,
+                ARG_TASKS_MAX,
+                ARG_SLICE_TASKS_MAX,
+                ARG_TASKS,
+                ARG_MAX_TASKS,
+                ARG_HOLD,
+                ARG_STOP_AFTER,
+                ARG_JSON
+        };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
                 { "kind", required_argument, NULL, ARG_KIND },
@@ -87,8 +95,10 @@ int verb_storm(int argc, char *argv[]) {
                 case ARG_KIND:
                         plan.storm.kind = ts_storm_kind_from_string(optarg);
                         if (plan.storm.kind < 0)
-                                return log_error_errno(-EINVAL, "--kind %s: not a storm kind (fork, thread, exec, "
-                                                                "mixed).", optarg);
+                                return log_error_errno(-EINVAL,
+                                                       "--kind %s: not a storm kind (fork, thread, exec, "
+                                                       "mixed).",
+                                                       optarg);
                         break;
                 case ARG_TASKS_MAX:
                         r = cli_parse_tasks_limit("--tasks-max", optarg, &plan.limit);
@@ -110,11 +120,13 @@ int verb_storm(int argc, char *argv[]) {
                         r = cli_parse_count("--max-tasks", optarg, 1000000, &plan.max_tasks);
                         if (r < 0)
                                 return r;
-                                                break;
+                        break;
                 case ARG_HOLD:
                         if (ts_parse_timespan(optarg, 600 * USEC_PER_SEC, &plan.storm.hold) < 0)
-                                return log_error_errno(-EINVAL, "--hold %s: not a time span up to 10min "
-                                                                "(\"500ms\", \"2s\", \"1min 30s\").", optarg);
+                                return log_error_errno(-EINVAL,
+                                                       "--hold %s: not a time span up to 10min "
+                                                       "(\"500ms\", \"2s\", \"1min 30s\").",
+                                                       optarg);
                         break;
                 case ARG_STOP_AFTER:
                         r = cli_parse_count("--stop-after-failures", optarg, 1000000, &u);
@@ -134,23 +146,27 @@ int verb_storm(int argc, char *argv[]) {
                 return c; /* logged: an option given twice */
 
         if (optind < argc)
-                return log_error_errno(-EINVAL, "'taskstorm storm' takes no arguments, got '%s'.", argv[optind]);
+                return log_error_errno(-EINVAL, "'taskstorm storm' takes no arguments, got '%s'.",
+                                       argv[optind]);
         if (plan.storm.kind < 0)
                 return log_error_errno(-EINVAL, "--kind is required (fork, thread, exec, mixed).");
         if (plan.limit.kind < 0)
                 return log_error_errno(-EINVAL, "--tasks-max is required (N, P%%, or infinity).");
         if (plan.tasks > plan.max_tasks)
-                return log_error_errno(-EINVAL, "--tasks %" PRIu64 " is above the cap --max-tasks %" PRIu64 ".",
+                return log_error_errno(-EINVAL,
+                                       "--tasks %" PRIu64 " is above the cap --max-tasks %" PRIu64 ".",
                                        plan.tasks, plan.max_tasks);
         /* The guard: never more tasks than the host can give (the default cap shrinks to fit). */
         if (plan.tasks && (r = cli_check_host_room("--tasks", plan.tasks)) < 0)
                 return r;
-        if (cli_option_seen(options, ARG_MAX_TASKS, seen) && (r = cli_check_host_room("--max-tasks", plan.max_tasks)) < 0)
+        if (cli_option_seen(options, ARG_MAX_TASKS, seen) &&
+            (r = cli_check_host_room("--max-tasks", plan.max_tasks)) < 0)
                 return r;
         if (!cli_option_seen(options, ARG_MAX_TASKS, seen)) {
                 uint64_t room = cli_host_room();
                 if (room == 0)
-                        return log_error_errno(-ENOSPC, "This host has no task to spare for a storm: see 'taskstorm env'.");
+                        return log_error_errno(
+                                -ENOSPC, "This host has no task to spare for a storm: see 'taskstorm env'.");
                 if (room < plan.max_tasks)
                         plan.max_tasks = room;
         }

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* taskstorm vm [--release R] [--kernel R] [--cgroup v2|v1] [--keep] -- CMD [ARG...]: a sibling of `sandbox` for
- * what a sandbox cannot give (cgroup v2 on a v1 host, systemd 258+): boot a disposable VM of a
- * Debian release (the image of ci/vmimage, never written to), run CMD inside in the current
- * directory (shared at the same path), pass its output and exit status back, leave nothing running. */
+/* taskstorm vm [--release R] [--kernel R] [--cgroup v2|v1] [--keep] -- CMD [ARG...]: a sibling of `sandbox`
+ * for what a sandbox cannot give (cgroup v2 on a v1 host, systemd 258+): boot a disposable VM of a Debian
+ * release (the image of ci/vmimage, never written to), run CMD inside in the current directory (shared at
+ * the same path), pass its output and exit status back, leave nothing running. */
 #include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -33,7 +33,8 @@ static void help(void) {
                "leave nothing running. KVM where /dev/kvm is usable, else emulation (TCG: 3 to 10 times\n"
                "slower). The image is booted in snapshot mode and never written to.\n\n"
                "  -h --help              show this help\n"
-               "     --release R         bookworm, trixie or sid (default " DEFAULT_RELEASE "): the image in\n"
+               "     --release R         bookworm, trixie or sid (default " DEFAULT_RELEASE
+               "): the image in\n"
                "                         $TASKSTORM_VM_CACHE/R (default " DEFAULT_CACHE ")\n"
                "     --image DIR         an image directory instead (vmlinuz, initrd.img, root.img)\n"
                "     --kernel R          boot the root with release R's kernel and initrd instead of its own\n"
@@ -53,8 +54,8 @@ static void help(void) {
 static int parse_seconds(const char *option, const char *arg, uint64_t max, usec_t *ret) {
         uint64_t u;
         if (ts_safe_atou64(arg, &u) < 0 || u == 0 || u > max)
-                return log_error_errno(-EINVAL, "%s %s: not a number of seconds from 1 to %" PRIu64 ".", option, arg,
-                                       max);
+                return log_error_errno(-EINVAL, "%s %s: not a number of seconds from 1 to %" PRIu64 ".",
+                                       option, arg, max);
         *ret = u * USEC_PER_SEC;
         return 0;
 }
@@ -73,7 +74,8 @@ static int check_release(const char *option, const char *name) {
         for (size_t i = 0; i < ELEMENTSOF(releases); i++)
                 if (streq(name, releases[i]))
                         return 0;
-        return log_error_errno(-EINVAL, "%s %s: not a release with a VM image (bookworm, trixie, sid).", option, name);
+        return log_error_errno(-EINVAL, "%s %s: not a release with a VM image (bookworm, trixie, sid).",
+                               option, name);
 }
 
 /* The image directory of a release: $TASKSTORM_VM_CACHE/R. */
@@ -90,13 +92,15 @@ static int release_image(const char *release, char *buf, size_t size) {
 static int check_kernel_image(const char *release, const char *dir) {
         char path[PATH_MAX];
         if (!ts_vm_kernel_complete(dir)) {
-                log_error("--kernel %s: no VM image in %s (vmlinuz, initrd.img): build it with ci/vmimage %s.",
-                          release, dir, release);
+                log_error(
+                        "--kernel %s: no VM image in %s (vmlinuz, initrd.img): build it with ci/vmimage %s.",
+                        release, dir, release);
                 return TS_EXIT_UNAVAILABLE;
         }
         if (path_printf(path, sizeof path, "%s/initrd-modules", dir) < 0 || access(path, F_OK) < 0) {
-                log_error("--kernel %s: the initrd in %s does not load 9p itself: build it again with ci/vmimage %s.",
-                          release, dir, release);
+                log_error(
+                        "--kernel %s: the initrd in %s does not load 9p itself: build it again with ci/vmimage %s.",
+                        release, dir, release);
                 return TS_EXIT_UNAVAILABLE;
         }
         return 0;
@@ -110,15 +114,18 @@ static int check_cgroup_mode(const char *image, bool v1) {
             ts_read_one_line_file(path, &version) < 0)
                 return 0;
         if (ts_version_at_least(version, "258"))
-                return log_error_errno(-EINVAL, "--cgroup v1: the image's systemd %s runs on cgroup v2 only "
-                                                "(258 dropped the legacy hierarchy).", version);
+                return log_error_errno(-EINVAL,
+                                       "--cgroup v1: the image's systemd %s runs on cgroup v2 only "
+                                       "(258 dropped the legacy hierarchy).",
+                                       version);
         return 0;
 }
 
 static int vm_error(int r, const TsVmOptions *o, const TsVmResult *res) {
         switch (-r) {
         case ENOENT:
-                log_error("No VM image in %s (vmlinuz, initrd.img, root.img): build it with ci/vmimage.", o->image);
+                log_error("No VM image in %s (vmlinuz, initrd.img, root.img): build it with ci/vmimage.",
+                          o->image);
                 return TS_EXIT_UNAVAILABLE;
         case ENOEXEC:
                 log_error("qemu-system-x86_64 is not installed (Debian's qemu-system-x86).");
@@ -142,8 +149,19 @@ static int vm_error(int r, const TsVmOptions *o, const TsVmResult *res) {
 }
 
 int verb_vm(int argc, char *argv[]) {
-        enum { ARG_RELEASE = 0x100, ARG_KERNEL, ARG_IMAGE, ARG_CGROUP, ARG_BIND, ARG_NO_BIND_CWD, ARG_BOOT_TIMEOUT, ARG_TIMEOUT,
-               ARG_MEMORY, ARG_CPUS, ARG_KEEP };
+        enum {
+                ARG_RELEASE = 0x100,
+                ARG_KERNEL,
+                ARG_IMAGE,
+                ARG_CGROUP,
+                ARG_BIND,
+                ARG_NO_BIND_CWD,
+                ARG_BOOT_TIMEOUT,
+                ARG_TIMEOUT,
+                ARG_MEMORY,
+                ARG_CPUS,
+                ARG_KEEP
+        };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
                 { "release", required_argument, NULL, ARG_RELEASE },
@@ -220,13 +238,15 @@ int verb_vm(int argc, char *argv[]) {
                         break;
                 case ARG_MEMORY:
                         if (ts_safe_atou64(optarg, &u) < 0 || u < 256 || u > 65536)
-                                return log_error_errno(-EINVAL, "--memory %s: not a size in MiB from 256 to 65536.",
+                                return log_error_errno(-EINVAL,
+                                                       "--memory %s: not a size in MiB from 256 to 65536.",
                                                        optarg);
                         o.memory_mib = (unsigned)u;
                         break;
                 case ARG_CPUS:
                         if (ts_safe_atou64(optarg, &u) < 0 || u == 0 || u > 64)
-                                return log_error_errno(-EINVAL, "--cpus %s: not a number from 1 to 64.", optarg);
+                                return log_error_errno(-EINVAL, "--cpus %s: not a number from 1 to 64.",
+                                                       optarg);
                         o.cpus = (unsigned)u;
                         break;
                 case ARG_KEEP:
@@ -240,7 +260,8 @@ int verb_vm(int argc, char *argv[]) {
         if (c < -1)
                 return c; /* logged: an option given twice */
         if (image && cli_option_seen(options, ARG_RELEASE, seen))
-                return log_error_errno(-EINVAL, "--image and --release both name the image: give one of them.");
+                return log_error_errno(-EINVAL,
+                                       "--image and --release both name the image: give one of them.");
         if (optind >= argc)
                 return log_error_errno(-EINVAL, "No command given: taskstorm vm [OPTIONS] -- CMD [ARG...]");
 
@@ -290,7 +311,8 @@ int verb_vm(int argc, char *argv[]) {
                 return vm_error(r, &o, &res);
         }
         if (getenv("TASKSTORM_VM_TIMES"))
-                log_info("The machine (%s) started the command after %.1f s; it ran %.1f s.", res.kvm ? "KVM" : "TCG",
-                         (double)res.boot_usec / USEC_PER_SEC, (double)res.run_usec / USEC_PER_SEC);
+                log_info("The machine (%s) started the command after %.1f s; it ran %.1f s.",
+                         res.kvm ? "KVM" : "TCG", (double)res.boot_usec / USEC_PER_SEC,
+                         (double)res.run_usec / USEC_PER_SEC);
         return res.status;
 }

@@ -188,7 +188,8 @@ int ts_job_wait_prepare(sd_bus *bus, TsJobWait *w) {
         int r = manager_subscribe(bus);
         if (r < 0)
                 return r;
-        return sd_bus_match_signal(bus, &w->slot, SD_DEST, SD_PATH, SD_MANAGER, "JobRemoved", on_job_removed, w);
+        return sd_bus_match_signal(bus, &w->slot, SD_DEST, SD_PATH, SD_MANAGER, "JobRemoved", on_job_removed,
+                                   w);
 }
 
 int ts_job_wait_set(TsJobWait *w, const char *job_path) {
@@ -260,7 +261,8 @@ int ts_manager_reload(sd_bus *bus, usec_t timeout) {
         return r < 0 ? ts_bus_error_to_errno(&error, r) : 0;
 }
 
-int ts_unit_set_tasks_max(sd_bus *bus, const char *unit, bool runtime, const TsTasksLimit *limit, usec_t timeout) {
+int ts_unit_set_tasks_max(sd_bus *bus, const char *unit, bool runtime, const TsTasksLimit *limit,
+                          usec_t timeout) {
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
         int r = sd_bus_message_new_method_call(bus, &m, SD_DEST, SD_PATH, SD_MANAGER, "SetUnitProperties");

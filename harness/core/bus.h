@@ -52,7 +52,8 @@ int ts_job_call_and_wait(sd_bus *bus, sd_bus_message *m, usec_t timeout);
 int ts_manager_reload(sd_bus *bus, usec_t timeout);
 /* SetUnitProperties with one property, the limit as TasksMax or TasksMaxScale; runtime: the drop-in
  * goes under /run (lost at reboot), else under /etc. */
-int ts_unit_set_tasks_max(sd_bus *bus, const char *unit, bool runtime, const TsTasksLimit *limit, usec_t timeout);
+int ts_unit_set_tasks_max(sd_bus *bus, const char *unit, bool runtime, const TsTasksLimit *limit,
+                          usec_t timeout);
 
 /* A Manager method that queues a job for one unit ("StopUnit", "RestartUnit", ...) with a job
  * mode ("fail", "replace"), waited for. */

@@ -49,8 +49,9 @@ static bool has_option(const char *list, const char *option) {
 /* Keeps only the controller words of a v1 super-option list ("rw,pids" -> "pids",
  * "rw,name=systemd" -> "name=systemd", "rw,cpu,cpuacct" -> "cpu,cpuacct"). */
 static char *v1_controllers(const char *super_options) {
-        static const char *const not_controllers[] = { "rw", "ro", "relatime", "noatime", "nosuid",
-                                                       "nodev", "noexec", "xattr", "clone_children",
+        static const char *const not_controllers[] = { "rw",         "ro",       "relatime",
+                                                       "noatime",    "nosuid",   "nodev",
+                                                       "noexec",     "xattr",    "clone_children",
                                                        "nsdelegate", "noprefix", "cpuset_v2_mode",
                                                        "seclabel" /* SELinux (RHEL, Fedora) */ };
         char *out = calloc(1, strlen(super_options) + 1);
@@ -77,8 +78,8 @@ static char *v1_controllers(const char *super_options) {
 static void unescape_octal(char *s) {
         char *w = s;
         for (char *p = s; *p; p++) {
-                if (p[0] == '\\' && p[1] >= '0' && p[1] <= '3' && p[2] >= '0' && p[2] <= '7' && p[3] >= '0' &&
-                    p[3] <= '7') {
+                if (p[0] == '\\' && p[1] >= '0' && p[1] <= '3' && p[2] >= '0' && p[2] <= '7' &&
+                    p[3] >= '0' && p[3] <= '7') {
                         *w++ = (char)((p[1] - '0') * 64 + (p[2] - '0') * 8 + (p[3] - '0'));
                         p += 3;
                 } else

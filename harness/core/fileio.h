@@ -2,8 +2,8 @@
 /* Reading and writing small kernel and configuration files (sysctl, cgroup attributes). */
 #pragma once
 
-#include <stdint.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* Reads a whole file (at most max bytes, else -EFBIG) into a NUL-terminated buffer. */
 int ts_read_full_file(const char *path, size_t max, char **ret, size_t *ret_size);

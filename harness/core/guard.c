@@ -37,7 +37,8 @@ static void tightest_cgroup(TsHostCapacity *c) {
         c->cgroup_max = c->cgroup_current = UINT64_MAX;
         _cleanup_(freep) char *self = NULL, *own = NULL, *dir = NULL;
         _cleanup_(ts_cgroup_layout_done) TsCgroupLayout layout = { .mode = _TS_CGROUP_MODE_INVALID };
-        if (ts_cgroup_layout_load(&layout) < 0 || ts_read_full_file("/proc/self/cgroup", 1 << 20, &self, NULL) < 0)
+        if (ts_cgroup_layout_load(&layout) < 0 ||
+            ts_read_full_file("/proc/self/cgroup", 1 << 20, &self, NULL) < 0)
                 return;
         const TsCgroupHierarchy *h = ts_cgroup_layout_find_pids(&layout);
         if (!h || ts_cgroup_path_of(self, h, &own) < 0)

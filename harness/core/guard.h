@@ -9,15 +9,15 @@
 #include <stdint.h>
 
 typedef struct TsHostCapacity {
-        uint64_t pid_max;      /* kernel.pid_max as this PID namespace reads it */
-        uint64_t threads_max;  /* kernel.threads-max */
-        uint64_t running;      /* tasks on the whole machine now (/proc/loadavg) */
-        uint64_t reserve;      /* kept back for the rest of the machine */
-        uint64_t kernel_room;  /* min(pid_max, threads_max) - running - reserve, or 0 */
-        uint64_t cgroup_max;   /* the tightest pids.max above this process, UINT64_MAX none */
+        uint64_t pid_max;        /* kernel.pid_max as this PID namespace reads it */
+        uint64_t threads_max;    /* kernel.threads-max */
+        uint64_t running;        /* tasks on the whole machine now (/proc/loadavg) */
+        uint64_t reserve;        /* kept back for the rest of the machine */
+        uint64_t kernel_room;    /* min(pid_max, threads_max) - running - reserve, or 0 */
+        uint64_t cgroup_max;     /* the tightest pids.max above this process, UINT64_MAX none */
         uint64_t cgroup_current; /* pids.current of that cgroup */
-        char cgroup_dir[256];  /* and its directory, "" none */
-        uint64_t available;    /* what storms may take: the lower of the two rooms */
+        char cgroup_dir[256];    /* and its directory, "" none */
+        uint64_t available;      /* what storms may take: the lower of the two rooms */
 } TsHostCapacity;
 
 /* The reserve: an eighth of the kernel's limit, at least this many tasks. */

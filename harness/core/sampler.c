@@ -6,9 +6,9 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <pthread.h>
-#include <sys/prctl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "fileio.h"
@@ -136,21 +136,26 @@ static void *sampler_main(void *userdata) {
                 now = ts_now_ns();
                 if (at < now)
                         at = now; /* late (a busy machine): go on from now, no burst to catch up */
-                next = (struct timespec){ .tv_sec = (time_t)(at / NSEC_PER_SEC), .tv_nsec = (long)(at % NSEC_PER_SEC) };
+                next = (struct timespec){ .tv_sec = (time_t)(at / NSEC_PER_SEC),
+                                          .tv_nsec = (long)(at % NSEC_PER_SEC) };
                 while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL) == EINTR)
                         ;
         }
         return NULL;
 }
 
-int ts_sampler_start(const char *dir, nsec_t origin, nsec_t interval, TsProgress *progress, TsSampler **ret) {
+int ts_sampler_start(const char *dir, nsec_t origin, nsec_t interval, TsProgress *progress,
+                     TsSampler **ret) {
         if (!dir || interval == 0)
                 return -EINVAL;
         TsSampler *s = calloc(1, sizeof *s);
         if (!s)
                 return -ENOMEM;
-        *s = (TsSampler){ .dir = strdup(dir), .origin = origin, .progress = progress,
-                          .fds = { -EBADF, -EBADF, -EBADF }, .out.interval = interval };
+        *s = (TsSampler){ .dir = strdup(dir),
+                          .origin = origin,
+                          .progress = progress,
+                          .fds = { -EBADF, -EBADF, -EBADF },
+                          .out.interval = interval };
         if (!s->dir) {
                 free(s);
                 return -ENOMEM;

@@ -14,9 +14,9 @@
 #define TS_SAMPLES_MAX ((size_t)1 << 16)
 
 typedef struct TsSample {
-        nsec_t t;            /* since the sampler's origin */
+        nsec_t t; /* since the sampler's origin */
         uint64_t current;
-        uint64_t max;        /* UINT64_MAX: "max", no limit */
+        uint64_t max; /* UINT64_MAX: "max", no limit */
         uint64_t events_max;
 } TsSample;
 

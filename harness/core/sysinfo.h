@@ -41,13 +41,13 @@ const char *ts_pids_reason_to_string(TsPidsReason r);
 typedef struct TsPidsProbe {
         TsPidsEnforcement enforcement;
         TsPidsReason reason;
-        const char *step;   /* where the verdict came from: "mkdir", "pids.max", "cgroup.procs", "fork" */
-        int error;          /* that step's error: why it failed, or the refused fork's -EAGAIN */
-        uint64_t limit;     /* the pids.max the probe wrote */
-        unsigned forks;     /* grandchildren the probe tried to fork */
-        unsigned forked;    /* of which succeeded */
-        const char *where;  /* the cgroup it ran in: "a child cgroup", or the placer's (below) */
-        int cleanup_error;  /* the probe cgroup could not be removed (it is named in cleanup_path) */
+        const char *step;  /* where the verdict came from: "mkdir", "pids.max", "cgroup.procs", "fork" */
+        int error;         /* that step's error: why it failed, or the refused fork's -EAGAIN */
+        uint64_t limit;    /* the pids.max the probe wrote */
+        unsigned forks;    /* grandchildren the probe tried to fork */
+        unsigned forked;   /* of which succeeded */
+        const char *where; /* the cgroup it ran in: "a child cgroup", or the placer's (below) */
+        int cleanup_error; /* the probe cgroup could not be removed (it is named in cleanup_path) */
         char *cleanup_path;
 } TsPidsProbe;
 

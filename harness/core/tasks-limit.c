@@ -61,8 +61,9 @@ int ts_tasks_limit_append(sd_bus_message *m, const TsTasksLimit *limit) {
                 return sd_bus_message_append(m, "(sv)", "TasksMax", "t", UINT64_MAX);
         case TS_TASKS_LIMIT_PERCENT:
                 /* A fraction of UINT32_MAX, rounded as systemd's UINT32_SCALE_FROM_PERMYRIAD does. */
-                return sd_bus_message_append(m, "(sv)", "TasksMaxScale", "u",
-                                             (uint32_t)(((uint64_t)UINT32_MAX * limit->value + 5000) / 10000));
+                return sd_bus_message_append(
+                        m, "(sv)", "TasksMaxScale", "u",
+                        (uint32_t)(((uint64_t)UINT32_MAX * limit->value + 5000) / 10000));
         default:
                 return -EINVAL;
         }
@@ -85,6 +86,7 @@ void ts_tasks_limit_format(const TsTasksLimit *l, char *buf, size_t size) {
 }
 
 void ts_tasks_max_format(uint64_t tasks_max, char *buf, size_t size) {
-        TsTasksLimit l = { tasks_max == UINT64_MAX ? TS_TASKS_LIMIT_INFINITY : TS_TASKS_LIMIT_NUMBER, tasks_max };
+        TsTasksLimit l = { tasks_max == UINT64_MAX ? TS_TASKS_LIMIT_INFINITY : TS_TASKS_LIMIT_NUMBER,
+                           tasks_max };
         ts_tasks_limit_format(&l, buf, size);
 }

@@ -17,7 +17,7 @@ typedef enum TsTasksLimitKind {
 
 typedef struct TsTasksLimit {
         TsTasksLimitKind kind;
-        uint64_t value;  /* NUMBER: tasks; PERCENT: hundredths of a percent (1550 = 15.5%) */
+        uint64_t value; /* NUMBER: tasks; PERCENT: hundredths of a percent (1550 = 15.5%) */
 } TsTasksLimit;
 
 /* Parses "512", "15%", "15.5%" or "infinity" as systemd does; 0 and out-of-range values are -ERANGE,

@@ -60,10 +60,13 @@ static const struct {
         const char *name;
         int wday;
 } weekdays[] = {
+        /* two days a line, each with its short and long name: clang-format would fill the lines */
+        /* clang-format off */
         { "Sun", 0 }, { "Sunday", 0 }, { "Mon", 1 }, { "Monday", 1 },
         { "Tue", 2 }, { "Tuesday", 2 }, { "Wed", 3 }, { "Wednesday", 3 },
         { "Thu", 4 }, { "Thursday", 4 }, { "Fri", 5 }, { "Friday", 5 },
         { "Sat", 6 }, { "Saturday", 6 },
+        /* clang-format on */
 };
 
 /* The absolute forms, each tried until one reads the whole text. Without a date it is today's;
@@ -286,8 +289,8 @@ int ts_parse_timestamp(const char *s, usec_t now, usec_t *ret) {
                 return -ERANGE;
         /* mktime() makes February 30 March 2 and 23:59:60 tomorrow; as written, neither is a time.
          * The hour may move, where a summer-time change skips it. */
-        if (as_written && (tm.tm_year != written.tm_year || tm.tm_mon != written.tm_mon ||
-                           tm.tm_mday != written.tm_mday))
+        if (as_written &&
+            (tm.tm_year != written.tm_year || tm.tm_mon != written.tm_mon || tm.tm_mday != written.tm_mday))
                 return -EINVAL;
         if (wday >= 0 && tm.tm_wday != wday)
                 return -EINVAL;

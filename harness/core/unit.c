@@ -252,9 +252,9 @@ int ts_unit_presence(sd_bus *bus, const char *name, TsUnitPresence *ret) {
 }
 
 void ts_unit_presence_format(const TsUnitPresence *p, char *buf, size_t size) {
-        snprintf(buf, size, "%s%s%s%s, %s%s%s", p->load_state, p->fragment_path[0] ? " from " : "", p->fragment_path,
-                 p->n_dropins ? " with drop-ins" : "", p->active_state, p->n_dropins ? "; " : "",
-                 p->n_dropins ? p->first_dropin : "");
+        snprintf(buf, size, "%s%s%s%s, %s%s%s", p->load_state, p->fragment_path[0] ? " from " : "",
+                 p->fragment_path, p->n_dropins ? " with drop-ins" : "", p->active_state,
+                 p->n_dropins ? "; " : "", p->n_dropins ? p->first_dropin : "");
 }
 
 int ts_unit_config_paths(sd_bus *bus, const char *name, char **ret_fragment, char ***ret_dropins) {

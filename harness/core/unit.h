@@ -19,7 +19,7 @@ typedef struct TsUnitInfo {
         bool has_effective_tasks_max;
         uint64_t effective_tasks_max;
         bool has_nproc;
-        uint64_t nproc_soft;    /* UINT64_MAX: infinity */
+        uint64_t nproc_soft;        /* UINT64_MAX: infinity */
         uint64_t started_monotonic; /* InactiveExitTimestampMonotonic: when it last started (µs), 0 never */
         char invocation_id[33];     /* InvocationID in hex, "" when it has none (never started) */
 } TsUnitInfo;
@@ -50,11 +50,11 @@ bool ts_unit_name_valid(const char *name);
  * which systemd knows nothing, so that it never shadows, replaces, stops or restarts a unit it did
  * not make (a file in /etc shadows one of the same name in /lib). */
 typedef struct TsUnitPresence {
-        bool known;            /* any of the below */
-        char load_state[32];   /* "not-found" when no file defines it */
+        bool known;          /* any of the below */
+        char load_state[32]; /* "not-found" when no file defines it */
         char active_state[32];
         char fragment_path[256]; /* the file that defines it, "" none */
-        size_t n_dropins;      /* DropInPaths */
+        size_t n_dropins;        /* DropInPaths */
         char first_dropin[256];
 } TsUnitPresence;
 

@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The verdict table: names and exit statuses in one place. */
-#include "macro.h"
 #include "verdict.h"
+#include "macro.h"
 
 static const struct {
         const char *name;
         int exit_status;
         int severity;
-        bool tap_ok;         /* TAP: "ok" (with "# SKIP" for a skip) or "not ok" */
-        const char *junit;   /* JUnit: the element a testcase carries, NULL for none */
+        bool tap_ok;       /* TAP: "ok" (with "# SKIP" for a skip) or "not ok" */
+        const char *junit; /* JUnit: the element a testcase carries, NULL for none */
 } verdicts[_TS_VERDICT_MAX] = {
         [TS_VERDICT_PASS] = { "PASS", 0, 0, true, NULL },
         [TS_VERDICT_SKIP] = { "SKIP", 0, 1, true, "skipped" },

@@ -16,13 +16,14 @@ void qualify_unit_name(const char *check, const char *type, char *buf, size_t si
 
 /* Starts a Type=notify service whose main process forks `tasks` children that hold, with the limit
  * (NULL: none set) and in slice (NULL: the default); returns once the forker said READY=1. */
-int qualify_service_start(const TsQualifyContext *ctx, const char *name, uint64_t tasks, const TsTasksLimit *limit,
-                          const char *slice);
+int qualify_service_start(const TsQualifyContext *ctx, const char *name, uint64_t tasks,
+                          const TsTasksLimit *limit, const char *slice);
 /* The same forker as a unit file under /run/systemd/system (gone at reboot), loaded and started:
  * SetUnitProperties writes its drop-ins to system.control as systemctl(1) documents, where for a
  * transient unit they go to /run/systemd/transient. */
 /* -EEXIST: systemd knows the name already (from any path): nothing was written. */
-int qualify_service_install(const TsQualifyContext *ctx, const char *name, uint64_t tasks, const TsTasksLimit *limit);
+int qualify_service_install(const TsQualifyContext *ctx, const char *name, uint64_t tasks,
+                            const TsTasksLimit *limit);
 /* After qualify_service_install() failed with error: BROKEN with the reason, and what it made
  * removed again, unless the name was someone else's (-EEXIST), which is left as it is. */
 void qualify_install_failed(const TsQualifyContext *ctx, const char *name, int error, TsQualifyResult *ret);
@@ -31,7 +32,8 @@ void qualify_service_uninstall(const TsQualifyContext *ctx, const char *name);
 /* The TasksMax drop-in SetUnitProperties wrote under /run (runtime) or /etc system.control: its path
  * (50-TasksMax.conf, or 50-TasksMaxScale.conf for a percentage) and its TasksMax= line. -ENOENT when
  * there is none. */
-int qualify_dropin(const char *unit, bool runtime, char *path, size_t path_size, char *line, size_t line_size);
+int qualify_dropin(const char *unit, bool runtime, char *path, size_t path_size, char *line,
+                   size_t line_size);
 
 /* Starts a transient slice with the limit. */
 int qualify_slice_start(const TsQualifyContext *ctx, const char *name, const TsTasksLimit *limit);

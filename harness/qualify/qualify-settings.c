@@ -47,7 +47,8 @@ void qualify_percent(const TsQualifyContext *ctx, TsQualifyResult *ret) {
         uint64_t expected, system;
         int r = percent_expected(P, &expected, &system);
         if (r < 0) {
-                qualify_verdict(ret, TS_VERDICT_BROKEN, "the kernel's limits cannot be read: %s", strerror(-r));
+                qualify_verdict(ret, TS_VERDICT_BROKEN, "the kernel's limits cannot be read: %s",
+                                strerror(-r));
                 return;
         }
         qualify_unit_name("percent", "service", unit, sizeof unit);
@@ -66,12 +67,15 @@ void qualify_percent(const TsQualifyContext *ctx, TsQualifyResult *ret) {
         (void)qualify_pids(ctx, unit, &p);
         qualify_evidence(ret, "TasksMax=%d%% on %s: the bus says %s", P, unit,
                          qualify_u64_text(u.tasks_max, max, sizeof max));
-        qualify_evidence(ret, "pids.max %s", p.error ? strerror(-p.error) : qualify_u64_text(p.max, max, sizeof max));
-        qualify_evidence(ret, "expected %" PRIu64 ": %d%% of %" PRIu64 ", the lowest of kernel.threads-max, "
-                         "kernel.pid_max - 1 and 4194303", expected, P, system);
+        qualify_evidence(ret, "pids.max %s",
+                         p.error ? strerror(-p.error) : qualify_u64_text(p.max, max, sizeof max));
+        qualify_evidence(ret,
+                         "expected %" PRIu64 ": %d%% of %" PRIu64 ", the lowest of kernel.threads-max, "
+                         "kernel.pid_max - 1 and 4194303",
+                         expected, P, system);
         if (!near(u.tasks_max, expected))
-                qualify_verdict(ret, TS_VERDICT_FAIL, "TasksMax resolved to %" PRIu64 ", expected %" PRIu64, u.tasks_max,
-                                expected);
+                qualify_verdict(ret, TS_VERDICT_FAIL, "TasksMax resolved to %" PRIu64 ", expected %" PRIu64,
+                                u.tasks_max, expected);
         else if (p.error || p.max != u.tasks_max)
                 qualify_verdict(ret, TS_VERDICT_FAIL, "pids.max does not hold what the bus says");
         else
@@ -81,7 +85,8 @@ void qualify_percent(const TsQualifyContext *ctx, TsQualifyResult *ret) {
 }
 
 /* The limit the bus (TasksMax) and the cgroup (pids.max; 0 when unreadable) show now. */
-static int read_limit(const TsQualifyContext *ctx, const char *unit, uint64_t *ret_bus, uint64_t *ret_cgroup) {
+static int read_limit(const TsQualifyContext *ctx, const char *unit, uint64_t *ret_bus,
+                      uint64_t *ret_cgroup) {
         TsUnitInfo u;
         TsPidsSample p = {};
         int r = ts_unit_info_load(ctx->bus, unit, &u);
@@ -99,7 +104,8 @@ void qualify_percent_reload(const TsQualifyContext *ctx, TsQualifyResult *ret) {
         uint64_t expected, system;
         int r = percent_expected(PERCENT, &expected, &system);
         if (r < 0) {
-                qualify_verdict(ret, TS_VERDICT_BROKEN, "the kernel's limits cannot be read: %s", strerror(-r));
+                qualify_verdict(ret, TS_VERDICT_BROKEN, "the kernel's limits cannot be read: %s",
+                                strerror(-r));
                 return;
         }
         qualify_unit_name("percent-reload", "service", unit, sizeof unit);
@@ -125,15 +131,16 @@ void qualify_percent_reload(const TsQualifyContext *ctx, TsQualifyResult *ret) {
                 if (r >= 0)
                         r = read_limit(ctx, unit, &bus2, &cg2);
                 if (r < 0) {
-                        qualify_verdict(ret, TS_VERDICT_BROKEN, "%s SetUnitProperties or reload failed: %s", how,
-                                        strerror(-r));
+                        qualify_verdict(ret, TS_VERDICT_BROKEN, "%s SetUnitProperties or reload failed: %s",
+                                        how, strerror(-r));
                         break;
                 }
                 if (qualify_dropin(unit, runtime, path, sizeof path, text, sizeof text) < 0)
                         snprintf(text, sizeof text, "(none)");
-                qualify_evidence(ret, "%s: %s holds '%s'; TasksMax %" PRIu64 " (pids.max %" PRIu64 ") before "
-                                 "daemon-reload, %" PRIu64 " (pids.max %" PRIu64 ") after", how, path, text, bus1, cg1,
-                                 bus2, cg2);
+                qualify_evidence(ret,
+                                 "%s: %s holds '%s'; TasksMax %" PRIu64 " (pids.max %" PRIu64 ") before "
+                                 "daemon-reload, %" PRIu64 " (pids.max %" PRIu64 ") after",
+                                 how, path, text, bus1, cg1, bus2, cg2);
                 snprintf(want, sizeof want, "TasksMax=%d%%", PERCENT);
                 /* "40%", "40.0%" and "40.00%" (systemd 257) all say the same. */
                 TsTasksLimit got;
@@ -141,13 +148,18 @@ void qualify_percent_reload(const TsQualifyContext *ctx, TsQualifyResult *ret) {
                             ts_tasks_limit_parse(text + STRLEN("TasksMax="), &got) >= 0 &&
                             got.kind == TS_TASKS_LIMIT_PERCENT && got.value == PERCENT * 100;
                 if (!same && strneq(text, KNOWN_BUG_TEXT, strlen(KNOWN_BUG_TEXT)))
-                        qualify_verdict(ret, TS_VERDICT_FAIL, "the %s drop-in says '%s', not '%s', so daemon-reload "
-                                        "cuts the limit tenfold: systemd issue #41009", how, text, want);
+                        qualify_verdict(ret, TS_VERDICT_FAIL,
+                                        "the %s drop-in says '%s', not '%s', so daemon-reload "
+                                        "cuts the limit tenfold: systemd issue #41009",
+                                        how, text, want);
                 else if (!same)
-                        qualify_verdict(ret, TS_VERDICT_FAIL, "the %s drop-in says '%s', not '%s'", how, text, want);
+                        qualify_verdict(ret, TS_VERDICT_FAIL, "the %s drop-in says '%s', not '%s'", how,
+                                        text, want);
                 else if (!near(bus1, expected) || bus2 != bus1)
-                        qualify_verdict(ret, TS_VERDICT_FAIL, "%s: TasksMax %" PRIu64 " before the reload, %" PRIu64
-                                        " after, expected %" PRIu64 " both times", how, bus1, bus2, expected);
+                        qualify_verdict(ret, TS_VERDICT_FAIL,
+                                        "%s: TasksMax %" PRIu64 " before the reload, %" PRIu64
+                                        " after, expected %" PRIu64 " both times",
+                                        how, bus1, bus2, expected);
                 else if (cg1 != bus1 || cg2 != bus2)
                         qualify_verdict(ret, TS_VERDICT_FAIL, "%s: pids.max does not follow TasksMax", how);
         }
@@ -159,7 +171,8 @@ void qualify_default_tasks_max(const TsQualifyContext *ctx, TsQualifyResult *ret
         uint64_t def;
         int r = ts_manager_get_u64(ctx->bus, "DefaultTasksMax", &def);
         if (r < 0) {
-                qualify_verdict(ret, TS_VERDICT_BROKEN, "the Manager's DefaultTasksMax cannot be read: %s", strerror(-r));
+                qualify_verdict(ret, TS_VERDICT_BROKEN, "the Manager's DefaultTasksMax cannot be read: %s",
+                                strerror(-r));
                 return;
         }
         qualify_unit_name("default-tasks-max", "service", unit, sizeof unit);
@@ -177,7 +190,8 @@ void qualify_default_tasks_max(const TsQualifyContext *ctx, TsQualifyResult *ret
                          qualify_u64_text(def, a, sizeof a), unit, qualify_u64_text(bus, b, sizeof b),
                          qualify_u64_text(cgroup, c, sizeof c));
         if (bus != def)
-                qualify_verdict(ret, TS_VERDICT_FAIL, "the unit's TasksMax is %s, DefaultTasksMax is %s", b, a);
+                qualify_verdict(ret, TS_VERDICT_FAIL, "the unit's TasksMax is %s, DefaultTasksMax is %s", b,
+                                a);
         else if (cgroup != def)
                 qualify_verdict(ret, TS_VERDICT_FAIL, "pids.max is %s, DefaultTasksMax is %s", c, a);
         else
@@ -225,7 +239,8 @@ void qualify_set_property_live(const TsQualifyContext *ctx, TsQualifyResult *ret
                 if (r >= 0)
                         r = ts_service_status(ctx->bus, unit, &pid, &st);
                 if (r < 0) {
-                        qualify_verdict(ret, TS_VERDICT_BROKEN, "%s SetUnitProperties failed: %s", how, strerror(-r));
+                        qualify_verdict(ret, TS_VERDICT_BROKEN, "%s SetUnitProperties failed: %s", how,
+                                        strerror(-r));
                         break;
                 }
                 TsUnitInfo u;
@@ -235,16 +250,20 @@ void qualify_set_property_live(const TsQualifyContext *ctx, TsQualifyResult *ret
                         ts_unit_info_done(&u);
                 if (qualify_dropin(unit, steps[i].runtime, path, sizeof path, text, sizeof text) < 0)
                         snprintf(text, sizeof text, "(none)");
-                qualify_evidence(ret, "%s TasksMax=%" PRIu64 ": bus %" PRIu64 ", pids.max %" PRIu64 " at once, MainPID %"
-                                 PRIu32 " (was %" PRIu32 "), %s holds '%s'", how, steps[i].value, bus, cgroup, pid,
-                                 pid0, path, text);
+                qualify_evidence(ret,
+                                 "%s TasksMax=%" PRIu64 ": bus %" PRIu64 ", pids.max %" PRIu64
+                                 " at once, MainPID %" PRIu32 " (was %" PRIu32 "), %s holds '%s'",
+                                 how, steps[i].value, bus, cgroup, pid, pid0, path, text);
                 snprintf(want, sizeof want, "TasksMax=%" PRIu64, steps[i].value);
                 if (bus != steps[i].value || cgroup != steps[i].value)
-                        qualify_verdict(ret, TS_VERDICT_FAIL, "%s: not applied at once (bus %" PRIu64 ", pids.max %"
-                                        PRIu64 ")", how, bus, cgroup);
+                        qualify_verdict(ret, TS_VERDICT_FAIL,
+                                        "%s: not applied at once (bus %" PRIu64 ", pids.max %" PRIu64 ")",
+                                        how, bus, cgroup);
                 else if (restarted)
-                        qualify_verdict(ret, TS_VERDICT_FAIL, "%s: the service was restarted (MainPID %" PRIu32
-                                        ", was %" PRIu32 ")", how, pid, pid0);
+                        qualify_verdict(ret, TS_VERDICT_FAIL,
+                                        "%s: the service was restarted (MainPID %" PRIu32 ", was %" PRIu32
+                                        ")",
+                                        how, pid, pid0);
                 else if (documented_path && !streq(text, want))
                         qualify_verdict(ret, TS_VERDICT_FAIL, "%s: %s does not hold '%s'", how, path, want);
         }

@@ -23,17 +23,22 @@
 #define SD_MANAGER "org.freedesktop.systemd1.Manager"
 
 static const TsQualifyCheck checks[] = {
-        { "scope-limit", "TasksMax=N on a scope lets exactly N tasks run and refuses the next", qualify_scope_limit },
+        { "scope-limit", "TasksMax=N on a scope lets exactly N tasks run and refuses the next",
+          qualify_scope_limit },
         { "service-limit", "TasksMax=N on a service lets exactly N tasks run and refuses the next",
           qualify_service_limit },
         { "infinity", "TasksMax=infinity writes max to pids.max and lifts the limit", qualify_infinity },
         { "percent", "TasksMax=P% resolves against the kernel's limit as documented", qualify_percent },
-        { "percent-reload", "a percentage set through SetUnitProperties, runtime and persistent, survives "
-          "daemon-reload unchanged (the 40% -> 4.0% bug)", qualify_percent_reload },
+        { "percent-reload",
+          "a percentage set through SetUnitProperties, runtime and persistent, survives "
+          "daemon-reload unchanged (the 40% -> 4.0% bug)",
+          qualify_percent_reload },
         { "default-tasks-max", "the Manager's DefaultTasksMax is what a new unit gets in its cgroup",
           qualify_default_tasks_max },
-        { "set-property-live", "SetUnitProperties applies to a running unit at once, without a restart, and "
-          "its drop-in lands in system.control", qualify_set_property_live },
+        { "set-property-live",
+          "SetUnitProperties applies to a running unit at once, without a restart, and "
+          "its drop-in lands in system.control",
+          qualify_set_property_live },
         { "slice-limit", "a parent slice's limit caps its children; EffectiveTasksMax (256+) agrees",
           qualify_slice_limit },
         { "tasks-current", "TasksCurrent agrees with pids.current under load", qualify_tasks_current },
@@ -92,7 +97,8 @@ void qualify_unit_name(const char *check, const char *type, char *buf, size_t si
 /* The part of StartTransientUnit both unit types share: name, mode, and the property array opened. */
 static int transient_begin(const TsQualifyContext *ctx, const char *name, sd_bus_message **ret) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
-        int r = sd_bus_message_new_method_call(ctx->bus, &m, SD_DEST, SD_PATH, SD_MANAGER, "StartTransientUnit");
+        int r = sd_bus_message_new_method_call(ctx->bus, &m, SD_DEST, SD_PATH, SD_MANAGER,
+                                               "StartTransientUnit");
         if (r >= 0)
                 r = sd_bus_message_append(m, "ss", name, "fail");
         if (r >= 0)
@@ -118,8 +124,8 @@ static int transient_finish(const TsQualifyContext *ctx, sd_bus_message *m, cons
         return ts_job_call_and_wait(ctx->bus, m, ctx->timeout);
 }
 
-int qualify_service_start(const TsQualifyContext *ctx, const char *name, uint64_t tasks, const TsTasksLimit *limit,
-                          const char *slice) {
+int qualify_service_start(const TsQualifyContext *ctx, const char *name, uint64_t tasks,
+                          const TsTasksLimit *limit, const char *slice) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
         char count[32];
         snprintf(count, sizeof count, "%" PRIu64, tasks);
@@ -127,8 +133,8 @@ int qualify_service_start(const TsQualifyContext *ctx, const char *name, uint64_
         if (r >= 0)
                 r = sd_bus_message_append(m, "(sv)", "Type", "s", "notify");
         if (r >= 0)
-                r = sd_bus_message_append(m, "(sv)", "ExecStart", "a(sasb)", 1, ctx->exec_path, 3, ctx->exec_path,
-                                          TS_QUALIFY_FORKER_VERB, count, 0);
+                r = sd_bus_message_append(m, "(sv)", "ExecStart", "a(sasb)", 1, ctx->exec_path, 3,
+                                          ctx->exec_path, TS_QUALIFY_FORKER_VERB, count, 0);
         if (r >= 0 && slice)
                 r = sd_bus_message_append(m, "(sv)", "Slice", "s", slice);
         return r < 0 ? r : transient_finish(ctx, m, limit);
@@ -142,7 +148,8 @@ int qualify_slice_start(const TsQualifyContext *ctx, const char *name, const TsT
 
 void qualify_unit_stop(const TsQualifyContext *ctx, const char *name) {
         (void)ts_unit_job(ctx->bus, "StopUnit", name, "replace", ctx->timeout);
-        (void)sd_bus_call_method(ctx->bus, SD_DEST, SD_PATH, SD_MANAGER, "ResetFailedUnit", NULL, NULL, "s", name);
+        (void)sd_bus_call_method(ctx->bus, SD_DEST, SD_PATH, SD_MANAGER, "ResetFailedUnit", NULL, NULL, "s",
+                                 name);
 }
 
 int qualify_pids(const TsQualifyContext *ctx, const char *unit, TsPidsSample *ret) {
@@ -162,7 +169,8 @@ static int dropin_dir(const char *unit, bool runtime, char *buf, size_t size) {
         return path_printf(buf, size, "%s/systemd/system.control/%s.d", runtime ? "/run" : "/etc", unit);
 }
 
-int qualify_dropin(const char *unit, bool runtime, char *path, size_t path_size, char *line, size_t line_size) {
+int qualify_dropin(const char *unit, bool runtime, char *path, size_t path_size, char *line,
+                   size_t line_size) {
         char dir[PATH_MAX];
         int r = dropin_dir(unit, runtime, dir, sizeof dir);
         if (r < 0)
@@ -185,7 +193,8 @@ static int unit_file_path(const char *name, char *buf, size_t size) {
         return path_printf(buf, size, "/run/systemd/system/%s", name);
 }
 
-int qualify_service_install(const TsQualifyContext *ctx, const char *name, uint64_t tasks, const TsTasksLimit *limit) {
+int qualify_service_install(const TsQualifyContext *ctx, const char *name, uint64_t tasks,
+                            const TsTasksLimit *limit) {
         char path[PATH_MAX], text[PATH_MAX + 512], max[32];
         int r = unit_file_path(name, path, sizeof path);
         if (r < 0)

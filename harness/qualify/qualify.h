@@ -14,7 +14,7 @@
 
 typedef struct TsQualifyContext {
         sd_bus *bus;
-        const char *exec_path; /* taskstorm itself: the storms and the forker services run it */
+        const char *exec_path;  /* taskstorm itself: the storms and the forker services run it */
         unsigned systemd_major; /* 0: unknown */
         usec_t timeout;         /* for each systemd job */
 } TsQualifyContext;

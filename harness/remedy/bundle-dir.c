@@ -17,15 +17,15 @@
 #define KIB(n) ((size_t)(n) << 10)
 #define MIB(n) ((size_t)(n) << 20)
 
-#define LOG_SHARE 0              /* Spec.max of a log: a share of what the other files left */
+#define LOG_SHARE 0                           /* Spec.max of a log: a share of what the other files left */
 #define FACT_BUDGET (TS_OFFLINE_MAX_TEXT / 2) /* the files before the logs, together */
-#define MAX_DEPTH 8              /* directory levels a "**" descends (a pod's cgroup is 4 below a slice) */
-#define MAX_MATCHES 512          /* files one pattern brings: the first in path order */
-#define MAX_SCANNED 65536        /* directory entries one pattern looks at */
-#define MAX_FILES 4096           /* files read or noted; and paths one pattern gathers */
+#define MAX_DEPTH 8       /* directory levels a "**" descends (a pod's cgroup is 4 below a slice) */
+#define MAX_MATCHES 512   /* files one pattern brings: the first in path order */
+#define MAX_SCANNED 65536 /* directory entries one pattern looks at */
+#define MAX_FILES 4096    /* files read or noted; and paths one pattern gathers */
 #define MAX_LOGS 64
-#define MAX_HOPS 16              /* symlinks followed for one path */
-#define NOTE_MAX 96              /* a header's note: "(cut to its last N of M bytes)" */
+#define MAX_HOPS 16 /* symlinks followed for one path */
+#define NOTE_MAX 96 /* a header's note: "(cut to its last N of M bytes)" */
 
 /* What a bundle has twice, in another file: the first spec of a family that finds a file is read,
  * the later ones are not. */
@@ -47,12 +47,15 @@ typedef enum Family {
  * component) or be "**" (any number of directories, up to MAX_DEPTH). */
 typedef struct Spec {
         const char *pattern;
-        size_t max;          /* bytes kept of each file, its end; LOG_SHARE for a log */
+        size_t max; /* bytes kept of each file, its end; LOG_SHARE for a log */
         Family family;
         const char *exclude; /* names the pattern matches that are not wanted */
 } Spec;
 
+/* clang-format 14 moves a macro body that is a braced initializer to a line of its own. */
+/* clang-format off */
 #define SPEC(path, bytes, ...) { .pattern = (path), .max = (bytes), __VA_ARGS__ }
+/* clang-format on */
 
 /* sos names a command's output after the command (sos/report/plugins/__init__.py _mangle_command:
  * "systemctl show *service --all" is systemctl_show_service_--all) and links a few at the top
@@ -516,7 +519,7 @@ static int text_append(Text *t, const char *s, size_t n) {
 /* A file of the bundle whose reading waits for the logs' turn. */
 typedef struct Pending {
         char *path;
-        int fd;     /* -errno: noted in its header */
+        int fd; /* -errno: noted in its header */
         uint64_t size;
         size_t order;
 } Pending;
@@ -524,10 +527,13 @@ typedef struct Pending {
 typedef struct Collector {
         int rootfd;
         Text text;
+        /* clang-format 14 takes the '*' after a struct's closing brace for a multiplication. */
+        /* clang-format off */
         struct FileId {
                 dev_t dev;
                 ino_t ino;
         } *seen;
+        /* clang-format on */
         size_t n_seen, n_files;
         Pending logs[MAX_LOGS];
         size_t n_logs;

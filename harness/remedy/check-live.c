@@ -109,7 +109,8 @@ static int gather_slices(sd_bus *bus, const char *first, TsCheckFacts *f) {
 }
 
 /* The article's prerequisites: systemd's version, the kernel's, os-release's ID and ID_LIKE. */
-static void gather_prerequisites(sd_bus *bus, char **systemd, char **kernel, char **os_id, char **os_id_like) {
+static void gather_prerequisites(sd_bus *bus, char **systemd, char **kernel, char **os_id,
+                                 char **os_id_like) {
         (void)ts_manager_get_string(bus, "Version", systemd);
         struct utsname u;
         if (uname(&u) >= 0)
@@ -204,7 +205,8 @@ int ts_scan_gather_live(sd_bus *bus, usec_t since, TsScanFacts *ret) {
                 if (r == -ENOMEM)
                         return r;
                 /* Lines that no field ties to a run count as they are. */
-                bool other_run = r >= 0 && l->invocation && !streq(l->invocation, strempty(facts->invocation_id));
+                bool other_run =
+                        r >= 0 && l->invocation && !streq(l->invocation, strempty(facts->invocation_id));
                 bool history = since == 0 && (r == -ENOENT || other_run);
                 if (r >= 0 && !other_run)
                         l->facts = TAKE_PTR(facts);

@@ -13,10 +13,8 @@
 #include "version.h"
 
 static const char *const ts_check_verdict_table[_TS_CHECK_VERDICT_MAX] = {
-        [TS_CHECK_NOT_AFFECTED] = "not-affected",
-        [TS_CHECK_AFFECTED] = "affected",
-        [TS_CHECK_AT_RISK] = "at-risk",
-        [TS_CHECK_NOT_APPLICABLE] = "not-applicable",
+        [TS_CHECK_NOT_AFFECTED] = "not-affected", [TS_CHECK_AFFECTED] = "affected",
+        [TS_CHECK_AT_RISK] = "at-risk",           [TS_CHECK_NOT_APPLICABLE] = "not-applicable",
         [TS_CHECK_SUSPECTED] = "suspected",
 };
 
@@ -42,28 +40,37 @@ static const struct {
 } cause_fixes[_TS_CAUSE_MAX] = {
         [TS_CAUSE_UNIT_TASKSMAX] = { "systemctl set-property ", " TasksMax=infinity" },
         [TS_CAUSE_SLICE_TASKSMAX] = { "systemctl set-property ", " TasksMax=infinity" },
-        [TS_CAUSE_RLIMIT_NPROC] = { "raise LimitNPROC= of ", " (a drop-in, then restart it); TasksMax is not the cause" },
+        [TS_CAUSE_RLIMIT_NPROC] = { "raise LimitNPROC= of ",
+                                    " (a drop-in, then restart it); TasksMax is not the cause" },
         [TS_CAUSE_PID_MAX] = { "raise kernel.pid_max (sysctl); TasksMax of ", " is not the cause" },
         [TS_CAUSE_THREADS_MAX] = { "raise kernel.threads-max (sysctl); TasksMax of ", " is not the cause" },
-        [TS_CAUSE_EAGAIN_NO_LIMIT] = { "no task limit was hit by ", ": look for injected faults or another cause" },
-        [TS_CAUSE_CONTAINER_PIDS_LIMIT] = { "raise the pids limit of ", " where its runtime sets it (docker update "
+        [TS_CAUSE_EAGAIN_NO_LIMIT] = { "no task limit was hit by ",
+                                       ": look for injected faults or another cause" },
+        [TS_CAUSE_CONTAINER_PIDS_LIMIT] = { "raise the pids limit of ",
+                                            " where its runtime sets it (docker update "
                                             "--pids-limit, podman run --pids-limit or pids_limit in containers.conf, the "
                                             "pod's spec); TasksMax is not the cause" },
-        [TS_CAUSE_MEMORY] = { "free memory for the new tasks of ", " (memory, swap, vm.overcommit_memory, a memory "
+        [TS_CAUSE_MEMORY] = { "free memory for the new tasks of ",
+                              " (memory, swap, vm.overcommit_memory, a memory "
                               "limit; a thread's stack is memory too); TasksMax is not the cause" },
         [TS_CAUSE_KEYRING_QUOTA] = { "raise kernel.keys.maxkeys and kernel.keys.maxbytes (sysctl; each container "
-                                     "of ", " makes a session keyring); TasksMax is not the cause" },
+                                     "of ",
+                                     " makes a session keyring); TasksMax is not the cause" },
 };
 
 /* What shows whether a cause is the one, around the same target. */
 static const struct {
         const char *before, *after;
 } cause_probes[_TS_CAUSE_MAX] = {
-        [TS_CAUSE_UNIT_TASKSMAX] = { "systemctl show -p TasksMax,TasksCurrent ", "; journalctl -k | grep 'fork rejected'" },
-        [TS_CAUSE_SLICE_TASKSMAX] = { "systemctl show -p TasksMax,TasksCurrent $(systemctl show -P Slice ", ")" },
+        [TS_CAUSE_UNIT_TASKSMAX] = { "systemctl show -p TasksMax,TasksCurrent ",
+                                     "; journalctl -k | grep 'fork rejected'" },
+        [TS_CAUSE_SLICE_TASKSMAX] = { "systemctl show -p TasksMax,TasksCurrent $(systemctl show -P Slice ",
+                                      ")" },
         [TS_CAUSE_OTHER_UNIT_TASKSMAX] = { "taskstorm check (with no unit: every limit that refused forks, "
-                                           "whose ever they were; ", " among them)" },
-        [TS_CAUSE_RLIMIT_NPROC] = { "ulimit -u as the user of ", ", and ps -L -u USER --no-headers | wc -l" },
+                                           "whose ever they were; ",
+                                           " among them)" },
+        [TS_CAUSE_RLIMIT_NPROC] = { "ulimit -u as the user of ",
+                                    ", and ps -L -u USER --no-headers | wc -l" },
         [TS_CAUSE_PID_MAX] = { "sysctl kernel.pid_max; ps -eL --no-headers | wc -l (", "'s host)" },
         [TS_CAUSE_THREADS_MAX] = { "sysctl kernel.threads-max; ps -eL --no-headers | wc -l (", "'s host)" },
         [TS_CAUSE_CONTAINER_PIDS_LIMIT] = { "cat /sys/fs/cgroup/pids.max /sys/fs/cgroup/pids.current inside ",
@@ -86,11 +93,8 @@ void ts_cause_probe(TsCause c, const char *target, char *buf, size_t size) {
 
 /* The worst verdict of several decides an exit status and comes first in a ranking. */
 static const int verdict_severity[_TS_CHECK_VERDICT_MAX] = {
-        [TS_CHECK_NOT_AFFECTED] = 0,
-        [TS_CHECK_NOT_APPLICABLE] = 1,
-        [TS_CHECK_AT_RISK] = 2,
-        [TS_CHECK_SUSPECTED] = 3,
-        [TS_CHECK_AFFECTED] = 4,
+        [TS_CHECK_NOT_AFFECTED] = 0, [TS_CHECK_NOT_APPLICABLE] = 1, [TS_CHECK_AT_RISK] = 2,
+        [TS_CHECK_SUSPECTED] = 3,    [TS_CHECK_AFFECTED] = 4,
 };
 
 /* Daemons that run thousands of tasks in normal operation: a limit below what they need is a
@@ -141,8 +145,8 @@ uint64_t ts_check_busy_daemon_needs(const char *unit) {
         return 0;
 }
 
-void ts_pattern_hits_add(TsPatternHits *h, uint64_t usec, const char *ident, size_t ident_len, const char *msg,
-                         size_t msg_len) {
+void ts_pattern_hits_add(TsPatternHits *h, uint64_t usec, const char *ident, size_t ident_len,
+                         const char *msg, size_t msg_len) {
         /* Several passes (the unit's lines, the kernel's) may each add to a pattern: keep the extremes. */
         if (h->count == 0 || usec < h->first_usec)
                 h->first_usec = usec;
@@ -229,16 +233,16 @@ typedef struct Judge {
         unsigned threshold;
         TsCheckResult *r;
         Sentence why;
-        TsValue limit;       /* the effective limit */
-        int top;             /* the EAGAIN pattern seen most, -1 none */
-        bool tasks_known;    /* Tasks: N */
-        bool unit_events;    /* the unit's pids.events > 0 */
-        int events_slice;    /* the first slice whose pids.events > 0, -1 none */
-        bool events_known;   /* any pids.events could be read (never offline) */
-        bool kernel;         /* a kernel "fork rejected" line names the unit or one of its slices */
-        bool kernel_slice;   /* ... one of its slices, in range */
-        bool kernel_below;   /* ... only cgroups below the unit's, and they count for its limit */
-        bool nproc_applies;  /* RLIMIT_NPROC is finite and the user is not root */
+        TsValue limit;      /* the effective limit */
+        int top;            /* the EAGAIN pattern seen most, -1 none */
+        bool tasks_known;   /* Tasks: N */
+        bool unit_events;   /* the unit's pids.events > 0 */
+        int events_slice;   /* the first slice whose pids.events > 0, -1 none */
+        bool events_known;  /* any pids.events could be read (never offline) */
+        bool kernel;        /* a kernel "fork rejected" line names the unit or one of its slices */
+        bool kernel_slice;  /* ... one of its slices, in range */
+        bool kernel_below;  /* ... only cgroups below the unit's, and they count for its limit */
+        bool nproc_applies; /* RLIMIT_NPROC is finite and the user is not root */
 } Judge;
 
 static void verdict(Judge *j, TsCheckVerdict v, TsCause c) {
@@ -282,7 +286,8 @@ static void effective_limit(const TsCheckFacts *f, TsCheckResult *r) {
          * TasksMax shows that number, which is no TasksMax. */
         TsValue effective = f->effective_tasks_max;
         TsValue kernel_values[] = { f->threads_max,
-                                    { .known = f->pid_max.known && f->pid_max.value > 0, .value = f->pid_max.value - 1 },
+                                    { .known = f->pid_max.known && f->pid_max.value > 0,
+                                      .value = f->pid_max.value - 1 },
                                     f->root_pids_max };
         TsValue kernel = lowest(kernel_values, ELEMENTSOF(kernel_values));
         if (effective.known && kernel.known && effective.value >= kernel.value)
@@ -337,8 +342,9 @@ static void read_evidence(Judge *j) {
          * above half the threshold (the containers that failed have gone: podman's machine.slice at
          * its 40 shows 30), the rule the whole-machine check charges a gone cgroup's line by; a
          * container with a pids limit of its own under a slice with room is its runtime's. */
-        j->kernel_below = !f->kernel_for_unit && !j->kernel_slice && f->kernel_below_unit && is_finite(j->limit) &&
-                          j->tasks_known && at_least_percent(f->tasks_current.value, j->limit.value, j->threshold / 2);
+        j->kernel_below = !f->kernel_for_unit && !j->kernel_slice && f->kernel_below_unit &&
+                          is_finite(j->limit) && j->tasks_known &&
+                          at_least_percent(f->tasks_current.value, j->limit.value, j->threshold / 2);
         j->kernel = f->kernel_for_unit || j->kernel_slice || j->kernel_below;
         j->nproc_applies = !f->user_is_root && is_finite(f->nproc_soft);
 }
@@ -366,7 +372,8 @@ static bool decide_limit_lifted(Judge *j) {
                 return false;
         verdict(j, TS_CHECK_NOT_AFFECTED, TS_CAUSE_NONE);
         add_tasks(&j->why, j->f->tasks_current, j->limit);
-        add(&j->why, "no Limit now: the refusals counted earlier happened under a lower limit that was lifted");
+        add(&j->why,
+            "no Limit now: the refusals counted earlier happened under a lower limit that was lifted");
         return true;
 }
 
@@ -438,7 +445,8 @@ static bool decide_other_limit(Judge *j) {
                 verdict(j, TS_CHECK_AFFECTED, TS_CAUSE_RLIMIT_NPROC);
                 add_tasks(&j->why, f->tasks_current, j->limit);
                 add(&j->why,
-                    "no TasksMax was hit, but the unit's user runs %" PRIu64 " tasks, %u%% of its RLIMIT_NPROC "
+                    "no TasksMax was hit, but the unit's user runs %" PRIu64
+                    " tasks, %u%% of its RLIMIT_NPROC "
                     "(LimitNPROC=%" PRIu64 "), and ",
                     f->user_tasks.value, percent_of(f->user_tasks.value, f->nproc_soft.value, true),
                     f->nproc_soft.value);
@@ -454,7 +462,8 @@ static bool decide_other_limit(Judge *j) {
                 add_tasks(&j->why, f->tasks_current, j->limit);
                 add(&j->why, "no TasksMax is shown hit, but ");
                 if (low)
-                        add(&j->why, "RLIMIT_NPROC is %" PRIu64 " (every task of the user counts against it)",
+                        add(&j->why,
+                            "RLIMIT_NPROC is %" PRIu64 " (every task of the user counts against it)",
                             f->nproc_soft.value);
                 else
                         add(&j->why, "the text says RLIMIT_NPROC refused it (su's EAGAIN is setuid()'s, "
@@ -647,7 +656,8 @@ static bool decide_other_error(Judge *j) {
         int keyring = top_pattern_of_error(f->hits, EDQUOT), enomem = top_pattern_of_error(f->hits, ENOMEM);
         if (keyring >= 0) {
                 verdict(j, TS_CHECK_AFFECTED, TS_CAUSE_KEYRING_QUOTA);
-                add(&j->why, "no task limit: the kernel keyring's quota refused a session key (EDQUOT), and ");
+                add(&j->why,
+                    "no task limit: the kernel keyring's quota refused a session key (EDQUOT), and ");
                 add_log_lines(&j->why, f->hits, keyring);
                 return true;
         }
@@ -662,10 +672,13 @@ static bool decide_other_error(Judge *j) {
         if (f->memory_short || pids_short) {
                 verdict(j, TS_CHECK_AFFECTED, f->memory_short ? TS_CAUSE_MEMORY : TS_CAUSE_PID_MAX);
                 if (f->memory_short)
-                        add(&j->why, "memory was short (swap used up, strict overcommit or the OOM killer), and ");
+                        add(&j->why,
+                            "memory was short (swap used up, strict overcommit or the OOM killer), and ");
                 else
-                        add(&j->why, "kernel.pid_max is %" PRIu64 " (ENOMEM is what fork says when no PID is free), "
-                                     "and ", f->pid_max.value);
+                        add(&j->why,
+                            "kernel.pid_max is %" PRIu64 " (ENOMEM is what fork says when no PID is free), "
+                            "and ",
+                            f->pid_max.value);
                 add_log_lines(&j->why, f->hits, enomem);
                 return true;
         }
@@ -684,7 +697,8 @@ static bool decide_kernel_budget(Judge *j) {
                 return false;
         verdict(j, TS_CHECK_AT_RISK, threads ? TS_CAUSE_THREADS_MAX : TS_CAUSE_PID_MAX);
         add(&j->why, "%s is %" PRIu64 ": the whole machine's tasks, a few busy services' worth",
-            threads ? "kernel.threads-max" : "kernel.pid_max", threads ? f->threads_max.value : f->pid_max.value);
+            threads ? "kernel.threads-max" : "kernel.pid_max",
+            threads ? f->threads_max.value : f->pid_max.value);
         return true;
 }
 
@@ -738,8 +752,10 @@ static void list_unknowns(const Judge *j) {
 void ts_check_judge(const TsCheckFacts *f, unsigned threshold, TsCheckResult *ret) {
         if (!ret)
                 return;
-        *ret = (TsCheckResult){ .verdict = _TS_CHECK_VERDICT_INVALID, .cause = _TS_CAUSE_INVALID,
-                                .binding_slice = -1, .via_cause = TS_CAUSE_NONE };
+        *ret = (TsCheckResult){ .verdict = _TS_CHECK_VERDICT_INVALID,
+                                .cause = _TS_CAUSE_INVALID,
+                                .binding_slice = -1,
+                                .via_cause = TS_CAUSE_NONE };
         if (!f)
                 return;
 

@@ -13,41 +13,46 @@
 #include "prereq.h"
 
 typedef enum TsCheckVerdict {
-        TS_CHECK_NOT_AFFECTED,  /* exit 0 */
-        TS_CHECK_AFFECTED,      /* exit 10: a task limit was hit */
-        TS_CHECK_AT_RISK,       /* exit 11: usage near the limit, or a limit below what the unit's kind needs */
-        TS_CHECK_NOT_APPLICABLE,/* exit 12: prerequisites unmet, or no limit on the unit at all */
-        TS_CHECK_SUSPECTED,     /* exit 13: tasks could not be created, and what refused them is not shown
-                                 * (a log without the limits): the likely causes, and how to decide */
+        TS_CHECK_NOT_AFFECTED,   /* exit 0 */
+        TS_CHECK_AFFECTED,       /* exit 10: a task limit was hit */
+        TS_CHECK_AT_RISK,        /* exit 11: usage near the limit, or a limit below what the unit's kind
+                                  * needs */
+        TS_CHECK_NOT_APPLICABLE, /* exit 12: prerequisites unmet, or no limit on the unit at all */
+        TS_CHECK_SUSPECTED,      /* exit 13: tasks could not be created, and what refused them is not shown
+                                  * (a log without the limits): the likely causes, and how to decide */
         _TS_CHECK_VERDICT_MAX,
         _TS_CHECK_VERDICT_INVALID = -EINVAL,
 } TsCheckVerdict;
 
-const char *ts_check_verdict_to_string(TsCheckVerdict v); /* "not-affected", "affected", "at-risk", "not-applicable", "suspected" */
+/* "not-affected", "affected", "at-risk", "not-applicable", "suspected" */
+const char *ts_check_verdict_to_string(TsCheckVerdict v);
 
 typedef enum TsCause {
-        TS_CAUSE_NONE,            /* nothing limits the unit now */
-        TS_CAUSE_UNIT_TASKSMAX,   /* the unit's own TasksMax */
-        TS_CAUSE_SLICE_TASKSMAX,  /* a parent slice's TasksMax */
-        TS_CAUSE_RLIMIT_NPROC,    /* RLIMIT_NPROC (LimitNPROC=, or the user's limit) */
-        TS_CAUSE_PID_MAX,         /* kernel.pid_max */
-        TS_CAUSE_THREADS_MAX,     /* kernel.threads-max */
-        TS_CAUSE_EAGAIN_NO_LIMIT, /* EAGAIN in the logs, but no task limit was hit (injected, say) */
+        TS_CAUSE_NONE,                 /* nothing limits the unit now */
+        TS_CAUSE_UNIT_TASKSMAX,        /* the unit's own TasksMax */
+        TS_CAUSE_SLICE_TASKSMAX,       /* a parent slice's TasksMax */
+        TS_CAUSE_RLIMIT_NPROC,         /* RLIMIT_NPROC (LimitNPROC=, or the user's limit) */
+        TS_CAUSE_PID_MAX,              /* kernel.pid_max */
+        TS_CAUSE_THREADS_MAX,          /* kernel.threads-max */
+        TS_CAUSE_EAGAIN_NO_LIMIT,      /* EAGAIN in the logs, but no task limit was hit (injected, say) */
         TS_CAUSE_OTHER_UNIT_TASKSMAX,  /* the unit logs the failures, another unit's limit refused the forks
-                                        * (dockerd's lines, containerd.service's TasksMax: its shims run runc) */
+                                        * (dockerd's lines, containerd.service's TasksMax: its shims run
+                                        * runc) */
         TS_CAUSE_CONTAINER_PIDS_LIMIT, /* a container's own pids limit (docker --pids-limit), or one that no
                                         * unit's TasksMax sets: its runtime set it, not systemd */
-        TS_CAUSE_MEMORY,          /* no memory for the new task (fork's ENOMEM without a pid shortage, a
-                                   * thread's stack): free memory, swap, overcommit, a memory limit */
-        TS_CAUSE_KEYRING_QUOTA,   /* EDQUOT from the kernel keyring: each container's runtime makes a session
-                                   * keyring, and kernel.keys.maxkeys/maxbytes ran out */
-        TS_CAUSE_UNKNOWN,         /* suspected: nothing in the evidence points at one limit */
+        TS_CAUSE_MEMORY,               /* no memory for the new task (fork's ENOMEM without a pid shortage, a
+                                        * thread's stack): free memory, swap, overcommit, a memory limit */
+        TS_CAUSE_KEYRING_QUOTA,        /* EDQUOT from the kernel keyring: each container's runtime makes a
+                                        * session keyring, and kernel.keys.maxkeys/maxbytes ran out */
+        TS_CAUSE_UNKNOWN,              /* suspected: nothing in the evidence points at one limit */
         _TS_CAUSE_MAX,
         _TS_CAUSE_INVALID = -EINVAL,
 } TsCause;
 
 TsCause ts_cause_from_string(const char *s); /* _TS_CAUSE_INVALID when no cause has that name */
-const char *ts_cause_to_string(TsCause c); /* "none", "unit-tasksmax", "slice-tasksmax", "rlimit-nproc", "pid-max", "threads-max", "eagain-no-limit", "other-unit-tasksmax", "container-pids-limit", "memory", "keyring-quota", "unknown" */
+/* "none", "unit-tasksmax", "slice-tasksmax", "rlimit-nproc", "pid-max", "threads-max", "eagain-no-limit",
+ * "other-unit-tasksmax", "container-pids-limit", "memory", "keyring-quota", "unknown" */
+const char *ts_cause_to_string(TsCause c);
 
 /* Orders verdicts for an exit status and a ranking: affected, suspected, at-risk, not-applicable,
  * not-affected (4 to 0); -1 for no verdict. */
@@ -77,16 +82,16 @@ typedef struct TsValue {
 
 typedef struct TsPatternHits {
         uint64_t count;
-        uint64_t relayed;                        /* of them, lines that report another process's failure
-                                                  * (ts_pattern_relayed(): the runtime's, relayed by dockerd) */
-        uint64_t first_usec, last_usec;          /* CLOCK_REALTIME µs of the first and last line, 0 unknown */
-        char *samples[TS_CHECK_SAMPLES];         /* a few lines as they were, NULL-padded */
+        uint64_t relayed;                /* of them, lines that report another process's failure
+                                          * (ts_pattern_relayed(): the runtime's, relayed by dockerd) */
+        uint64_t first_usec, last_usec;  /* CLOCK_REALTIME µs of the first and last line, 0 unknown */
+        char *samples[TS_CHECK_SAMPLES]; /* a few lines as they were, NULL-padded */
 } TsPatternHits;
 
 /* Counts one line of a pattern (and whether it is relayed): first and last time, and the line as a
  * sample while there is room. */
-void ts_pattern_hits_add(TsPatternHits *h, uint64_t usec, const char *ident, size_t ident_len, const char *msg,
-                         size_t msg_len);
+void ts_pattern_hits_add(TsPatternHits *h, uint64_t usec, const char *ident, size_t ident_len,
+                         const char *msg, size_t msg_len);
 /* Frees the samples of n patterns' hits. */
 void ts_pattern_hits_done(TsPatternHits *hits, size_t n);
 
@@ -104,44 +109,46 @@ typedef struct TsCheckFacts {
 
         /* The unit. */
         char *unit;
-        bool unit_known;       /* live: the unit is loaded; offline: the bundle names it */
+        bool unit_known; /* live: the unit is loaded; offline: the bundle names it */
         char *control_group;
-        uint64_t started_monotonic; /* CLOCK_MONOTONIC µs when the unit (and its cgroup) last started, 0 unknown */
-        char *invocation_id;        /* of the unit's current run: the journal is read for it alone, unless --since */
-        TsValue tasks_current; /* TasksCurrent / "Tasks: N" */
-        TsValue tasks_max;     /* TasksMax as systemd shows it ("Limit: M"), infinity = no limit */
+        uint64_t started_monotonic; /* CLOCK_MONOTONIC µs when the unit (and its cgroup) last started, 0
+                                     * unknown */
+        char *invocation_id;        /* of the unit's current run: the journal is read for it alone, unless
+                                     * --since */
+        TsValue tasks_current;      /* TasksCurrent / "Tasks: N" */
+        TsValue tasks_max;          /* TasksMax as systemd shows it ("Limit: M"), infinity = no limit */
         TsValue pids_current, pids_max, events_max; /* the unit's cgroup files */
-        TsValue effective_tasks_max; /* EffectiveTasksMax where the bus has it */
-        TsSliceFacts slices[TS_CHECK_MAX_SLICES]; /* its slice, that slice's slice, ... up to -.slice */
+        TsValue effective_tasks_max;                /* EffectiveTasksMax where the bus has it */
+        TsSliceFacts slices[TS_CHECK_MAX_SLICES];   /* its slice, that slice's slice, ... up to -.slice */
         unsigned n_slices;
 
         /* The other limits that give the same EAGAIN. */
-        TsValue nproc_soft;    /* the unit's RLIMIT_NPROC (LimitNPROCSoft) */
-        TsValue user_tasks;    /* tasks owned by the unit's user, system-wide (what RLIMIT_NPROC counts) */
-        bool user_is_root;     /* root is exempt from RLIMIT_NPROC (CAP_SYS_RESOURCE) */
+        TsValue nproc_soft; /* the unit's RLIMIT_NPROC (LimitNPROCSoft) */
+        TsValue user_tasks; /* tasks owned by the unit's user, system-wide (what RLIMIT_NPROC counts) */
+        bool user_is_root;  /* root is exempt from RLIMIT_NPROC (CAP_SYS_RESOURCE) */
         TsValue pid_max, threads_max, system_tasks; /* kernel.pid_max, kernel.threads-max, tasks now */
         TsValue root_pids_max; /* pids.max at the root this machine shows (a sandbox, a container) */
 
         /* The journal (or the bundle's log lines), within the window. */
         TsPatternHits hits[_TS_PATTERN_MAX];
-        bool kernel_for_unit;  /* a kernel "fork rejected" line names the unit's cgroup */
-        int kernel_slice;      /* ... or names slice number N (index in slices[]); -1 none */
+        bool kernel_for_unit;   /* a kernel "fork rejected" line names the unit's cgroup */
+        int kernel_slice;       /* ... or names slice number N (index in slices[]); -1 none */
         bool kernel_below_unit; /* ... or a cgroup below the unit's (a container's scope, often gone) */
 
-        bool offline;          /* read from text: some facts cannot be known */
-        bool no_journal;       /* offline: the text holds no journal lines at all: no evidence either way */
+        bool offline;    /* read from text: some facts cannot be known */
+        bool no_journal; /* offline: the text holds no journal lines at all: no evidence either way */
 
         /* What the text says around the failures (offline): the context that makes a cause likely. */
-        bool container;        /* the unit is a container (its limit is its runtime's), or the failures
-                                * are inside one (docker exec, kubectl exec, a pids.max at the root) */
-        bool user_session;     /* a user's session or slice, or a shell's failures with no unit: logind's
-                                * UserTasksMax and the user's RLIMIT_NPROC */
-        bool service_log;      /* the failures were logged by a daemon (a journal or syslog line) */
-        bool thread_failures;  /* of them, threads (pthread_create, Java's native thread) */
-        bool nproc_refused;    /* the text says RLIMIT_NPROC refused it: su's EAGAIN (setuid), OpenBLAS's
-                                * "RLIMIT_NPROC N current" */
-        bool memory_short;     /* memory was short: swap used up, strict overcommit, the OOM killer */
-        bool kubernetes;       /* the text is about Kubernetes (kubelet, pods): a pod's pids limit may bind */
+        bool container;       /* the unit is a container (its limit is its runtime's), or the failures
+                               * are inside one (docker exec, kubectl exec, a pids.max at the root) */
+        bool user_session;    /* a user's session or slice, or a shell's failures with no unit: logind's
+                               * UserTasksMax and the user's RLIMIT_NPROC */
+        bool service_log;     /* the failures were logged by a daemon (a journal or syslog line) */
+        bool thread_failures; /* of them, threads (pthread_create, Java's native thread) */
+        bool nproc_refused;   /* the text says RLIMIT_NPROC refused it: su's EAGAIN (setuid), OpenBLAS's
+                               * "RLIMIT_NPROC N current" */
+        bool memory_short;    /* memory was short: swap used up, strict overcommit, the OOM killer */
+        bool kubernetes;      /* the text is about Kubernetes (kubelet, pods): a pod's pids limit may bind */
 } TsCheckFacts;
 
 void ts_check_facts_done(TsCheckFacts *f);
@@ -156,11 +163,11 @@ typedef struct TsCheckResult {
         char why[256];           /* the verdict in one sentence, in the article's terms */
         char warnings[2][200];   /* e.g. "TasksMax=512 on the bus but pids.max is max: not enforced" */
         unsigned n_warnings;
-        char unknown[200];       /* offline: what the text could not tell ("pids.events", "journal") */
-        char via[256];           /* other-unit-tasksmax: the unit (slice, container) whose limit refused the
-                                  * forks behind the unit's EAGAIN lines ("containerd.service"); "" none */
-        TsCause via_cause;       /* ... and that limit's cause there (unit-tasksmax for containerd.service) */
-        TsCause likely[4];       /* suspected: the causes the text makes likely, most likely first */
+        char unknown[200]; /* offline: what the text could not tell ("pids.events", "journal") */
+        char via[256];     /* other-unit-tasksmax: the unit (slice, container) whose limit refused the
+                            * forks behind the unit's EAGAIN lines ("containerd.service"); "" none */
+        TsCause via_cause; /* ... and that limit's cause there (unit-tasksmax for containerd.service) */
+        TsCause likely[4]; /* suspected: the causes the text makes likely, most likely first */
         unsigned n_likely;
 } TsCheckResult;
 

@@ -42,8 +42,8 @@ static bool startswith(const char *s, const char *prefix) {
  * the next, the backslash becoming a blank. */
 typedef struct LineReader {
         const char *next, *end;
-        unsigned line;  /* physical lines read */
-        char *buf;      /* the logical line; as long as the whole text at most */
+        unsigned line; /* physical lines read */
+        char *buf;     /* the logical line; as long as the whole text at most */
 } LineReader;
 
 static bool ends_in_continuation(const char *s) {
@@ -152,8 +152,8 @@ int ts_dropins_order(char *const *dropins, const char *planned, char ***ret, ssi
         size_t k = 0;
         for (size_t i = 0; i < n; i++) {
                 if (planned && streq(base_name(dropins[i]), base_name(planned))) {
-                        if (!startswith(dropins[i], PERSISTENT_CONTROL) || startswith(planned, PERSISTENT_CONTROL) ||
-                            streq(dropins[i], planned))
+                        if (!startswith(dropins[i], PERSISTENT_CONTROL) ||
+                            startswith(planned, PERSISTENT_CONTROL) || streq(dropins[i], planned))
                                 continue;
                         masker = dropins[i];
                 }
@@ -194,7 +194,8 @@ static void earlier_name(const char *name, const char *before, char *buf, size_t
                 snprintf(buf, size, "00-%s", rest);
 }
 
-int ts_tasks_max_override_from(const TsUnitFiles *f, const TsTasksMaxOrigin *origin, TsTasksMaxOverride *ret) {
+int ts_tasks_max_override_from(const TsUnitFiles *f, const TsTasksMaxOrigin *origin,
+                               TsTasksMaxOverride *ret) {
         *ret = (TsTasksMaxOverride){};
         if (origin->file < 0 || origin->file == f->planned || (size_t)origin->file >= f->n)
                 return 0;
@@ -211,11 +212,14 @@ int ts_tasks_max_override_from(const TsUnitFiles *f, const TsTasksMaxOrigin *ori
                 snprintf(o.where, sizeof o.where, "%s %s:%u (%s), which systemd reads after %s", verb, path,
                          o.line, o.assignment, planned);
         } else if (masker && f->masker != origin->file)
-                snprintf(o.where, sizeof o.where, "%s %s:%u (%s), which systemd reads after %s (read instead of "
-                         "the fix's drop-in of the same name)", verb, path, o.line, o.assignment, masker);
+                snprintf(o.where, sizeof o.where,
+                         "%s %s:%u (%s), which systemd reads after %s (read instead of "
+                         "the fix's drop-in of the same name)",
+                         verb, path, o.line, o.assignment, masker);
         else
                 snprintf(o.where, sizeof o.where, "%s %s:%u (%s)%s", verb, path, o.line, o.assignment,
-                         masker ? ", a drop-in of the same name as the fix's, which systemd reads instead" : "");
+                         masker ? ", a drop-in of the same name as the fix's, which systemd reads instead"
+                                : "");
 
         /* Renaming helps a drop-in that sorts after the fix's; a masker goes away with a fix made
          * where it is (without --runtime). */
@@ -224,10 +228,13 @@ int ts_tasks_max_override_from(const TsUnitFiles *f, const TsTasksMaxOrigin *ori
         if (ours >= 0 && origin->file > ours)
                 earlier_name(base_name(path), base_name(f->files[ours].path), name, sizeof name);
         if (*name)
-                snprintf(o.advice, sizeof o.advice, "remove that line or rename the drop-in to sort before %s "
-                         "(as %s)%s", base_name(f->files[ours].path), name, masker ? ", and fix without --runtime" : "");
+                snprintf(o.advice, sizeof o.advice,
+                         "remove that line or rename the drop-in to sort before %s "
+                         "(as %s)%s",
+                         base_name(f->files[ours].path), name, masker ? ", and fix without --runtime" : "");
         else
-                snprintf(o.advice, sizeof o.advice, "remove that line%s", masker ? " or fix without --runtime" : "");
+                snprintf(o.advice, sizeof o.advice, "remove that line%s",
+                         masker ? " or fix without --runtime" : "");
         *ret = o;
         return 1;
 }

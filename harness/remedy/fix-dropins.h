@@ -51,8 +51,8 @@ int ts_dropins_order(char *const *dropins, const char *planned, char ***ret, ssi
 
 /* What wins over the fix's drop-in, for people and for JSON. */
 typedef struct TsTasksMaxOverride {
-        bool found;           /* a file other than the fix's drop-in sets the unit's TasksMax */
-        char path[512];       /* that file */
+        bool found;     /* a file other than the fix's drop-in sets the unit's TasksMax */
+        char path[512]; /* that file */
         unsigned line;
         char assignment[128]; /* "TasksMax=128" */
         TsTasksLimit limit;   /* its value, kind invalid for a reset */
@@ -63,7 +63,8 @@ typedef struct TsTasksMaxOverride {
 
 /* Fills ret from origin when the winning assignment is not in the fix's drop-in: 1 then, else 0
  * (ret->found false). */
-int ts_tasks_max_override_from(const TsUnitFiles *f, const TsTasksMaxOrigin *origin, TsTasksMaxOverride *ret);
+int ts_tasks_max_override_from(const TsUnitFiles *f, const TsTasksMaxOrigin *origin,
+                               TsTasksMaxOverride *ret);
 
 /* Reads the unit's files as systemd applies them (FragmentPath and DropInPaths from the bus, each
  * file at most 1 MiB), with planned as the fix's drop-in: its text replaced by planned_text when

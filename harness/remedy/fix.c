@@ -18,7 +18,6 @@
 #include "string-table.h"
 #include "unit.h"
 
-
 /* What the record holds: the drop-in's content before the first fix, or this word alone. */
 #define RECORD_ABSENT "# taskstorm: there was no drop-in\n"
 
@@ -32,8 +31,8 @@ static const char *const ts_fix_step_table[_TS_FIX_STEP_MAX] = {
 DEFINE_STRING_TABLE_LOOKUP_TO_STRING(ts_fix_step, TsFixStep);
 
 int ts_fix_dropin_path(const char *unit, bool runtime, char *buf, size_t size) {
-        return path_printf(buf, size, "%s/systemd/system.control/%s.d/50-TasksMax.conf", runtime ? "/run" : "/etc",
-                           unit);
+        return path_printf(buf, size, "%s/systemd/system.control/%s.d/50-TasksMax.conf",
+                           runtime ? "/run" : "/etc", unit);
 }
 
 int ts_fix_record_dir(const char *unit, bool runtime, char *buf, size_t size) {
@@ -99,7 +98,8 @@ static int verify(sd_bus *bus, const char *unit, uint64_t want, bool want_known,
         rep->tasks_max_after = u.tasks_max;
         _cleanup_(freep) char *dir = NULL;
         TsPidsSample s = {};
-        if (*u.control_group && ts_pids_cgroup_dir(u.control_group, &dir) >= 0 && ts_pids_sample(dir, &s) >= 0)
+        if (*u.control_group && ts_pids_cgroup_dir(u.control_group, &dir) >= 0 &&
+            ts_pids_sample(dir, &s) >= 0)
                 rep->pids_max_after = s.max;
         bool bus_ok = !want_known || u.tasks_max == want;
         bool cgroup_ok = !*u.control_group || rep->pids_max_after == u.tasks_max;
@@ -108,9 +108,10 @@ static int verify(sd_bus *bus, const char *unit, uint64_t want, bool want_known,
                 snprintf(rep->verify_why, sizeof rep->verify_why, "the bus shows TasksMax=%llu, not %llu",
                          (unsigned long long)u.tasks_max, (unsigned long long)want);
         else if (!cgroup_ok)
-                snprintf(rep->verify_why, sizeof rep->verify_why,
-                         "the cgroup's pids.max (%llu) does not match TasksMax (%llu): the kernel does not enforce it",
-                         (unsigned long long)rep->pids_max_after, (unsigned long long)u.tasks_max);
+                snprintf(
+                        rep->verify_why, sizeof rep->verify_why,
+                        "the cgroup's pids.max (%llu) does not match TasksMax (%llu): the kernel does not enforce it",
+                        (unsigned long long)rep->pids_max_after, (unsigned long long)u.tasks_max);
         ts_unit_info_done(&u);
         step_done(rep, TS_FIX_VERIFY, t);
         return 0;
@@ -124,7 +125,8 @@ static void explain_override(TsFixReport *rep, bool undo, bool blocked, uint64_t
         ts_tasks_max_format(rep->tasks_max_after, now, sizeof now);
         ts_tasks_max_format(want, before, sizeof before);
         if (!blocked)
-                snprintf(head, sizeof head, "it holds until the next daemon-reload only, which applies the TasksMax");
+                snprintf(head, sizeof head,
+                         "it holds until the next daemon-reload only, which applies the TasksMax");
         else if (undo && want_known)
                 snprintf(head, sizeof head, "TasksMax is %s, not %s as before the first fix,", now, before);
         else
@@ -132,9 +134,11 @@ static void explain_override(TsFixReport *rep, bool undo, bool blocked, uint64_t
         /* After an undo, advice only where the restored drop-in is read and loses: where there was
          * none, the unit's own files decide, and what changed in them since the fix is the user's. */
         bool advise = !undo || ov->after[0];
-        snprintf(rep->explanation, sizeof rep->explanation, "%s %s%s%s%s", head, ov->where, advise ? "; " : "",
-                 advise ? ov->advice : "",
-                 !advise ? "" : undo ? ", then run systemctl daemon-reload" : ", then run taskstorm fix again");
+        snprintf(rep->explanation, sizeof rep->explanation, "%s %s%s%s%s", head, ov->where,
+                 advise ? "; " : "", advise ? ov->advice : "",
+                 !advise ? ""
+                 : undo  ? ", then run systemctl daemon-reload"
+                         : ", then run taskstorm fix again");
 }
 
 /* The files, read as they are, against the limit asked for, which the bus shows: one that gives
@@ -242,7 +246,8 @@ int ts_fix_apply(sd_bus *bus, const char *unit, const TsFixOptions *o, TsFixRepo
                 /* systemd creates system.control itself: undo removes it again if it was not there */
                 char control[600], marker[600];
                 if (r >= 0)
-                        r = path_printf(control, sizeof control, "%s/systemd/system.control", o->runtime ? "/run" : "/etc");
+                        r = path_printf(control, sizeof control, "%s/systemd/system.control",
+                                        o->runtime ? "/run" : "/etc");
                 if (r >= 0)
                         r = path_printf(marker, sizeof marker, "%s/no-system-control", dir);
                 if (r >= 0 && access(control, F_OK) < 0)
@@ -325,8 +330,10 @@ int ts_fix_plan(sd_bus *bus, const char *unit, const TsFixOptions *o, bool undo,
         int r = ts_unit_info_load(bus, unit, &u);
         if (r < 0)
                 return r;
-        TsFixPlan p = { .tasks_max = u.tasks_max, .active = unit_running(&u),
-                        .has_tasks_current = u.has_tasks_current, .tasks_current = u.tasks_current };
+        TsFixPlan p = { .tasks_max = u.tasks_max,
+                        .active = unit_running(&u),
+                        .has_tasks_current = u.has_tasks_current,
+                        .tasks_current = u.tasks_current };
         p.nothing_to_do = !undo && limit_matches(&o->limit, u.tasks_max);
         ts_unit_info_done(&u);
         if (p.active && streq(ts_unit_type_section(unit), "Service")) {
@@ -340,9 +347,11 @@ int ts_fix_plan(sd_bus *bus, const char *unit, const TsFixOptions *o, bool undo,
                 ts_tasks_limit_format(&o->limit, limit, sizeof limit);
                 r = ts_fix_dropin_path(unit, o->runtime, dropin, sizeof dropin);
                 if (r >= 0)
-                        snprintf(text, sizeof text, "[%s]\nTasksMax=%s\n", ts_unit_type_section(unit), limit);
+                        snprintf(text, sizeof text, "[%s]\nTasksMax=%s\n", ts_unit_type_section(unit),
+                                 limit);
                 if (r >= 0)
-                        r = ts_tasks_max_override_find(bus, unit, dropin, p.nothing_to_do ? NULL : text, &p.override);
+                        r = ts_tasks_max_override_find(bus, unit, dropin, p.nothing_to_do ? NULL : text,
+                                                       &p.override);
                 if (r < 0)
                         p.override_error = r;
                 else if (p.override.found && limits_equal(&p.override.limit, &o->limit))

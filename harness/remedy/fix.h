@@ -32,14 +32,14 @@ typedef struct TsFixOptions {
 } TsFixOptions;
 
 typedef struct TsFixReport {
-        bool changed;               /* false: the unit had the limit already (nothing was done) */
-        uint64_t tasks_max_before;  /* TasksMax on the bus, UINT64_MAX infinity */
+        bool changed;              /* false: the unit had the limit already (nothing was done) */
+        uint64_t tasks_max_before; /* TasksMax on the bus, UINT64_MAX infinity */
         uint64_t tasks_max_after;
-        uint64_t pids_max_after;    /* the cgroup's pids.max after, UINT64_MAX "max"; 0 unknown */
+        uint64_t pids_max_after; /* the cgroup's pids.max after, UINT64_MAX "max"; 0 unknown */
         bool restarted;
-        bool verified;              /* bus and cgroup agree with the limit asked for */
-        char verify_why[2304];      /* what did not agree, and why: the file that wins and what to do */
-        char dropin[512];           /* the drop-in systemd writes (or the undo restored) */
+        bool verified;         /* bus and cgroup agree with the limit asked for */
+        char verify_why[2304]; /* what did not agree, and why: the file that wins and what to do */
+        char dropin[512];      /* the drop-in systemd writes (or the undo restored) */
         TsTiming steps[_TS_FIX_STEP_MAX];
         /* A file systemd reads after the fix's drop-in sets another TasksMax. After a reload the bus
          * shows its value, and a restart cannot change that: the fix stops before the restart
@@ -48,7 +48,7 @@ typedef struct TsFixReport {
         TsTasksMaxOverride override;
         bool stopped;
         bool override_pending;
-        char explanation[2304];     /* the override in one sentence: which file wins, what to do */
+        char explanation[2304]; /* the override in one sentence: which file wins, what to do */
 } TsFixReport;
 
 /* Applies the fix. -ENOENT no such unit, -EPERM/-EACCES not allowed (nothing changed then). */
@@ -59,10 +59,10 @@ int ts_fix_undo(sd_bus *bus, const char *unit, const TsFixOptions *o, TsFixRepor
 
 /* What a fix would meet, for --dry-run, read from the bus and the unit's files; changes nothing. */
 typedef struct TsFixPlan {
-        uint64_t tasks_max;        /* TasksMax now, UINT64_MAX infinity */
-        bool nothing_to_do;        /* the unit has the limit already: no reload, no restart */
-        bool active;               /* running: the restart step restarts it */
-        uint32_t main_pid;         /* 0: none (or not a service) */
+        uint64_t tasks_max; /* TasksMax now, UINT64_MAX infinity */
+        bool nothing_to_do; /* the unit has the limit already: no reload, no restart */
+        bool active;        /* running: the restart step restarts it */
+        uint32_t main_pid;  /* 0: none (or not a service) */
         bool has_tasks_current;
         uint64_t tasks_current;
         TsTasksMaxOverride override; /* a file that would win over the drop-in the fix writes */

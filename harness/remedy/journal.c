@@ -52,7 +52,8 @@ int ts_journal_kernel_about(const TsCheckFacts *f, const char *path, size_t len)
                         return index;
                 index++;
         }
-        return ts_kernel_path_below(path, len, f->control_group) ? TS_KERNEL_ABOUT_BELOW : TS_KERNEL_ABOUT_NONE;
+        return ts_kernel_path_below(path, len, f->control_group) ? TS_KERNEL_ABOUT_BELOW
+                                                                 : TS_KERNEL_ABOUT_NONE;
 }
 
 /* Whether a kernel line was logged before `since` (CLOCK_MONOTONIC µs; 0: no bound), by the
@@ -168,7 +169,8 @@ int ts_journal_scan_machine(usec_t since, TsScanFacts *f) {
                 char match[64];
                 r = sd_id128_get_boot(&boot);
                 if (r >= 0)
-                        r = path_printf(match, sizeof match, "_BOOT_ID=" SD_ID128_FORMAT_STR, SD_ID128_FORMAT_VAL(boot));
+                        r = path_printf(match, sizeof match, "_BOOT_ID=" SD_ID128_FORMAT_STR,
+                                        SD_ID128_FORMAT_VAL(boot));
                 if (r >= 0)
                         r = sd_journal_add_match(j, match, 0);
                 if (r < 0)
@@ -180,17 +182,21 @@ int ts_journal_scan_machine(usec_t since, TsScanFacts *f) {
         while ((r = sd_journal_next(j)) > 0) {
                 const char *msg;
                 size_t msg_len;
-                if (field(j, "MESSAGE", &msg, &msg_len) < 0 || ts_pattern_match(msg, msg_len, NULL, NULL) < 0)
+                if (field(j, "MESSAGE", &msg, &msg_len) < 0 ||
+                    ts_pattern_match(msg, msg_len, NULL, NULL) < 0)
                         continue;
                 char unit[256], invocation[40], cgroup[PATH_MAX], ident[64], transport[16];
                 TsScanLine line = {
                         .message = msg,
                         .length = msg_len,
                         .unit = field_string(j, "_SYSTEMD_UNIT", unit, sizeof unit),
-                        .invocation = by_run ? field_string(j, "_SYSTEMD_INVOCATION_ID", invocation, sizeof invocation) : NULL,
+                        .invocation = by_run ? field_string(j, "_SYSTEMD_INVOCATION_ID", invocation,
+                                                            sizeof invocation)
+                                             : NULL,
                         .control_group = field_string(j, "_SYSTEMD_CGROUP", cgroup, sizeof cgroup),
                         .identifier = field_string(j, "SYSLOG_IDENTIFIER", ident, sizeof ident),
-                        .kernel = streq(field_string(j, "_TRANSPORT", transport, sizeof transport), "kernel"),
+                        .kernel =
+                                streq(field_string(j, "_TRANSPORT", transport, sizeof transport), "kernel"),
                 };
                 (void)sd_journal_get_realtime_usec(j, &line.usec);
                 /* MESSAGE was read first; the other fields' reads may have moved the data pointer. */

@@ -8,11 +8,11 @@
 #include "time-util.h"
 
 /* Scans the local journal from `since` (CLOCK_REALTIME µs; 0: the unit's current run, by its
- * invocation ID, or everything there is without one) for lines of f->unit and of the kernel, counting each pattern with its first and last time and a few samples
- * in f->hits. A kernel "fork rejected by pids controller in P" line sets f->kernel_for_unit when P
- * ends with the unit's control group (in a sandbox the kernel shows the host's longer path),
- * f->kernel_slice when P ends with one of its slices', or f->kernel_below_unit when P is below the
- * unit's (ts_journal_kernel_about). */
+ * invocation ID, or everything there is without one) for lines of f->unit and of the kernel, counting each
+ * pattern with its first and last time and a few samples in f->hits. A kernel "fork rejected by pids
+ * controller in P" line sets f->kernel_for_unit when P ends with the unit's control group (in a sandbox the
+ * kernel shows the host's longer path), f->kernel_slice when P ends with one of its slices', or
+ * f->kernel_below_unit when P is below the unit's (ts_journal_kernel_about). */
 int ts_journal_scan(usec_t since, TsCheckFacts *f);
 
 /* What a kernel line's cgroup path (len bytes, not NUL-terminated) is to the unit of f, by

@@ -18,10 +18,10 @@ typedef struct TsLogEntry {
         char *message, *unit, *ident, *cgroup;
         uint64_t usec;
         bool kernel;
-        bool open;        /* fields are being read (export, verbose, json-pretty) */
-        bool verbose;     /* -o verbose: its fields are indented */
-        bool pretty;      /* -o json-pretty: "KEY" : "value", lines up to "}" */
-        unsigned number;  /* its first line */
+        bool open;       /* fields are being read (export, verbose, json-pretty) */
+        bool verbose;    /* -o verbose: its fields are indented */
+        bool pretty;     /* -o json-pretty: "KEY" : "value", lines up to "}" */
+        unsigned number; /* its first line */
 } TsLogEntry;
 
 static void entry_clear(TsLogEntry *e) {
@@ -48,8 +48,8 @@ void ts_log_reader_done(TsLogReader *r) {
 
 bool ts_log_is_journal_marker(Span l) {
         static const char *const markers[] = {
-                "-- Logs begin at ", "-- Journal begins at ", "-- Journal starts at ",
-                "-- No entries --",  "-- Boot ",              "-- Reboot --",
+                "-- Logs begin at ", "-- Journal begins at ", "-- Journal starts at ", "-- No entries --",
+                "-- Boot ",          "-- Reboot --",
         };
         l = span_trim(l);
         for (size_t i = 0; span_starts_with(l, "-- ") && i < ELEMENTSOF(markers); i++)
@@ -515,7 +515,8 @@ static int pretty_field(Span t, TsLogEntry *e) {
 static bool verbose_header(Span t) {
         uint64_t usec;
         size_t end;
-        return ts_log_parse_timestamp(t, &usec, &end) && span_starts_with(span_trim(span_skip(t, end)), "[s=");
+        return ts_log_parse_timestamp(t, &usec, &end) &&
+               span_starts_with(span_trim(span_skip(t, end)), "[s=");
 }
 
 static void entry_line(const TsLogEntry *e, TsLogLine *ret) {
@@ -539,8 +540,8 @@ static void entry_line(const TsLogEntry *e, TsLogLine *ret) {
 
 /* The open entry ended at the line just read, which starts at line_start: given when it has a
  * message, and that line read again next time when again. 1: *ret is the entry; 0: nothing. */
-static int end_entry(TsLogReader *r, TsLogEntry *e, TsLogLine *ret, const char *line_start, unsigned line_number,
-                     bool again) {
+static int end_entry(TsLogReader *r, TsLogEntry *e, TsLogLine *ret, const char *line_start,
+                     unsigned line_number, bool again) {
         e->open = false;
         if (again) {
                 r->p = line_start;

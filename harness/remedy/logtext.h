@@ -14,24 +14,24 @@
 #include "span.h"
 
 typedef struct TsLogLine {
-        Span raw;         /* the line without CR, quote marks and markdown escapes; an entry's MESSAGE */
-        Span msg;         /* the message after a journal, syslog or dmesg prefix (else raw) */
-        Span ident;       /* "dockerd" (no "[pid]"), "kernel" for dmesg; empty: unknown */
-        Span unit;        /* an entry's _SYSTEMD_UNIT (else UNIT, systemd's own lines about a unit) */
-        Span cgroup;      /* an entry's _SYSTEMD_CGROUP */
-        uint64_t usec;    /* CLOCK_REALTIME µs; 0: unknown (a short timestamp has no year) */
-        unsigned number;  /* its line in the text, from 1 (an entry's first) */
-        bool journal;     /* a log line with a parsed prefix, or an entry */
-        bool kernel;      /* the kernel's: dmesg, ident "kernel", _TRANSPORT=kernel */
-        bool fence;       /* a markdown code fence ("```", "~~~"): carries nothing */
+        Span raw;        /* the line without CR, quote marks and markdown escapes; an entry's MESSAGE */
+        Span msg;        /* the message after a journal, syslog or dmesg prefix (else raw) */
+        Span ident;      /* "dockerd" (no "[pid]"), "kernel" for dmesg; empty: unknown */
+        Span unit;       /* an entry's _SYSTEMD_UNIT (else UNIT, systemd's own lines about a unit) */
+        Span cgroup;     /* an entry's _SYSTEMD_CGROUP */
+        uint64_t usec;   /* CLOCK_REALTIME µs; 0: unknown (a short timestamp has no year) */
+        unsigned number; /* its line in the text, from 1 (an entry's first) */
+        bool journal;    /* a log line with a parsed prefix, or an entry */
+        bool kernel;     /* the kernel's: dmesg, ident "kernel", _TRANSPORT=kernel */
+        bool fence;      /* a markdown code fence ("```", "~~~"): carries nothing */
 } TsLogLine;
 
 typedef struct TsLogReader {
         const char *p, *end;
         unsigned number;
-        char *line;              /* the current line, normalised */
+        char *line; /* the current line, normalised */
         size_t line_size;
-        char *next_line;         /* the line after it, read ahead for a wrapped kernel line */
+        char *next_line; /* the line after it, read ahead for a wrapped kernel line */
         size_t next_size;
         struct TsLogEntry *entry; /* fields of a JSON, export or verbose entry */
 } TsLogReader;

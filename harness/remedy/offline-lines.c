@@ -83,7 +83,7 @@ static void found(TsFound *f, Span value, int rank) {
                 *f = (TsFound){ value, rank };
 }
 
-static const char *const rpm_arches[] = { ".x86_64", ".aarch64", ".ppc64le", ".ppc64", ".s390x",
+static const char *const rpm_arches[] = { ".x86_64", ".aarch64", ".ppc64le", ".ppc64",  ".s390x",
                                           ".i686",   ".i586",    ".noarch",  ".armv7hl" };
 
 void ts_line_systemd_version(Span l, TsFound *f) {
@@ -92,7 +92,8 @@ void ts_line_systemd_version(Span l, TsFound *f) {
                 Span rest = span_skip(t, STRLEN("systemd "));
                 Span v = span_word(&rest);
                 if (!looks_like_version(v)) {
-                        /* supportconfig's rpm.txt: "systemd    SUSE LLC <https://www.suse.com/>    228-157.40.1" */
+                        /* supportconfig's rpm.txt:
+                         * "systemd    SUSE LLC <https://www.suse.com/>    228-157.40.1" */
                         Span last = v;
                         for (Span w = span_word(&rest); w.len > 0; w = span_word(&rest))
                                 last = w;
@@ -112,7 +113,8 @@ void ts_line_systemd_version(Span l, TsFound *f) {
                 }
                 return;
         }
-        if (span_starts_with(t, "systemd-") && t.len > STRLEN("systemd-") && ascii_digit(t.s[STRLEN("systemd-")])) {
+        if (span_starts_with(t, "systemd-") && t.len > STRLEN("systemd-") &&
+            ascii_digit(t.s[STRLEN("systemd-")])) {
                 /* rpm -qa, installed-rpms: "systemd-219-78.el7_9.7.x86_64   Wed 18 Nov 2020 ..." */
                 Span rest = t;
                 Span v = span_skip(span_word(&rest), STRLEN("systemd-"));
@@ -159,7 +161,7 @@ void ts_line_kernel_release(Span l, TsFound *f) {
 /* ---- Unit names -------------------------------------------------------------------------------- */
 
 static const char *const unit_suffixes[] = {
-        ".service", ".scope", ".slice", ".socket", ".target", ".timer",
+        ".service", ".scope", ".slice", ".socket", ".target",    ".timer",
         ".mount",   ".path",  ".swap",  ".device", ".automount",
 };
 
@@ -189,7 +191,8 @@ bool ts_line_next_unit(Span l, size_t *at, Span *ret_name) {
                 for (size_t k = 0; k < ELEMENTSOF(unit_suffixes); k++) {
                         size_t n = strlen(unit_suffixes[k]);
                         if (i + n > l.len || memcmp(l.s + i, unit_suffixes[k], n) != 0 ||
-                            (i + n < l.len && is_unit_char(l.s[i + n]) && l.s[i + n] != '.' && l.s[i + n] != ':'))
+                            (i + n < l.len && is_unit_char(l.s[i + n]) && l.s[i + n] != '.' &&
+                             l.s[i + n] != ':'))
                                 continue;
                         /* "x.service.d" is a directory; "x.service:" ends a unit's message prefix */
                         if (i + n + 1 < l.len && l.s[i + n] == '.' && is_unit_char(l.s[i + n + 1]))
@@ -270,14 +273,16 @@ bool ts_line_is_label(Span l) {
 bool ts_line_process_name(Span t, Span *ret_name) {
         t = span_trim(t);
         if (span_starts_with(t, "Main PID:")) {
-                const char *open = memchr(t.s, '(', t.len), *close = open ? memchr(open, ')', (size_t)(t.s + t.len - open)) : NULL;
+                const char *open = memchr(t.s, '(', t.len),
+                           *close = open ? memchr(open, ')', (size_t)(t.s + t.len - open)) : NULL;
                 if (!close || close == open + 1)
                         return false;
                 *ret_name = (Span){ open + 1, (size_t)(close - open - 1) };
                 return true;
         }
         /* the cgroup tree: "├─2770 /usr/bin/dockerd -H fd://", "└─1237 \"ddclient - sleeping\"" */
-        static const char *const branches[] = { "\xe2\x94\x9c\xe2\x94\x80", "\xe2\x94\x94\xe2\x94\x80", "|-", "`-" };
+        static const char *const branches[] = { "\xe2\x94\x9c\xe2\x94\x80", "\xe2\x94\x94\xe2\x94\x80", "|-",
+                                                "`-" };
         for (size_t i = 0; i < ELEMENTSOF(branches); i++) {
                 if (!span_starts_with(t, branches[i]))
                         continue;
@@ -363,13 +368,16 @@ static bool plausible_unit(Span w) {
 }
 
 bool ts_line_command(Span l, TsCommand *ret) {
-        static const char *const systemctl_values[] = { "-p", "--property", "-n", "--lines", "-o", "--output",
-                                                        "-H", "--host", "-M", "--machine", NULL };
-        static const char *const exec_values[] = { "-u", "--user", "-w", "--workdir", "-e", "--env", "-c",
-                                                   "--container", "-n", "--namespace", "--context", "--content",
+        static const char *const systemctl_values[] = { "-p", "--property", "-n", "--lines",
+                                                        "-o", "--output",   "-H", "--host",
+                                                        "-M", "--machine",  NULL };
+        static const char *const exec_values[] = { "-u",           "--user",      "-w",        "--workdir",
+                                                   "-e",           "--env",       "-c",        "--container",
+                                                   "-n",           "--namespace", "--context", "--content",
                                                    "--kubeconfig", NULL };
-        static const char *const journal_values[] = { "-n", "--lines", "-o", "--output", "-S", "--since", "-U",
-                                                      "--until", "-b", "--boot", "-p", "--priority", NULL };
+        static const char *const journal_values[] = { "-n", "--lines", "-o", "--output", "-S", "--since",
+                                                      "-U", "--until", "-b", "--boot",   "-p", "--priority",
+                                                      NULL };
         *ret = (TsCommand){ .kind = _TS_COMMAND_INVALID };
         const char *after;
 
@@ -418,7 +426,8 @@ bool ts_line_command(Span l, TsCommand *ret) {
                 if (!(after = find_command(l, runtimes[i])))
                         continue;
                 Span rest = { after, (size_t)(l.s + l.len - after) };
-                Span verb = first_argument(rest, exec_values); /* after global options (kubectl --context X) */
+                /* after global options (kubectl --context X) */
+                Span verb = first_argument(rest, exec_values);
                 if (!span_eq(verb, "exec") && !span_eq(verb, "attach"))
                         continue;
                 rest = (Span){ verb.s + verb.len, (size_t)(l.s + l.len - verb.s - verb.len) };
@@ -450,7 +459,8 @@ bool ts_line_command(Span l, TsCommand *ret) {
                         continue;
                 Span rest = { after, (size_t)(l.s + l.len - after) };
                 *ret = (TsCommand){ .kind = TS_COMMAND_READ };
-                for (Span w = span_word(&rest); w.len > 0 && ret->n_files < TS_COMMAND_MAX_FILES; w = span_word(&rest)) {
+                for (Span w = span_word(&rest); w.len > 0 && ret->n_files < TS_COMMAND_MAX_FILES;
+                     w = span_word(&rest)) {
                         if (w.s[0] == '|' || w.s[0] == '>')
                                 break;
                         if (w.s[0] == '/')
@@ -513,7 +523,8 @@ static bool pids_file(Span t, TsFact *ret) {
                 TsValue value;
                 if (!parse_limit(v, &value))
                         return false;
-                *ret = (TsFact){ .fact = files[i].fact, .value = value,
+                *ret = (TsFact){ .fact = files[i].fact,
+                                 .value = value,
                                  .text = { path.s, path.len - strlen(files[i].file) } };
                 return true;
         }
@@ -665,8 +676,9 @@ bool ts_line_su_refused(Span msg) {
 }
 
 bool ts_line_from_shell(Span msg, Span ident) {
-        static const char *const shells[] = { "bash", "-bash", "sh", "/bin/sh", "/bin/bash", "/usr/bin/bash", "zsh",
-                                              "ash", "dash", "su", "sudo" };
+        static const char *const shells[] = { "bash",          "-bash", "sh",  "/bin/sh", "/bin/bash",
+                                              "/usr/bin/bash", "zsh",   "ash", "dash",    "su",
+                                              "sudo" };
         Span t = span_trim(msg);
         for (size_t i = 0; i < ELEMENTSOF(shells); i++) {
                 if (span_eq(ident, shells[i]))

@@ -40,13 +40,13 @@ bool ts_line_next_unit(Span l, size_t *at, Span *ret_name);
 
 /* ---- Commands that people paste with their output ---- */
 typedef enum TsCommandKind {
-        TS_COMMAND_STATUS,    /* systemctl status UNIT, service UNIT status */
-        TS_COMMAND_SHOW,      /* systemctl show UNIT */
-        TS_COMMAND_JOURNAL,   /* journalctl -u UNIT */
-        TS_COMMAND_EXEC,      /* docker/podman/nerdctl/crictl/kubectl exec CONTAINER */
-        TS_COMMAND_READ,      /* cat/more/head of files: their values follow */
-        TS_COMMAND_NPROC,     /* ulimit -u: the number follows */
-        TS_COMMAND_COUNT,     /* ... | wc -l over processes or threads: the count follows */
+        TS_COMMAND_STATUS,      /* systemctl status UNIT, service UNIT status */
+        TS_COMMAND_SHOW,        /* systemctl show UNIT */
+        TS_COMMAND_JOURNAL,     /* journalctl -u UNIT */
+        TS_COMMAND_EXEC,        /* docker/podman/nerdctl/crictl/kubectl exec CONTAINER */
+        TS_COMMAND_READ,        /* cat/more/head of files: their values follow */
+        TS_COMMAND_NPROC,       /* ulimit -u: the number follows */
+        TS_COMMAND_COUNT,       /* ... | wc -l over processes or threads: the count follows */
         TS_COMMAND_COUNT_USERS, /* ps ... -o user | sort | uniq -c: "N USER" lines follow */
         _TS_COMMAND_MAX,
         _TS_COMMAND_INVALID = -EINVAL,
@@ -56,8 +56,8 @@ typedef enum TsCommandKind {
 
 typedef struct TsCommand {
         TsCommandKind kind;
-        Span target;                        /* the unit or container ("docker": the caller adds .service) */
-        Span files[TS_COMMAND_MAX_FILES];   /* READ: the files, in order */
+        Span target;                      /* the unit or container ("docker": the caller adds .service) */
+        Span files[TS_COMMAND_MAX_FILES]; /* READ: the files, in order */
         size_t n_files;
 } TsCommand;
 
@@ -66,21 +66,21 @@ bool ts_line_command(Span l, TsCommand *ret);
 
 /* ---- Facts of the machine and of units ---- */
 typedef enum TsLineFact {
-        TS_FACT_PID_MAX,        /* kernel.pid_max = N, "pid_max: default: N" */
-        TS_FACT_THREADS_MAX,    /* kernel.threads-max = N */
-        TS_FACT_NPROC,          /* max user processes (-u) N, Max processes N, RLIMIT_NPROC N current,
-                                 * lxc.prlimit.nproc = N, LimitNPROCSoft=/LimitNPROC= */
-        TS_FACT_MEMORY_SHORT,   /* vm.overcommit_memory = 2, Swap: with nothing free, the OOM killer */
-        TS_FACT_TASKS_MAX,      /* TasksMax=N (systemctl show) */
-        TS_FACT_TASKS_CURRENT,  /* TasksCurrent=N */
+        TS_FACT_PID_MAX,       /* kernel.pid_max = N, "pid_max: default: N" */
+        TS_FACT_THREADS_MAX,   /* kernel.threads-max = N */
+        TS_FACT_NPROC,         /* max user processes (-u) N, Max processes N, RLIMIT_NPROC N current,
+                                * lxc.prlimit.nproc = N, LimitNPROCSoft=/LimitNPROC= */
+        TS_FACT_MEMORY_SHORT,  /* vm.overcommit_memory = 2, Swap: with nothing free, the OOM killer */
+        TS_FACT_TASKS_MAX,     /* TasksMax=N (systemctl show) */
+        TS_FACT_TASKS_CURRENT, /* TasksCurrent=N */
         TS_FACT_EFFECTIVE_TASKS_MAX,
-        TS_FACT_CONTROL_GROUP,  /* ControlGroup=PATH (value in text) */
-        TS_FACT_ID,             /* Id=UNIT (systemctl show), value in text */
-        TS_FACT_PIDS_MAX,       /* PATH/pids.max VALUE, PATH/pids.max:VALUE (the path in text) */
+        TS_FACT_CONTROL_GROUP, /* ControlGroup=PATH (value in text) */
+        TS_FACT_ID,            /* Id=UNIT (systemctl show), value in text */
+        TS_FACT_PIDS_MAX,      /* PATH/pids.max VALUE, PATH/pids.max:VALUE (the path in text) */
         TS_FACT_PIDS_CURRENT,
-        TS_FACT_PIDS_EVENTS,    /* PATH/pids.events:max N, and "max N" after cat pids.events */
-        TS_FACT_NPROC_NEXT,     /* "RLIMIT_NPROC" in runc's config: a "soft": N follows */
-        TS_FACT_NPROC_SOFT,     /* "soft": N */
+        TS_FACT_PIDS_EVENTS, /* PATH/pids.events:max N, and "max N" after cat pids.events */
+        TS_FACT_NPROC_NEXT,  /* "RLIMIT_NPROC" in runc's config: a "soft": N follows */
+        TS_FACT_NPROC_SOFT,  /* "soft": N */
         _TS_LINE_FACT_MAX,
         _TS_LINE_FACT_INVALID = -EINVAL,
 } TsLineFact;
@@ -88,7 +88,7 @@ typedef enum TsLineFact {
 typedef struct TsFact {
         TsLineFact fact;
         TsValue value;
-        Span text;  /* the path, unit or cgroup where the fact has one */
+        Span text; /* the path, unit or cgroup where the fact has one */
 } TsFact;
 
 /* The fact the line states, if any (one per line). */

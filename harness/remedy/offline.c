@@ -29,11 +29,11 @@
 
 /* Someone whose limit or failures the text shows: a unit, a container, or the text itself. */
 typedef struct Owner {
-        char *name;          /* NULL: the text's own, for what belongs to nothing it names */
+        char *name; /* NULL: the text's own, for what belongs to nothing it names */
         char *control_group;
         char *comms[MAX_COMMS]; /* process names its status block shows */
         size_t n_comms;
-        bool strong;         /* named by a status block, a command, an entry or a kernel line, not in passing */
+        bool strong; /* named by a status block, a command, an entry or a kernel line, not in passing */
         bool status_block, not_found;
         TsValue tasks_current, tasks_max, effective_tasks_max, pids_current, pids_max, events_max, nproc;
         bool container, user_session;
@@ -60,36 +60,36 @@ typedef struct ShowBlock {
 } ShowBlock;
 
 typedef struct Text {
-        Owner *owners;             /* grows to MAX_OWNERS */
+        Owner *owners; /* grows to MAX_OWNERS */
         size_t n_owners, allocated;
-        char *target;              /* the unit asked for, or NULL */
-        TsOsRelease os;            /* the text's os-release, read once for every owner */
+        char *target;   /* the unit asked for, or NULL */
+        TsOsRelease os; /* the text's os-release, read once for every owner */
 
         /* the machine's */
         char systemd[MAX_VERSION + 1], kernel[MAX_VERSION + 1];
         TsFound systemd_found, kernel_found;
         TsValue pid_max, threads_max, nproc, system_tasks, user_tasks;
         bool memory_short;
-        bool kubernetes;           /* the text speaks of kubelet, pods, kubectl */
-        bool journal;              /* journal lines outside status blocks' tails */
+        bool kubernetes; /* the text speaks of kubelet, pods, kubectl */
+        bool journal;    /* journal lines outside status blocks' tails */
         bool any_journal;
-        bool orphan_tasks;         /* "Tasks: N (limit: M)" outside a status block, with no unit near */
+        bool orphan_tasks; /* "Tasks: N (limit: M)" outside a status block, with no unit near */
         uint64_t orphan_current, orphan_limit;
 
         /* the walk's state */
         int pass;
         Region region;
-        int block;                 /* the status block's owner */
-        int context;               /* the owner the last command was about (status, show, journal, exec) */
-        TsCommandKind pending;     /* a command that reads files, or ulimit -u: values follow */
+        int block;             /* the status block's owner */
+        int context;           /* the owner the last command was about (status, show, journal, exec) */
+        TsCommandKind pending; /* a command that reads files, or ulimit -u: values follow */
         char pending_files[TS_COMMAND_MAX_FILES][256]; /* the files it reads, in order */
         size_t n_pending_files, pending_file;
-        bool pending_context;      /* a show block's lines: its facts are the context's */
-        int nproc_next;            /* lines left for runc's "soft": N */
-        int fork_call;             /* lines left after a Python traceback's fork call (fork_exec, os.fork) */
-        int system_error;          /* lines left after C++'s "std::system_error" for its what() */
+        bool pending_context; /* a show block's lines: its facts are the context's */
+        int nproc_next;       /* lines left for runc's "soft": N */
+        int fork_call;        /* lines left after a Python traceback's fork call (fork_exec, os.fork) */
+        int system_error;     /* lines left after C++'s "std::system_error" for its what() */
         ShowBlock show;
-        int primary;               /* where a line goes that names nobody, -1: the text's own */
+        int primary; /* where a line goes that names nobody, -1: the text's own */
 } Text;
 
 /* ---- Owners ------------------------------------------------------------------------------------ */
@@ -179,7 +179,8 @@ static int set_string(char **field, Span value) {
  * on the slice; a session scope has none of its own), the root of a container's hierarchy (a
  * pids.max at "/" exists only in a cgroup namespace), else the unit ts_scan_owner() names. */
 static int owner_of_path(Text *t, Span path) {
-        static const char *const prefixes[] = { "/sys/fs/cgroup/pids", "/sys/fs/cgroup/unified", "/sys/fs/cgroup" };
+        static const char *const prefixes[] = { "/sys/fs/cgroup/pids", "/sys/fs/cgroup/unified",
+                                                "/sys/fs/cgroup" };
         char buf[4096];
         if (path.len == 0 || path.len >= sizeof buf)
                 return -1;
@@ -319,8 +320,8 @@ static void merge_hits(TsPatternHits *into, TsPatternHits *from) {
 
 static void keep_version(char *buf, const TsFound *f, int rank_before) {
         if (f->rank > rank_before)
-                snprintf(buf, MAX_VERSION + 1, "%.*s", (int)(f->value.len < MAX_VERSION ? f->value.len : MAX_VERSION),
-                         f->value.s);
+                snprintf(buf, MAX_VERSION + 1, "%.*s",
+                         (int)(f->value.len < MAX_VERSION ? f->value.len : MAX_VERSION), f->value.s);
 }
 
 static void versions(Text *t, Span l) {
@@ -399,7 +400,8 @@ static void show_line(Text *t, Span l) {
                 break;
         case TS_FACT_CONTROL_GROUP:
                 if (f.text.len < sizeof b->control_group)
-                        snprintf(b->control_group, sizeof b->control_group, "%.*s", (int)f.text.len, f.text.s);
+                        snprintf(b->control_group, sizeof b->control_group, "%.*s", (int)f.text.len,
+                                 f.text.s);
                 break;
         default:
                 break;
@@ -412,13 +414,14 @@ static int show_end(Text *t) {
         ShowBlock *b = &t->show;
         if (!b->open)
                 return 0;
-        int k = b->id[0] ? owner_get(t, span_of(b->id))
-                : t->context >= 0 ? t->context
+        int k = b->id[0]              ? owner_get(t, span_of(b->id))
+                : t->context >= 0     ? t->context
                 : b->control_group[0] ? owner_of_path(t, span_of(b->control_group))
                                       : owner_get(t, (Span){});
         if (k < -1)
                 return k;
-        bool any = b->tasks_max.known || b->tasks_current.known || b->effective_tasks_max.known || b->nproc.known;
+        bool any = b->tasks_max.known || b->tasks_current.known || b->effective_tasks_max.known ||
+                   b->nproc.known;
         if (k >= 0 && (any || b->id[0])) {
                 Owner *o = &t->owners[k];
                 o->strong = o->strong || any;
@@ -440,8 +443,10 @@ static int apply_value(Text *t, TsValue v) {
                 TsLineFact fact;
                 bool of_cgroup; /* the path before the file is a cgroup's */
         } files[] = {
-                { "/kernel/pid_max", TS_FACT_PID_MAX, false },  { "/kernel/threads-max", TS_FACT_THREADS_MAX, false },
-                { "/pids.max", TS_FACT_PIDS_MAX, true },        { "/pids.current", TS_FACT_PIDS_CURRENT, true },
+                { "/kernel/pid_max", TS_FACT_PID_MAX, false },
+                { "/kernel/threads-max", TS_FACT_THREADS_MAX, false },
+                { "/pids.max", TS_FACT_PIDS_MAX, true },
+                { "/pids.current", TS_FACT_PIDS_CURRENT, true },
                 { "/pids.events", TS_FACT_PIDS_EVENTS, true },
         };
         if (t->pending == TS_COMMAND_NPROC || t->pending == TS_COMMAND_COUNT) {
@@ -481,8 +486,8 @@ static int command(Text *t, const TsCommand *c) {
                 t->n_pending_files = t->pending_file = 0;
                 for (size_t i = 0; i < c->n_files; i++)
                         if (c->files[i].len < sizeof t->pending_files[0])
-                                snprintf(t->pending_files[t->n_pending_files++], sizeof t->pending_files[0], "%.*s",
-                                         (int)c->files[i].len, c->files[i].s);
+                                snprintf(t->pending_files[t->n_pending_files++], sizeof t->pending_files[0],
+                                         "%.*s", (int)c->files[i].len, c->files[i].s);
                 return 0;
         }
         if (k < -1)
@@ -503,8 +508,8 @@ static int status_field(Text *t, Span l) {
                 o->tasks_current = (TsValue){ true, tasks };
                 if (limit != UINT64_MAX)
                         o->tasks_max = (TsValue){ true, limit };
-                else if (!o->tasks_max.known)
-                        o->tasks_max = (TsValue){ true, UINT64_MAX }; /* systemd prints no limit for infinity */
+                else if (!o->tasks_max.known) /* systemd prints no limit for infinity */
+                        o->tasks_max = (TsValue){ true, UINT64_MAX };
                 return 0;
         }
         if (span_starts_with(f, "CGroup:")) {
@@ -632,12 +637,9 @@ static bool has_comm(const Owner *o, Span ident) {
 static const struct {
         const char *ident, *unit;
 } daemon_units[] = {
-        { "dockerd", "docker.service" },
-        { "containerd", "containerd.service" },
-        { "kubelet", "kubelet.service" },
-        { "crio", "crio.service" },
-        { "mysqld", "mysqld.service" },
-        { "mariadbd", "mariadb.service" },
+        { "dockerd", "docker.service" },  { "containerd", "containerd.service" },
+        { "kubelet", "kubelet.service" }, { "crio", "crio.service" },
+        { "mysqld", "mysqld.service" },   { "mariadbd", "mariadb.service" },
 };
 
 /* A process name as a service's daemon is usually called: the unit's name ("icinga2"), with a "d"
@@ -730,8 +732,8 @@ static int kernel_line_about(const Owner *o, Span path) {
  * _posixsubprocess.fork_exec(", "os.fork()"), then "BlockingIOError: [Errno 11] Resource
  * temporarily unavailable", which alone could be a socket's. */
 static bool python_fork_refused(Text *t, Span msg) {
-        if (span_find_ci(msg, "fork_exec(") || span_find_ci(msg, "os.fork(") || span_find_ci(msg, "_execute_child(") ||
-            span_find_ci(msg, "pty.fork("))
+        if (span_find_ci(msg, "fork_exec(") || span_find_ci(msg, "os.fork(") ||
+            span_find_ci(msg, "_execute_child(") || span_find_ci(msg, "pty.fork("))
                 t->fork_call = 3;
         else if (t->fork_call > 0)
                 t->fork_call--;
@@ -797,8 +799,8 @@ static int failure_of_line(Text *t, const TsLogLine *line, bool tail) {
                 int above = near_full_above(t, path);
                 if (above >= 0) {
                         t->owners[above].kernel_below_unit = true;
-                        return record(tail ? &t->owners[above].tail[p] : &t->owners[above].hits[p], line->usec,
-                                      line->raw);
+                        return record(tail ? &t->owners[above].tail[p] : &t->owners[above].hits[p],
+                                      line->usec, line->raw);
                 }
                 k = owner_of_path(t, path);
                 if (k < 0)
@@ -813,7 +815,8 @@ static int failure_of_line(Text *t, const TsLogLine *line, bool tail) {
                                 t->owners[i].kernel_for_unit = true;
                         else if (t->owners[i].kernel_slice < 0)
                                 t->owners[i].kernel_slice = about;
-                        int r = record(tail ? &t->owners[i].tail[p] : &t->owners[i].hits[p], line->usec, line->raw);
+                        int r = record(tail ? &t->owners[i].tail[p] : &t->owners[i].hits[p], line->usec,
+                                       line->raw);
                         if (r < 0)
                                 return r;
                 }
@@ -871,7 +874,8 @@ static int walk(Text *t, const char *text, size_t size, int pass) {
                 if (pass == 1) {
                         if (!tail && ((line.journal && !line.kernel) || ts_log_is_journal_marker(line.raw)))
                                 t->journal = true;
-                        t->any_journal = t->any_journal || line.journal || ts_log_is_journal_marker(line.raw);
+                        t->any_journal =
+                                t->any_journal || line.journal || ts_log_is_journal_marker(line.raw);
                         r = facts_of_line(t, &line);
                 } else {
                         /* the commands again, for the context the failures are read in */
@@ -948,8 +952,9 @@ static bool has_evidence(const Owner *o) {
         for (size_t p = 0; p < _TS_PATTERN_MAX; p++)
                 if (o->hits[p].count > 0 || o->tail[p].count > 0)
                         return true;
-        return o->kernel_for_unit || o->kernel_slice >= 0 || o->kernel_below_unit || o->nproc_refused || o->tasks_current.known ||
-               o->tasks_max.known || o->pids_max.known || o->pids_current.known || o->events_max.known;
+        return o->kernel_for_unit || o->kernel_slice >= 0 || o->kernel_below_unit || o->nproc_refused ||
+               o->tasks_current.known || o->tasks_max.known || o->pids_max.known || o->pids_current.known ||
+               o->events_max.known;
 }
 
 /* The text's os-release (ID=, ID_LIKE=), once. */
@@ -1035,8 +1040,8 @@ static int facts_of_owner(Text *t, Owner *o, TsCheckFacts *f) {
         return r < 0 ? r : strdup_or_null(t->os.id_like, &f->os_id_like);
 }
 
-static int read_text(const char *text, size_t size, const char *unit, Text *t, TsCheckFacts **ret, size_t *ret_n,
-                     bool *ret_named) {
+static int read_text(const char *text, size_t size, const char *unit, Text *t, TsCheckFacts **ret,
+                     size_t *ret_n, bool *ret_named) {
         int r;
         if (unit) {
                 /* "docker" is docker.service, as systemctl has it */
@@ -1075,7 +1080,7 @@ static int read_text(const char *text, size_t size, const char *unit, Text *t, T
         }
         if (r >= 0 && n == 0) {
                 /* nothing has evidence: the unit the text is clearly about, else the text's own */
-                int k = t->target ? owner_get(t, span_of(t->target))
+                int k = t->target         ? owner_get(t, span_of(t->target))
                         : t->primary >= 0 ? t->primary
                                           : owner_get(t, (Span){});
                 if (k < 0)

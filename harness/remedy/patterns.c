@@ -20,8 +20,11 @@ typedef struct Needle {
         bool word;
 } Needle;
 
+/* clang-format 14 moves a macro body that is a braced initializer to a line of its own. */
+/* clang-format off */
 #define NEEDLE(s, a) { .text = (s), .len = STRLEN(s), .anchor = (a), .word = false }
 #define WORD(s, a) { .text = (s), .len = STRLEN(s), .anchor = (a), .word = true }
+/* clang-format on */
 /* Needles any one of which will do, as a list that an empty needle ends. */
 #define ANY(...) ((const Needle[]){ __VA_ARGS__, {} })
 
@@ -45,20 +48,13 @@ typedef struct PatternDef {
 /* EAGAIN as strerror() writes it, as its name, as a number (errno=11, Apache's and MySQL's, C++'s
  * "generic:11"), and as Rust's io::ErrorKind for it. */
 static const Needle eagain[] = {
-        RESOURCE_UNAVAILABLE,
-        WORD("eagain", 2),
-        NEEDLE("wouldblock", 9),
-        NEEDLE("resource_unavailable_try_again", 12),
-        WORD("errno=11", 5),
-        WORD("errno= 11", 5),
-        WORD("errno 11", 1),
-        WORD("errno: 11", 5),
-        WORD("error 11", 1),
-        WORD("error=11", 5),
-        WORD("error code 11", 6),
-        WORD("code: 11", 4),
-        WORD("generic:11", 0),
-        {},
+        RESOURCE_UNAVAILABLE,     WORD("eagain", 2),
+        NEEDLE("wouldblock", 9),  NEEDLE("resource_unavailable_try_again", 12),
+        WORD("errno=11", 5),      WORD("errno= 11", 5),
+        WORD("errno 11", 1),      WORD("errno: 11", 5),
+        WORD("error 11", 1),      WORD("error=11", 5),
+        WORD("error code 11", 6), WORD("code: 11", 4),
+        WORD("generic:11", 0),    {},
 };
 
 /* EAGAIN in words only, where a number alone would say too little. */
@@ -302,7 +298,7 @@ static const Needle prefilter[] = {
         NEEDLE("thread", 5), /* "pthread_create failed", Java's, Go's, Python's */
         NEEDLE("spawn", 3),
         NEEDLE("clone", 0),
-        NEEDLE("quot", 0),   /* "disk quota exceeded", EDQUOT */
+        NEEDLE("quot", 0), /* "disk quota exceeded", EDQUOT */
         NEEDLE("eagain", 2),
         NEEDLE("system_error", 1),
         NEEDLE("run program", 7),
@@ -313,7 +309,7 @@ static const Needle prefilter[] = {
  * runtime's (runc or crun, run by containerd's shim, conmon) relayed by the daemon that logs it. Its
  * fork was refused in the cgroup where that process ran, which may be another unit's. */
 static const Needle relay_markers[] = {
-        NEEDLE("oci runtime", 9),            /* "OCI runtime create failed", "... exec failed", "OCI runtime error" */
+        NEEDLE("oci runtime", 9), /* "OCI runtime create failed", "... exec failed", "OCI runtime error" */
         NEEDLE("runc create failed", 12),
         NEEDLE("failed to create shim", 18), /* containerd: "failed to create shim task: ..." */
         NEEDLE("error during container init", 11),

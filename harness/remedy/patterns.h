@@ -11,15 +11,20 @@
  * keys). A line holds one pattern at most: ENOMEM and EDQUOT go before every EAGAIN pattern, so a
  * line that says why is never taken for a task limit, and the six go before the general ones. */
 typedef enum TsPattern {
-        TS_PATTERN_FORK_EXEC,     /* fork/exec /proc/self/exe: resource temporarily unavailable (dockerd, runc) */
+        TS_PATTERN_FORK_EXEC,     /* fork/exec /proc/self/exe: resource temporarily unavailable (dockerd,
+                                   * runc) */
         TS_PATTERN_CGO_PTHREAD,   /* runtime/cgo: pthread_create failed: Resource temporarily unavailable */
         TS_PATTERN_GO_NEW_THREAD, /* runtime: failed to create new OS thread (have N already; errno=11) */
-        TS_PATTERN_FORK_FAILED,   /* fork failed: Resource temporarily unavailable (also shells' "fork: retry: ...") */
-        TS_PATTERN_APR_THREAD,    /* Resource temporarily unavailable: apr_thread_create: unable to create worker thread */
-        TS_PATTERN_KERNEL_PIDS,   /* cgroup: fork rejected by pids controller in <cgroup> (kernel, once per cgroup) */
-        /* ENOMEM: -bash: fork: Cannot allocate memory; fork/exec ...: cannot allocate memory; runtime: failed
-         * to create new OS thread (have 9 already; errno=12). Memory or a memory limit, a pid namespace whose
-         * init is gone, or pid_max on kernels before 4.1 (later ones say EAGAIN): never TasksMax. */
+        TS_PATTERN_FORK_FAILED,   /* fork failed: Resource temporarily unavailable (also shells' "fork:
+                                   * retry: ...") */
+        TS_PATTERN_APR_THREAD,    /* Resource temporarily unavailable: apr_thread_create: unable to
+                                   * create worker thread */
+        TS_PATTERN_KERNEL_PIDS,   /* cgroup: fork rejected by pids controller in <cgroup> (kernel, once
+                                   * per cgroup) */
+        /* ENOMEM: -bash: fork: Cannot allocate memory; fork/exec ...: cannot allocate memory; runtime:
+         * failed to create new OS thread (have 9 already; errno=12). Memory or a memory limit, a pid
+         * namespace whose init is gone, or pid_max on kernels before 4.1 (later ones say EAGAIN): never
+         * TasksMax. */
         TS_PATTERN_FORK_ENOMEM,
         /* EDQUOT from the kernel keyring, which a container runtime fills with a session keyring per
          * container: unable to join session keyring: unable to create session key: disk quota exceeded */

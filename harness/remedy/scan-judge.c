@@ -30,9 +30,11 @@ static const struct {
         const char *taskstorm_fix; /* before the name; NULL: none */
 } kinds[_TS_SCAN_KIND_MAX] = {
         [TS_SCAN_SERVICE] = { TS_CAUSE_UNIT_TASKSMAX, "the TasksMax of ", true, "taskstorm fix " },
-        [TS_SCAN_SCOPE] = { TS_CAUSE_UNIT_TASKSMAX, "the TasksMax of ", true, "taskstorm fix --no-restart " },
+        [TS_SCAN_SCOPE] = { TS_CAUSE_UNIT_TASKSMAX, "the TasksMax of ", true,
+                            "taskstorm fix --no-restart " },
         [TS_SCAN_UNIT] = { TS_CAUSE_UNIT_TASKSMAX, "the TasksMax of ", true, "taskstorm fix --no-restart " },
-        [TS_SCAN_SLICE] = { TS_CAUSE_SLICE_TASKSMAX, "the TasksMax of ", true, "taskstorm fix --no-restart " },
+        [TS_SCAN_SLICE] = { TS_CAUSE_SLICE_TASKSMAX, "the TasksMax of ", true,
+                            "taskstorm fix --no-restart " },
         [TS_SCAN_CONTAINER] = { TS_CAUSE_CONTAINER_PIDS_LIMIT, "the pids limit of container ", false, NULL },
         [TS_SCAN_CGROUP] = { TS_CAUSE_CONTAINER_PIDS_LIMIT, "the pids.max of ", false, NULL },
 };
@@ -94,7 +96,8 @@ static int compare_key(const void *k, const void *e) {
 /* The kept cgroup whose path is the first len bytes of path, or NULL. */
 static const TsScanCgroup *find_cgroup(const TsScanFacts *f, const char *path, size_t len) {
         Key key = { path, len };
-        return f->n_cgroups > 0 ? bsearch(&key, f->cgroups, f->n_cgroups, sizeof *f->cgroups, compare_key) : NULL;
+        return f->n_cgroups > 0 ? bsearch(&key, f->cgroups, f->n_cgroups, sizeof *f->cgroups, compare_key)
+                                : NULL;
 }
 
 /* The length of the parent's path: "/a/b" (4) -> "/a" (2) -> "/" (1) -> 0, none. */
@@ -109,7 +112,8 @@ static size_t parent_len(const char *path, size_t len) {
 /* Which is nearer its limit, by the share of it in use: > 0 the first, < 0 the second, 0 neither. An
  * unknown count, or no limit, is a share of 0. */
 static int compare_usage(TsValue current_a, uint64_t max_a, TsValue current_b, uint64_t max_b) {
-        bool a = is_finite(current_a) && max_a != UINT64_MAX, b = is_finite(current_b) && max_b != UINT64_MAX;
+        bool a = is_finite(current_a) && max_a != UINT64_MAX,
+             b = is_finite(current_b) && max_b != UINT64_MAX;
         unsigned __int128 left = a ? (unsigned __int128)current_a.value * (b ? max_b : 1) : 0;
         unsigned __int128 right = b ? (unsigned __int128)current_b.value * (a ? max_a : 1) : 0;
         return (left > right) - (left < right);
@@ -128,7 +132,8 @@ static const TsScanCgroup *nearest_to_full(const TsScanFacts *f, const char *pat
                 if (!a || a->max == UINT64_MAX)
                         continue;
                 bool near = a->current.known && at_least_percent(a->current.value, a->max, threshold / 2);
-                if ((a == own || near) && (!best || compare_usage(a->current, a->max, best->current, best->max) > 0))
+                if ((a == own || near) &&
+                    (!best || compare_usage(a->current, a->max, best->current, best->max) > 0))
                         best = a;
         }
         return best;
@@ -173,7 +178,9 @@ static TsScanEntry *add_entry(Builder *b, TsScanOwner *owner) {
                 b->allocated = want;
         }
         TsScanEntry *e = &b->entries[b->n_entries++];
-        *e = (TsScanEntry){ .owner = TAKE_STRUCT(*owner), .verdict = TS_CHECK_NOT_AFFECTED, .cause = TS_CAUSE_NONE };
+        *e = (TsScanEntry){ .owner = TAKE_STRUCT(*owner),
+                            .verdict = TS_CHECK_NOT_AFFECTED,
+                            .cause = TS_CAUSE_NONE };
         return e;
 }
 
@@ -256,9 +263,10 @@ static int collect_kernel_lines(Builder *b) {
         for (size_t i = 0; i < b->f->n_kernel; i++) {
                 const TsScanKernelLine *k = &b->f->kernel[i];
                 const TsScanCgroup *c = k->cgroup ? refusing_above(b->f, k->cgroup) : NULL;
-                const TsScanCgroup *above = !k->cgroup && k->ancestor
-                                                    ? nearest_to_full(b->f, k->ancestor, NULL, false, b->threshold)
-                                                    : NULL;
+                const TsScanCgroup *above =
+                        !k->cgroup && k->ancestor
+                                ? nearest_to_full(b->f, k->ancestor, NULL, false, b->threshold)
+                                : NULL;
                 if (!c && !above)
                         continue;
                 TsScanEntry *e = c ? charge(b, c, k->cgroup) : entry_of_limit(b, above);
@@ -361,7 +369,8 @@ static void add_gone(Sentence *s, uint64_t n) {
  * line of a cgroup that is gone says so, "..., TasksMax=40, the kernel's line of a cgroup that is
  * gone"). */
 static void say_other_limit(Sentence *s, const char *unit, uint64_t lines, const TsScanEntry *e) {
-        add(s, "%s logs %" PRIu64 " failure%s; the refusals were in %s, ", unit, lines, plural(lines), e->owner.name);
+        add(s, "%s logs %" PRIu64 " failure%s; the refusals were in %s, ", unit, lines, plural(lines),
+            e->owner.name);
         if (limit_stands(e)) {
                 add_limit_value(s, e);
                 if (e->refused > 0)
@@ -376,7 +385,8 @@ static void say_other_limit(Sentence *s, const char *unit, uint64_t lines, const
 
 /* Puts lines of the unit's EAGAIN lines on e; with the sentence that names both where e is not the
  * unit's own. */
-static int add_logger(TsScanEntry *e, const char *unit, const TsPatternHits hits[_TS_PATTERN_MAX], uint64_t lines) {
+static int add_logger(TsScanEntry *e, const char *unit, const TsPatternHits hits[_TS_PATTERN_MAX],
+                      uint64_t lines) {
         TsScanLogger *l = reallocarray(e->loggers, e->n_loggers + 1, sizeof *l);
         if (!l)
                 return -ENOMEM;
@@ -384,7 +394,9 @@ static int add_logger(TsScanEntry *e, const char *unit, const TsPatternHits hits
         bool other = !streq(e->owner.name, unit);
         TsScanLogger *n = &l[e->n_loggers];
         int top = top_eagain_pattern(hits);
-        *n = (TsScanLogger){ .unit = strdup(unit), .lines = lines, .top = top >= 0 ? (TsPattern)top : _TS_PATTERN_INVALID };
+        *n = (TsScanLogger){ .unit = strdup(unit),
+                             .lines = lines,
+                             .top = top >= 0 ? (TsPattern)top : _TS_PATTERN_INVALID };
         if (n->unit && other) {
                 char buf[320] = "";
                 Sentence s = { buf, sizeof buf, 0 };
@@ -459,7 +471,8 @@ static int collect_logs(Builder *b) {
                 if (e)
                         r = add_logger(e, l->unit, l->hits, eagain_lines(l->hits, false));
                 else {
-                        TsCheckResult res = { .verdict = TS_CHECK_NOT_AFFECTED, .cause = TS_CAUSE_EAGAIN_NO_LIMIT };
+                        TsCheckResult res = { .verdict = TS_CHECK_NOT_AFFECTED,
+                                              .cause = TS_CAUSE_EAGAIN_NO_LIMIT };
                         if (l->facts)
                                 ts_check_judge(l->facts, b->threshold, &res);
                         /* Lines of the unit's own failed forks: only its own limits explain them. Lines
@@ -480,8 +493,8 @@ static void set_fixes(TsScanEntry *e) {
         e->cause = kinds[e->owner.kind].cause;
         ts_cause_fix(e->cause, e->owner.name, e->fix, sizeof e->fix);
         if (kinds[e->owner.kind].taskstorm_fix)
-                snprintf(e->taskstorm_fix, sizeof e->taskstorm_fix, "%s%s", kinds[e->owner.kind].taskstorm_fix,
-                         e->owner.name);
+                snprintf(e->taskstorm_fix, sizeof e->taskstorm_fix, "%s%s",
+                         kinds[e->owner.kind].taskstorm_fix, e->owner.name);
 }
 
 /* Cgroups near their limit that refused nothing yet, and busy daemons under a low one. */
@@ -524,8 +537,11 @@ static void describe_refusals(TsScanEntry *e) {
         if (!limit_stands(e)) {
                 e->verdict = TS_CHECK_NOT_AFFECTED;
                 e->cause = TS_CAUSE_NONE;
-                add(&s, "no Limit now: the %" PRIu64 " refused fork%s counted (%s) happened under a limit that was "
-                        "lifted", e->refused, plural(e->refused), file);
+                add(&s,
+                    "no Limit now: the %" PRIu64
+                    " refused fork%s counted (%s) happened under a limit that was "
+                    "lifted",
+                    e->refused, plural(e->refused), file);
                 return;
         }
         e->verdict = TS_CHECK_AFFECTED;
@@ -546,7 +562,8 @@ static void describe_refusals(TsScanEntry *e) {
                 if (e->kernel_lines_gone > 0) {
                         add(&s, " (");
                         if (e->kernel_lines_gone < e->kernel_lines)
-                                add(&s, "%" PRIu64 " of %" PRIu64 " lines ", e->kernel_lines_gone, e->kernel_lines);
+                                add(&s, "%" PRIu64 " of %" PRIu64 " lines ", e->kernel_lines_gone,
+                                    e->kernel_lines);
                         add(&s, "in ");
                         add_gone(&s, e->kernel_lines_gone);
                         add(&s, ", charged to %s)", e->owner.name);
@@ -582,14 +599,19 @@ static void summarize(const TsScanFacts *f, unsigned threshold, TsScanResult *r)
         r->verdict = r->n_entries > 0 ? r->entries[0].verdict : TS_CHECK_NOT_AFFECTED;
         Sentence s = { r->why, sizeof r->why, 0 };
         if (affected + at_risk > 0)
-                add(&s, "%zu limit%s hit, %zu at risk, in %" PRIu64 " cgroups; first: %s", affected, plural(affected),
-                    at_risk, f->n_walked, r->entries[0].owner.name);
+                add(&s, "%zu limit%s hit, %zu at risk, in %" PRIu64 " cgroups; first: %s", affected,
+                    plural(affected), at_risk, f->n_walked, r->entries[0].owner.name);
         else if (r->n_entries > 0)
-                add(&s, "nothing binds now, in %" PRIu64 " cgroups: limits hit before were lifted, or no limit "
-                        "explains the EAGAIN lines", f->n_walked);
+                add(&s,
+                    "nothing binds now, in %" PRIu64 " cgroups: limits hit before were lifted, or no limit "
+                    "explains the EAGAIN lines",
+                    f->n_walked);
         else
-                add(&s, "no cgroup of %" PRIu64 " counted a refused fork or is at or above %u%% of its limit, and "
-                        "no unit logs EAGAIN", f->n_walked, threshold);
+                add(&s,
+                    "no cgroup of %" PRIu64
+                    " counted a refused fork or is at or above %u%% of its limit, and "
+                    "no unit logs EAGAIN",
+                    f->n_walked, threshold);
 }
 
 int ts_scan_judge(const TsScanFacts *f, unsigned threshold, TsScanResult *ret) {

@@ -18,8 +18,8 @@
 #define MAX_DEPTH 64
 
 static const char *const ts_scan_kind_table[_TS_SCAN_KIND_MAX] = {
-        [TS_SCAN_SERVICE] = "service",     [TS_SCAN_SCOPE] = "scope", [TS_SCAN_SLICE] = "slice",
-        [TS_SCAN_UNIT] = "unit",           [TS_SCAN_CONTAINER] = "container", [TS_SCAN_CGROUP] = "cgroup",
+        [TS_SCAN_SERVICE] = "service", [TS_SCAN_SCOPE] = "scope",         [TS_SCAN_SLICE] = "slice",
+        [TS_SCAN_UNIT] = "unit",       [TS_SCAN_CONTAINER] = "container", [TS_SCAN_CGROUP] = "cgroup",
 };
 
 /* A unit's kind by its type suffix; other types are TS_SCAN_UNIT. */
@@ -116,7 +116,8 @@ static int visit(Walk *w, int dirfd) {
         w->f->n_walked++;
         if (ts_pids_read_at(dirfd, "pids.max", &max) < 0)
                 max = UINT64_MAX;
-        int r = w->unified ? ts_pids_refused_at(dirfd, &refused, &local) : ts_pids_read_at(dirfd, "pids.events", &refused);
+        int r = w->unified ? ts_pids_refused_at(dirfd, &refused, &local)
+                           : ts_pids_read_at(dirfd, "pids.events", &refused);
         if (r < 0)
                 refused = 0;
         if (max == UINT64_MAX && refused == 0)
@@ -171,7 +172,8 @@ static int walk(Walk *w, int dirfd, unsigned depth) {
                         continue; /* a path longer than PATH_MAX names no unit */
                 }
                 w->len += strlen(w->path + len);
-                _cleanup_(closep) int child = openat(dirfd, de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+                _cleanup_(closep) int child =
+                        openat(dirfd, de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
                 r = child >= 0 ? walk(w, child, depth + 1) : 0;
                 w->len = len;
                 w->path[len] = 0;
@@ -209,12 +211,14 @@ int ts_scan_cgroups(const char *root, TsScanFacts *f) {
 
 static TsScanLog *log_of(TsScanFacts *f, const char *unit, const char *invocation) {
         for (size_t i = 0; i < f->n_logs; i++)
-                if (streq(f->logs[i].unit, unit) && streq(strempty(f->logs[i].invocation), strempty(invocation)))
+                if (streq(f->logs[i].unit, unit) &&
+                    streq(strempty(f->logs[i].invocation), strempty(invocation)))
                         return &f->logs[i];
         if (grow((void **)&f->logs, f->n_logs, sizeof *f->logs) < 0)
                 return NULL;
         TsScanLog *l = &f->logs[f->n_logs];
-        *l = (TsScanLog){ .unit = strdup(unit), .invocation = invocation && *invocation ? strdup(invocation) : NULL };
+        *l = (TsScanLog){ .unit = strdup(unit),
+                          .invocation = invocation && *invocation ? strdup(invocation) : NULL };
         if (!l->unit || (invocation && *invocation && !l->invocation)) {
                 free(l->unit);
                 free(l->invocation);

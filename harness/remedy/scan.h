@@ -16,12 +16,13 @@
 /* One cgroup worth keeping: it has a limit, or it counted refused forks. The others (most of a
  * machine's, with pids.max "max" and nothing refused) are walked and forgotten. */
 typedef struct TsScanCgroup {
-        char *path;          /* in the hierarchy, as systemd's ControlGroup names it: "/system.slice/x.service", "/" */
-        TsValue current;     /* pids.current */
-        uint64_t max;        /* pids.max, UINT64_MAX for "max" */
-        uint64_t refused;    /* "max N" of pids.events.local where it exists, else of pids.events */
-        bool refused_local;  /* ... counted at this cgroup's own limit (v2's pids.events.local), not for its own
-                              * tasks, at its limit or an ancestor's (pids.events on v1 and older v2) */
+        char *path;         /* in the hierarchy, as systemd's ControlGroup names it:
+                             * "/system.slice/x.service", "/" */
+        TsValue current;    /* pids.current */
+        uint64_t max;       /* pids.max, UINT64_MAX for "max" */
+        uint64_t refused;   /* "max N" of pids.events.local where it exists, else of pids.events */
+        bool refused_local; /* ... counted at this cgroup's own limit (v2's pids.events.local), not for its
+                             * own tasks, at its limit or an ancestor's (pids.events on v1 and older v2) */
 } TsScanCgroup;
 
 /* The EAGAIN lines (every pattern but the kernel's) of one unit. */
@@ -39,7 +40,8 @@ typedef struct TsScanLog {
  * cgroup of the task whose fork was refused. */
 typedef struct TsScanKernelLine {
         char *path;     /* as the kernel wrote it: in a sandbox, the host's longer path */
-        char *cgroup;   /* the cgroup of this hierarchy whose path ends it (ts_scan_resolve_kernel_lines), or NULL */
+        char *cgroup;   /* the cgroup of this hierarchy whose path ends it (ts_scan_resolve_kernel_lines),
+                         * or NULL */
         char *ancestor; /* where cgroup is NULL, the cgroup being gone (its pids.events with it, before Linux
                          * 6.10): the nearest living one above it, never the root; else NULL */
         uint64_t usec;
@@ -47,9 +49,9 @@ typedef struct TsScanKernelLine {
 
 typedef struct TsScanFacts {
         char *systemd_version, *kernel_release, *os_id, *os_id_like; /* the article's prerequisites */
-        char *root;          /* the directory of the pids hierarchy's root that was walked */
-        bool unified;        /* cgroup v2: its root has cgroup.controllers */
-        uint64_t n_walked;   /* cgroups walked */
+        char *root;            /* the directory of the pids hierarchy's root that was walked */
+        bool unified;          /* cgroup v2: its root has cgroup.controllers */
+        uint64_t n_walked;     /* cgroups walked */
         TsScanCgroup *cgroups; /* the ones kept, sorted by path */
         size_t n_cgroups;
         TsScanLog *logs;
@@ -102,12 +104,14 @@ typedef enum TsScanKind {
         _TS_SCAN_KIND_INVALID = -EINVAL,
 } TsScanKind;
 
-const char *ts_scan_kind_to_string(TsScanKind k); /* "service", "scope", "slice", "unit", "container", "cgroup" */
+/* "service", "scope", "slice", "unit", "container", "cgroup" */
+const char *ts_scan_kind_to_string(TsScanKind k);
 
 typedef struct TsScanOwner {
-        char *name;          /* "containerd.service", "docker-<id>.scope", "/docker/<id>", "-.slice" for "/" */
+        char *name; /* "containerd.service", "docker-<id>.scope", "/docker/<id>", "-.slice" for "/" */
         char *control_group; /* the owner's own cgroup: the path up to its component */
-        char *parent;        /* a container's: the unit above it ("system.slice"; "-.slice" when none); else NULL */
+        char *parent;        /* a container's: the unit above it ("system.slice"; "-.slice" when none);
+                              * else NULL */
         TsScanKind kind;
 } TsScanOwner;
 
@@ -122,10 +126,10 @@ void ts_scan_owner_done(TsScanOwner *o);
 /* A unit whose EAGAIN lines an entry's limit explains. */
 typedef struct TsScanLogger {
         char *unit;
-        uint64_t lines;      /* its EAGAIN lines in the window */
-        TsPattern top;       /* the pattern seen most */
-        char *sentence;      /* another unit's lines: "docker.service logs 23 failures; the refusals were in
-                              * containerd.service, TasksMax=100, 560 refused"; NULL for the owner's own */
+        uint64_t lines; /* its EAGAIN lines in the window */
+        TsPattern top;  /* the pattern seen most */
+        char *sentence; /* another unit's lines: "docker.service logs 23 failures; the refusals were in
+                         * containerd.service, TasksMax=100, 560 refused"; NULL for the owner's own */
 } TsScanLogger;
 
 /* One limit that binds (or bound, or may): a line of the ranked list. */
@@ -133,28 +137,30 @@ typedef struct TsScanEntry {
         TsScanOwner owner;
         TsCheckVerdict verdict;
         TsCause cause;
-        char *limit_cgroup;  /* the cgroup whose pids.max binds (the owner's own, or one below it) */
-        TsValue current;     /* of that cgroup */
-        TsValue max;         /* of that cgroup, UINT64_MAX: no limit now */
-        uint64_t refused;    /* forks refused, over the cgroups whose refusals bind here */
-        bool refused_local;  /* counted by pids.events.local */
-        char **refused_in;   /* units (other than the owner) whose tasks were refused; NULL-terminated or NULL */
+        char *limit_cgroup;    /* the cgroup whose pids.max binds (the owner's own, or one below it) */
+        TsValue current;       /* of that cgroup */
+        TsValue max;           /* of that cgroup, UINT64_MAX: no limit now */
+        uint64_t refused;      /* forks refused, over the cgroups whose refusals bind here */
+        bool refused_local;    /* counted by pids.events.local */
+        char **refused_in;     /* units (other than the owner) whose tasks were refused; NULL-terminated or
+                                * NULL */
         uint64_t kernel_lines; /* kernel "fork rejected" lines of the cgroups that bind here */
         uint64_t kernel_lines_gone; /* ... of them, lines of cgroups that are gone, charged here from the
-                                     * nearest living cgroup above them: no count says they were refused here */
+                                     * nearest living cgroup above them: no count says they were refused
+                                     * here */
         TsScanLogger *loggers; /* units whose EAGAIN lines this limit explains, the owner first if it logs */
         size_t n_loggers;
-        char why[320];       /* one sentence, in the article's terms */
-        char fix[320];       /* the command that lifts it; "" when nothing is to be done */
+        char why[320];           /* one sentence, in the article's terms */
+        char fix[320];           /* the command that lifts it; "" when nothing is to be done */
         char taskstorm_fix[300]; /* "taskstorm fix containerd.service"; "" where fix cannot do it */
 } TsScanEntry;
 
 typedef struct TsScanResult {
-        TsCheckVerdict verdict;  /* the worst over the entries; not-affected with none */
+        TsCheckVerdict verdict; /* the worst over the entries; not-affected with none */
         TsPrereq prereq;
         char prereq_why[160];
         char why[256];
-        TsScanEntry *entries;    /* ranked: affected with the most refusals first, then at-risk by usage */
+        TsScanEntry *entries; /* ranked: affected with the most refusals first, then at-risk by usage */
         size_t n_entries;
 } TsScanResult;
 

@@ -4,11 +4,11 @@
  * a limit, done without overflow. */
 #pragma once
 
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <inttypes.h>
 #include <string.h>
 
 #include "diagnosis.h"
@@ -83,7 +83,8 @@ static inline int top_eagain_pattern(const TsPatternHits hits[_TS_PATTERN_MAX]) 
 
 /* "its log shows 3 lines of 'fork/exec ... resource temporarily unavailable'" */
 static inline void add_pattern_lines(Sentence *s, uint64_t count, TsPattern p) {
-        add(s, "its log shows %" PRIu64 " line%s of '%s'", count, plural(count), ts_pattern_info(p)->summary);
+        add(s, "its log shows %" PRIu64 " line%s of '%s'", count, plural(count),
+            ts_pattern_info(p)->summary);
 }
 
 /* The same for the pattern seen most (top_eagain_pattern()), if any. */
@@ -99,5 +100,6 @@ static inline void add_near_limit(Sentence *s, uint64_t current, uint64_t limit,
 
 /* "containerd.service usually needs thousands of tasks; Limit: 100 is below 4096" */
 static inline void add_busy_daemon(Sentence *s, const char *unit, uint64_t limit, uint64_t needs) {
-        add(s, "%s usually needs thousands of tasks; Limit: %" PRIu64 " is below %" PRIu64, unit, limit, needs);
+        add(s, "%s usually needs thousands of tasks; Limit: %" PRIu64 " is below %" PRIu64, unit, limit,
+            needs);
 }

@@ -304,7 +304,8 @@ static bool number_at(json_object *o, const char *path, double *ret) {
 }
 
 static bool element_number(json_object *array, size_t i, double *ret) {
-        return array && i < json_object_array_length(array) && number(json_object_array_get_idx(array, i), ret);
+        return array && i < json_object_array_length(array) &&
+               number(json_object_array_get_idx(array, i), ret);
 }
 
 /* Numbers past this many digits are nonsense in a report, shown short rather than cut off. */
@@ -512,12 +513,9 @@ static const struct {
         const char *label;
         const char *path; /* in "environment" */
 } environment_rows[] = {
-        { "systemd", "systemd.version" },
-        { "DefaultTasksMax", "systemd.default_tasks_max" },
-        { "kernel", "kernel.release" },
-        { "OS", "os.pretty_name" },
-        { "cgroup mode", "cgroup.mode" },
-        { "PID 1", "pid1.comm" },
+        { "systemd", "systemd.version" }, { "DefaultTasksMax", "systemd.default_tasks_max" },
+        { "kernel", "kernel.release" },   { "OS", "os.pretty_name" },
+        { "cgroup mode", "cgroup.mode" }, { "PID 1", "pid1.comm" },
 };
 
 static const char *verdict_class(const char *verdict) {
@@ -947,7 +945,8 @@ static void write_phases(Page *p, json_object *part) {
                         continue;
                 open_element(p, "tr");
                 element_text(p, "td", NULL, name ? name : "(unnamed)");
-                element_text(p, "td", "num", number_at(phase, "start_ns", &start) ? ms_text(start, a, sizeof a) : "");
+                element_text(p, "td", "num",
+                             number_at(phase, "start_ns", &start) ? ms_text(start, a, sizeof a) : "");
                 element_text(p, "td", "num", ms_text(d, b, sizeof b));
                 close_element(p);
         }
@@ -1121,7 +1120,8 @@ static void write_header(Page *p, json_object *report) {
         if (number_at(report, "version", &format_version) && format_version != 1) {
                 open_element(p, "p");
                 attribute(p, "class", "note");
-                textf(p, "This page knows report format version 1; this report says %.0f: some parts may be missing.",
+                textf(p,
+                      "This page knows report format version 1; this report says %.0f: some parts may be missing.",
                       format_version);
                 close_element(p);
         }

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The fix's steps and what it verified, as text and JSON; and --dry-run's systemctl commands, which
  * say the same change in the article's words. */
-#include "macro.h"
 #include "report-fix.h"
+#include "macro.h"
 #include "report-json.h"
 
 void ts_fix_print_commands(FILE *out, const char *unit, const TsFixOptions *o, bool undo) {

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Each check's verdict, time, reason and evidence in the four forms qualify gives them: text, TAP,
  * JSON and JUnit. */
+#include "report-qualify.h"
 #include "junit.h"
 #include "report-json.h"
-#include "report-qualify.h"
 #include "report-verdict.h"
 
 void ts_qualify_print_head(FILE *out, const char *systemd, size_t n) {

@@ -3,8 +3,8 @@
  * proved fixed, with the detection and remediation module doing the work it ships to users. The
  * unit it installs is removed on every path. */
 #include <fcntl.h>
-#include <poll.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <sys/socket.h>
@@ -27,16 +27,19 @@
 #define JOB_TIMEOUT (90 * USEC_PER_SEC)
 
 static const char *const ts_loop_phase_table[_TS_LOOP_PHASE_MAX] = {
-        [TS_LOOP_INSTALL] = "install",     [TS_LOOP_REPRODUCE] = "reproduce", [TS_LOOP_DETECT] = "detect",
-        [TS_LOOP_SET_PROPERTY] = "set-property", [TS_LOOP_RELOAD] = "reload", [TS_LOOP_RESTART] = "restart",
-        [TS_LOOP_VERIFY] = "verify",       [TS_LOOP_RERUN] = "re-run",        [TS_LOOP_CLEANUP] = "cleanup",
+        [TS_LOOP_INSTALL] = "install", [TS_LOOP_REPRODUCE] = "reproduce",
+        [TS_LOOP_DETECT] = "detect",   [TS_LOOP_SET_PROPERTY] = "set-property",
+        [TS_LOOP_RELOAD] = "reload",   [TS_LOOP_RESTART] = "restart",
+        [TS_LOOP_VERIFY] = "verify",   [TS_LOOP_RERUN] = "re-run",
+        [TS_LOOP_CLEANUP] = "cleanup",
 };
 
 DEFINE_STRING_TABLE_LOOKUP_TO_STRING(ts_loop_phase, TsLoopPhase);
 
 int ts_loop_in_sandbox(void) {
         _cleanup_(freep) char *container = NULL;
-        if (ts_read_one_line_file("/run/systemd/container", &container) >= 0 && streq(container, "taskstorm"))
+        if (ts_read_one_line_file("/run/systemd/container", &container) >= 0 &&
+            streq(container, "taskstorm"))
                 return 1;
         /* a disposable VM of ci/vmimage: its root is booted in snapshot mode, nothing of a run stays */
         return access("/etc/taskstorm-vm", F_OK) == 0;
@@ -65,7 +68,8 @@ static void phase_done(TsLoopReport *r, TsLoopPhase p, nsec_t start) {
 /* The name the fixture runs under: the scenario's, where systemd knows nothing of it (the sandbox
  * of a machine without Docker), else "taskstorm-<name>", so that a real docker.service is never
  * shadowed, stopped or restarted; note says why it was renamed. -EEXIST: both names are known. */
-static int choose_unit(sd_bus *bus, const char *wanted, char *ret, size_t size, char *note, size_t note_size) {
+static int choose_unit(sd_bus *bus, const char *wanted, char *ret, size_t size, char *note,
+                       size_t note_size) {
         TsUnitPresence p;
         int r = ts_unit_presence(bus, wanted, &p);
         if (r < 0)
@@ -77,8 +81,8 @@ static int choose_unit(sd_bus *bus, const char *wanted, char *ret, size_t size, 
         r = path_printf(ret, size, "taskstorm-%s", wanted);
         if (r < 0)
                 return r;
-        if (snprintf(note, note_size, "%s is systemd's already (%s): left alone, the fixture ran as %s", wanted,
-                     what, ret) < 0)
+        if (snprintf(note, note_size, "%s is systemd's already (%s): left alone, the fixture ran as %s",
+                     wanted, what, ret) < 0)
                 note[0] = 0; /* cut short when paths are long: it is only a note */
         r = ts_unit_presence(bus, ret, &p);
         if (r < 0)
@@ -127,8 +131,9 @@ static void note_unit_tasks(const TsStack *stack, TsStackContext *c, TsLoopRepor
                 char limit[32] = "infinity";
                 if (info.tasks_max != UINT64_MAX)
                         snprintf(limit, sizeof limit, "%" PRIu64, info.tasks_max);
-                int k = snprintf(rep->unit_tasks + n, sizeof rep->unit_tasks - n, "%s%s Tasks: %" PRIu64 " (limit %s)",
-                                 n ? ", " : "", *u, info.has_tasks_current ? info.tasks_current : 0, limit);
+                int k = snprintf(rep->unit_tasks + n, sizeof rep->unit_tasks - n,
+                                 "%s%s Tasks: %" PRIu64 " (limit %s)", n ? ", " : "", *u,
+                                 info.has_tasks_current ? info.tasks_current : 0, limit);
                 ts_unit_info_done(&info);
                 if (k < 0 || (size_t)k >= sizeof rep->unit_tasks - n)
                         break;
@@ -136,8 +141,8 @@ static void note_unit_tasks(const TsStack *stack, TsStackContext *c, TsLoopRepor
         }
 }
 
-static int detect(sd_bus *bus, const TsScenario *s, TsCheckVerdict *ret_verdict, TsCause *ret_cause, char *why,
-                  size_t why_size) {
+static int detect(sd_bus *bus, const TsScenario *s, TsCheckVerdict *ret_verdict, TsCause *ret_cause,
+                  char *why, size_t why_size) {
         TsCheckFacts f;
         int r = ts_check_gather_live(bus, s->daemon_unit, 0, &f);
         if (r < 0)
@@ -196,8 +201,8 @@ static int detect_logger(sd_bus *bus, const char *unit, TsLoopReport *rep) {
         if (r < 0)
                 return r;
         snprintf(rep->logger_check, sizeof rep->logger_check, "%s: %s (%s%s%s)", unit,
-                 ts_check_verdict_to_string(res.verdict), ts_cause_to_string(res.cause), res.via[0] ? ", via " : "",
-                 res.via);
+                 ts_check_verdict_to_string(res.verdict), ts_cause_to_string(res.cause),
+                 res.via[0] ? ", via " : "", res.via);
         return 0;
 }
 
@@ -212,7 +217,8 @@ static TsVerdict fail_with(char *why, size_t why_size, TsVerdict v, const char *
 
 static TsVerdict cancelled(TsLoopReport *rep, char *why, size_t why_size, const char *after) {
         rep->cancelled = true;
-        return fail_with(why, why_size, TS_VERDICT_BROKEN, "interrupted after %s: the unit is removed", after);
+        return fail_with(why, why_size, TS_VERDICT_BROKEN, "interrupted after %s: the unit is removed",
+                         after);
 }
 
 /* What check with no unit must rank first: a limit of the scenario's Cause=, else the TasksMax of
@@ -235,7 +241,8 @@ static int remedy_runtime(const TsStack *stack, TsStackContext *c, const TsScena
                 return r;
         phase_done(rep, TS_LOOP_SET_PROPERTY, t);
         if (c->container_pids_limit == UINT64_MAX)
-                snprintf(rep->remedy, sizeof rep->remedy, "the containers' pids limit lifted (pids_limit = 0)");
+                snprintf(rep->remedy, sizeof rep->remedy,
+                         "the containers' pids limit lifted (pids_limit = 0)");
         else
                 snprintf(rep->remedy, sizeof rep->remedy, "the containers' pids limit set to %" PRIu64,
                          c->container_pids_limit);
@@ -243,21 +250,25 @@ static int remedy_runtime(const TsStack *stack, TsStackContext *c, const TsScena
         return 0;
 }
 
-static TsVerdict run_phases(const TsStack *stack, TsStackContext *c, const TsScenario *s, TsProgress *progress,
-                            int cancel_fd, TsLoopReport *rep, char *why, size_t why_size) {
+static TsVerdict run_phases(const TsStack *stack, TsStackContext *c, const TsScenario *s,
+                            TsProgress *progress, int cancel_fd, TsLoopReport *rep, char *why,
+                            size_t why_size) {
         sd_bus *bus = c->bus;
         nsec_t t = phase_begin(progress, TS_LOOP_REPRODUCE), first = 0;
         int r = stack->ask(c, s->containers, &rep->started, &rep->failed, &first);
         if (r < 0)
-                return fail_with(why, why_size, TS_VERDICT_BROKEN, "the daemon did not answer: %s", strerror(-r));
+                return fail_with(why, why_size, TS_VERDICT_BROKEN, "the daemon did not answer: %s",
+                                 strerror(-r));
         phase_done(rep, TS_LOOP_REPRODUCE, t);
         snprintf(rep->first_error, sizeof rep->first_error, "%s", c->first_error);
         note_unit_tasks(stack, c, rep);
         if (first > rep->origin)
                 rep->first_failure = first - rep->origin;
         if (s->expect_eagain != (rep->failed > 0))
-                return fail_with(why, why_size, TS_VERDICT_FAIL, "%" PRIu64 " of %" PRIu64 " containers failed, "
-                                 "expected %s", rep->failed, s->containers, s->expect_eagain ? "some" : "none");
+                return fail_with(why, why_size, TS_VERDICT_FAIL,
+                                 "%" PRIu64 " of %" PRIu64 " containers failed, "
+                                 "expected %s",
+                                 rep->failed, s->containers, s->expect_eagain ? "some" : "none");
 
         if (cancel_pending(cancel_fd))
                 return cancelled(rep, why, why_size, "the containers were asked for");
@@ -277,16 +288,21 @@ static TsVerdict run_phases(const TsStack *stack, TsStackContext *c, const TsSce
          * check cannot see the refusals: on cgroup v1 they are counted in the cgroups of the tasks
          * refused, below it.) */
         if (s->expect_eagain && stack->units && !machine_as_expected(s, &rep->machine))
-                return fail_with(why, why_size, TS_VERDICT_FAIL, "check of the whole machine put %s first (%s, %s), "
-                                 "not %s affected: %s", rep->machine.name[0] ? rep->machine.name : "nothing",
-                                 ts_check_verdict_to_string(rep->machine.verdict), ts_cause_to_string(rep->machine.cause),
+                return fail_with(why, why_size, TS_VERDICT_FAIL,
+                                 "check of the whole machine put %s first (%s, %s), "
+                                 "not %s affected: %s",
+                                 rep->machine.name[0] ? rep->machine.name : "nothing",
+                                 ts_check_verdict_to_string(rep->machine.verdict),
+                                 ts_cause_to_string(rep->machine.cause),
                                  s->expect_cause >= 0 ? ts_cause_to_string(s->expect_cause) : s->daemon_unit,
                                  rep->machine.why);
         if (s->expect_eagain && !stack->units &&
             (rep->verdict != TS_CHECK_AFFECTED || rep->cause != TS_CAUSE_UNIT_TASKSMAX))
-                return fail_with(why, why_size, TS_VERDICT_FAIL, "check said %s (%s), expected affected by the "
-                                 "unit's TasksMax: %s", ts_check_verdict_to_string(rep->verdict),
-                                 ts_cause_to_string(rep->cause), rep->why);
+                return fail_with(why, why_size, TS_VERDICT_FAIL,
+                                 "check said %s (%s), expected affected by the "
+                                 "unit's TasksMax: %s",
+                                 ts_check_verdict_to_string(rep->verdict), ts_cause_to_string(rep->cause),
+                                 rep->why);
         if (!s->has_remedy)
                 return TS_VERDICT_PASS;
 
@@ -297,44 +313,50 @@ static TsVerdict run_phases(const TsStack *stack, TsStackContext *c, const TsSce
         if (s->remedy_of_runtime) {
                 r = remedy_runtime(stack, c, s, rep);
                 if (r < 0)
-                        return fail_with(why, why_size, TS_VERDICT_BROKEN, "setting the containers' pids limit failed: %s",
-                                         strerror(-r));
+                        return fail_with(why, why_size, TS_VERDICT_BROKEN,
+                                         "setting the containers' pids limit failed: %s", strerror(-r));
         } else {
-                TsFixOptions o = { .limit = s->remedy_tasks_max, .reload = s->remedy_reload,
-                                   .restart = s->remedy_restart, .timeout = JOB_TIMEOUT };
+                TsFixOptions o = { .limit = s->remedy_tasks_max,
+                                   .reload = s->remedy_reload,
+                                   .restart = s->remedy_restart,
+                                   .timeout = JOB_TIMEOUT };
                 r = ts_fix_apply(bus, s->daemon_unit, &o, &fix);
                 if (r < 0)
                         return fail_with(why, why_size, TS_VERDICT_BROKEN, "fix failed: %s", strerror(-r));
                 static const TsLoopPhase from_fix[_TS_FIX_STEP_MAX] = {
-                        [TS_FIX_SET_PROPERTY] = TS_LOOP_SET_PROPERTY, [TS_FIX_RELOAD] = TS_LOOP_RELOAD,
-                        [TS_FIX_RESTART] = TS_LOOP_RESTART,           [TS_FIX_VERIFY] = TS_LOOP_VERIFY,
+                        [TS_FIX_SET_PROPERTY] = TS_LOOP_SET_PROPERTY,
+                        [TS_FIX_RELOAD] = TS_LOOP_RELOAD,
+                        [TS_FIX_RESTART] = TS_LOOP_RESTART,
+                        [TS_FIX_VERIFY] = TS_LOOP_VERIFY,
                 };
                 for (TsFixStep st = 0; st < _TS_FIX_STEP_MAX; st++)
                         rep->phases[from_fix[st]] = fix.steps[st];
                 rep->fixed = fix.changed;
                 rep->fix_verified = fix.verified;
                 if (!fix.verified)
-                        return fail_with(why, why_size, TS_VERDICT_FAIL, "the fix did not verify: %s", fix.verify_why);
+                        return fail_with(why, why_size, TS_VERDICT_FAIL, "the fix did not verify: %s",
+                                         fix.verify_why);
         }
 
         if (cancel_pending(cancel_fd))
                 return cancelled(rep, why, why_size, "the fix");
         t = phase_begin(progress, TS_LOOP_RERUN);
         if (fix.restarted && (r = stack->ready(c)) < 0)
-                return fail_with(why, why_size, TS_VERDICT_BROKEN, "the daemon did not come back after the restart: %s",
-                                 strerror(-r));
+                return fail_with(why, why_size, TS_VERDICT_BROKEN,
+                                 "the daemon did not come back after the restart: %s", strerror(-r));
         (void)stack->clear(c); /* the containers of the first run, which may still hold */
         nsec_t ignored;
         c->first_error[0] = 0;
         r = stack->ask(c, s->containers, &rep->started_again, &rep->failed_again, &ignored);
         if (r < 0)
-                return fail_with(why, why_size, TS_VERDICT_BROKEN, "the daemon did not answer after the fix: %s",
-                                 strerror(-r));
+                return fail_with(why, why_size, TS_VERDICT_BROKEN,
+                                 "the daemon did not answer after the fix: %s", strerror(-r));
         phase_done(rep, TS_LOOP_RERUN, t);
         if (rep->failed_again > 0)
-                return fail_with(why, why_size, TS_VERDICT_FAIL, "after the fix %" PRIu64 " of %" PRIu64
-                                 " containers still failed: the remedy did not work (%s)", rep->failed_again,
-                                 s->containers, c->first_error);
+                return fail_with(why, why_size, TS_VERDICT_FAIL,
+                                 "after the fix %" PRIu64 " of %" PRIu64
+                                 " containers still failed: the remedy did not work (%s)",
+                                 rep->failed_again, s->containers, c->first_error);
         r = detect(bus, s, &rep->verdict_after, NULL, NULL, 0);
         if (r >= 0 && rep->verdict_after == TS_CHECK_AFFECTED)
                 return fail_with(why, why_size, TS_VERDICT_FAIL, "check still says affected after the fix");
@@ -343,8 +365,10 @@ static TsVerdict run_phases(const TsStack *stack, TsStackContext *c, const TsSce
                 TsMachineTop after;
                 r = detect_machine(bus, &after);
                 if (r >= 0 && after.verdict == TS_CHECK_AFFECTED)
-                        return fail_with(why, why_size, TS_VERDICT_FAIL, "after the fix check still puts %s first, "
-                                         "affected: %s", after.name, after.why);
+                        return fail_with(why, why_size, TS_VERDICT_FAIL,
+                                         "after the fix check still puts %s first, "
+                                         "affected: %s",
+                                         after.name, after.why);
                 rep->fix_verified = r >= 0;
         }
         return TS_VERDICT_PASS;
@@ -362,8 +386,8 @@ static TsSampler *sample_daemon(sd_bus *bus, const TsScenario *s, TsProgress *pr
 
 /* The unit the limit goes on: for the fixture, which installs it, a name of which systemd knows
  * nothing; for a real stack, Unit= itself, one of the stack's own units (the sandbox's copy). */
-static int loop_unit(sd_bus *bus, const TsStack *stack, const TsScenario *scenario, TsLoopReport *ret, char *why,
-                     size_t why_size) {
+static int loop_unit(sd_bus *bus, const TsStack *stack, const TsScenario *scenario, TsLoopReport *ret,
+                     char *why, size_t why_size) {
         if (stack->units) {
                 snprintf(ret->unit, sizeof ret->unit, "%s", scenario->daemon_unit);
                 return 0;
@@ -371,16 +395,17 @@ static int loop_unit(sd_bus *bus, const TsStack *stack, const TsScenario *scenar
         int r = choose_unit(bus, scenario->daemon_unit, ret->unit, sizeof ret->unit, ret->unit_note,
                             sizeof ret->unit_note);
         if (r == -EEXIST)
-                fail_with(why, why_size, TS_VERDICT_BROKEN, "%s and %s are both systemd's already: neither is touched",
-                          scenario->daemon_unit, ret->unit);
+                fail_with(why, why_size, TS_VERDICT_BROKEN,
+                          "%s and %s are both systemd's already: neither is touched", scenario->daemon_unit,
+                          ret->unit);
         else if (r < 0)
                 fail_with(why, why_size, TS_VERDICT_BROKEN, "asking systemd about %s failed: %s",
                           scenario->daemon_unit, strerror(-r));
         return r;
 }
 
-TsVerdict ts_loop_run(sd_bus *bus, const TsScenario *scenario, const TsLoopPaths *paths, TsProgress *progress,
-                      int cancel_fd, TsLoopReport *ret, char *why, size_t why_size) {
+TsVerdict ts_loop_run(sd_bus *bus, const TsScenario *scenario, const TsLoopPaths *paths,
+                      TsProgress *progress, int cancel_fd, TsLoopReport *ret, char *why, size_t why_size) {
         *ret = (TsLoopReport){ .origin = ts_now_ns() };
         why[0] = 0;
         const TsStack *stack = ts_stack_find(scenario->stack ? scenario->stack : "fixture");
@@ -392,10 +417,15 @@ TsVerdict ts_loop_run(sd_bus *bus, const TsScenario *scenario, const TsLoopPaths
                 return TS_VERDICT_BROKEN;
         char limit[32];
         ts_tasks_limit_format(&scenario->daemon_tasks_max, limit, sizeof limit);
-        TsStackContext c = { .bus = bus, .scenario = scenario->name, .unit = ret->unit, .limit = limit,
-                             .daemon_path = paths->daemon, .image_path = paths->image,
+        TsStackContext c = { .bus = bus,
+                             .scenario = scenario->name,
+                             .unit = ret->unit,
+                             .limit = limit,
+                             .daemon_path = paths->daemon,
+                             .image_path = paths->image,
                              .container_pids_limit = scenario->container_pids_limit,
-                             .container_tasks = scenario->container_tasks, .timeout = JOB_TIMEOUT };
+                             .container_tasks = scenario->container_tasks,
+                             .timeout = JOB_TIMEOUT };
         /* Every phase below works on the chosen name. */
         TsScenario copy = *scenario;
         copy.daemon_unit = ret->unit;
@@ -406,13 +436,15 @@ TsVerdict ts_loop_run(sd_bus *bus, const TsScenario *scenario, const TsLoopPaths
                                  s->daemon_unit);
         TsVerdict v;
         if (r < 0)
-                v = fail_with(why, why_size, TS_VERDICT_BROKEN, "installing %s (%s) failed: %s%s%s", s->daemon_unit,
-                              stack->description, strerror(-r), c.first_error[0] ? ": " : "", c.first_error);
+                v = fail_with(why, why_size, TS_VERDICT_BROKEN, "installing %s (%s) failed: %s%s%s",
+                              s->daemon_unit, stack->description, strerror(-r), c.first_error[0] ? ": " : "",
+                              c.first_error);
         else {
                 phase_done(ret, TS_LOOP_INSTALL, t);
                 TsSampler *sampler = sample_daemon(bus, s, progress, ret->origin);
-                v = cancel_pending(cancel_fd) ? cancelled(ret, why, why_size, "the install")
-                                              : run_phases(stack, &c, s, progress, cancel_fd, ret, why, why_size);
+                v = cancel_pending(cancel_fd)
+                            ? cancelled(ret, why, why_size, "the install")
+                            : run_phases(stack, &c, s, progress, cancel_fd, ret, why, why_size);
                 ts_sampler_stop(sampler, &ret->samples);
         }
         t = phase_begin(progress, TS_LOOP_CLEANUP);

@@ -5,11 +5,11 @@
 #include <inttypes.h>
 #include <stdio.h>
 
-#include "macro.h"
 #include "bus.h"
 #include "guard.h"
-#include "stack.h"
+#include "macro.h"
 #include "runner.h"
+#include "stack.h"
 #include "version.h"
 
 int ts_scenario_needs_met(const TsScenario *s, const TsSysinfo *env, char *why, size_t why_size) {
@@ -22,7 +22,8 @@ int ts_scenario_needs_met(const TsScenario *s, const TsSysinfo *env, char *why, 
                 return 0;
         }
         if (s->min_systemd && !ts_version_at_least(env->systemd.version, s->min_systemd)) {
-                snprintf(why, why_size, "needs systemd >= %s, this is %s", s->min_systemd, env->systemd.version);
+                snprintf(why, why_size, "needs systemd >= %s, this is %s", s->min_systemd,
+                         env->systemd.version);
                 return 0;
         }
         if (s->cgroup_modes != 0) {
@@ -87,21 +88,25 @@ TsVerdict ts_scenario_judge(const TsScenario *s, const TsStormReport *r, char *w
         }
 
         if (!r->has_first_failure) {
-                snprintf(why, why_size, "expected EAGAIN, but all %" PRIu64 " tasks were created", st->created);
+                snprintf(why, why_size, "expected EAGAIN, but all %" PRIu64 " tasks were created",
+                         st->created);
                 return TS_VERDICT_FAIL;
         }
         if (st->first_error != EAGAIN) {
-                snprintf(why, why_size, "expected EAGAIN, the first failure was %s", strerrorname_np(st->first_error));
+                snprintf(why, why_size, "expected EAGAIN, the first failure was %s",
+                         strerrorname_np(st->first_error));
                 return TS_VERDICT_FAIL;
         }
         /* On cgroup v1 the kernel counts a refused fork in the forking task's own cgroup. */
-        bool counted = r->after.events_max > r->before.events_max || (r->slice && r->slice_after.events_max > 0);
+        bool counted =
+                r->after.events_max > r->before.events_max || (r->slice && r->slice_after.events_max > 0);
         if (s->expect_limit_hit && !counted) {
                 snprintf(why, why_size, "EAGAIN, but pids.events did not count it: no pids limit was hit");
                 return TS_VERDICT_FAIL;
         }
         if (!s->expect_limit_hit && counted) {
-                snprintf(why, why_size, "pids.events counted the EAGAIN: a pids limit was hit, not only the injection");
+                snprintf(why, why_size,
+                         "pids.events counted the EAGAIN: a pids limit was hit, not only the injection");
                 return TS_VERDICT_FAIL;
         }
 
@@ -111,15 +116,18 @@ TsVerdict ts_scenario_judge(const TsScenario *s, const TsStormReport *r, char *w
         if (s->expect_tasks == TS_EXPECT_TASKS_LIMIT) {
                 expected = effective_limit(r);
                 if (expected == UINT64_MAX) {
-                        snprintf(why, why_size, "expected the first EAGAIN at the limit, but pids.max is max");
+                        snprintf(why, why_size,
+                                 "expected the first EAGAIN at the limit, but pids.max is max");
                         return TS_VERDICT_FAIL;
                 }
         }
         int64_t got = st->pids_current_at_first_failure >= 0 ? st->pids_current_at_first_failure
                                                              : (int64_t)st->tasks_at_first_failure;
-        uint64_t diff = (uint64_t)(got > (int64_t)expected ? got - (int64_t)expected : (int64_t)expected - got);
+        uint64_t diff =
+                (uint64_t)(got > (int64_t)expected ? got - (int64_t)expected : (int64_t)expected - got);
         if (diff > s->tolerance) {
-                snprintf(why, why_size, "first EAGAIN with %" PRId64 " tasks in the unit, expected %" PRIu64 " +- %" PRIu64,
+                snprintf(why, why_size,
+                         "first EAGAIN with %" PRId64 " tasks in the unit, expected %" PRIu64 " +- %" PRIu64,
                          got, expected, s->tolerance);
                 return TS_VERDICT_FAIL;
         }
@@ -136,20 +144,20 @@ int ts_scenario_run(const TsRunContext *ctx, const TsScenario *s, TsScenarioResu
         if (s->has_daemon) {
                 if (!ts_loop_in_sandbox()) {
                         ret->verdict = TS_VERDICT_SKIP;
-                        snprintf(ret->reason, sizeof ret->reason, "installs %s: runs only in the taskstorm sandbox or VM",
-                                 s->daemon_unit);
+                        snprintf(ret->reason, sizeof ret->reason,
+                                 "installs %s: runs only in the taskstorm sandbox or VM", s->daemon_unit);
                         return 0;
                 }
                 const TsStack *stack = ts_stack_find(s->stack ? s->stack : "fixture");
                 char missing[64];
                 if (stack && !ts_stack_installed(stack, missing, sizeof missing)) {
                         ret->verdict = TS_VERDICT_SKIP;
-                        snprintf(ret->reason, sizeof ret->reason, "needs %s (%s): %s is not installed", stack->name,
-                                 stack->description, missing);
+                        snprintf(ret->reason, sizeof ret->reason, "needs %s (%s): %s is not installed",
+                                 stack->name, stack->description, missing);
                         return 0;
                 }
-                ret->verdict = ts_loop_run(ctx->bus, s, &ctx->paths, ctx->progress, ctx->cancel_fd, &ret->loop,
-                                           ret->reason, sizeof ret->reason);
+                ret->verdict = ts_loop_run(ctx->bus, s, &ctx->paths, ctx->progress, ctx->cancel_fd,
+                                           &ret->loop, ret->reason, sizeof ret->reason);
                 ret->looped = true;
                 ret->duration = ts_now_ns() - start;
                 return ret->loop.cancelled ? -ECANCELED : 0;
@@ -165,8 +173,9 @@ int ts_scenario_run(const TsRunContext *ctx, const TsScenario *s, TsScenarioResu
         }
         if (s->tasks > cap.available || cap.available == 0) {
                 ret->verdict = TS_VERDICT_SKIP;
-                snprintf(ret->reason, sizeof ret->reason, "needs %" PRIu64 " tasks, this host can give %" PRIu64
-                         " (see taskstorm env)", s->tasks ? s->tasks : 1, cap.available);
+                snprintf(ret->reason, sizeof ret->reason,
+                         "needs %" PRIu64 " tasks, this host can give %" PRIu64 " (see taskstorm env)",
+                         s->tasks ? s->tasks : 1, cap.available);
                 return 0;
         }
         ts_scenario_plan(s, ctx, &ret->plan);

@@ -18,19 +18,19 @@ typedef struct TsScenarioResult {
         bool ran;         /* the storm ran: plan and report are filled */
         TsStormPlan plan;
         TsStormReport report;
-        bool looped;      /* a [Daemon] scenario ran its loop: loop is filled */
+        bool looped; /* a [Daemon] scenario ran its loop: loop is filled */
         TsLoopReport loop;
-        nsec_t duration;  /* the whole scenario, monotonic ns */
+        nsec_t duration; /* the whole scenario, monotonic ns */
 } TsScenarioResult;
 
 /* What every scenario of a run shares. */
 typedef struct TsRunContext {
         sd_bus *bus;
-        const TsSysinfo *env;    /* the machine, for the scenarios' needs */
-        const char *exec_path;   /* taskstorm itself (exec storms) */
-        TsLoopPaths paths;       /* the fixture daemon and the container process ([Daemon] scenarios) */
-        int cancel_fd;           /* readable: stop now (the CLI's signalfd); -1: none */
-        TsProgress *progress;    /* NULL: nobody watches */
+        const TsSysinfo *env;  /* the machine, for the scenarios' needs */
+        const char *exec_path; /* taskstorm itself (exec storms) */
+        TsLoopPaths paths;     /* the fixture daemon and the container process ([Daemon] scenarios) */
+        int cancel_fd;         /* readable: stop now (the CLI's signalfd); -1: none */
+        TsProgress *progress;  /* NULL: nobody watches */
 } TsRunContext;
 
 /* 1 when every need of s is met by the machine, else 0 with the reason in why. */

@@ -10,9 +10,9 @@
 
 #include <ini.h>
 
+#include "diagnosis.h"
 #include "fileio.h"
 #include "macro.h"
-#include "diagnosis.h"
 #include "scenario.h"
 #include "stack.h"
 #include "unit.h"
@@ -250,8 +250,9 @@ static int parse_storm_kind(const char *value, void *field, char *why, size_t wh
 static int parse_hold(const char *value, void *field, char *why, size_t why_size) {
         int r = ts_parse_timespan(value, HOLD_MAX, field);
         if (r == -ENOMSG)
-                snprintf(why, why_size, "unknown time unit (expected us, ms, s, min, h, d, w, M or y; "
-                                        "a number alone means s)");
+                snprintf(why, why_size,
+                         "unknown time unit (expected us, ms, s, min, h, d, w, M or y; "
+                         "a number alone means s)");
         else if (r == -ERANGE)
                 snprintf(why, why_size, "must be at most 10min");
         else if (r < 0)
@@ -284,8 +285,8 @@ static int set_expect_tasks(TsScenario *s, const char *value, char *why, size_t 
         return 0;
 }
 
-static const char *const sections[] = { "Scenario", "Requires", "Unit", "Storm", "Daemon", "Remedy", "Inject",
-                                        "Expect" };
+static const char *const sections[] = { "Scenario", "Requires", "Unit",   "Storm",
+                                        "Daemon",   "Remedy",   "Inject", "Expect" };
 
 static int set_inject_what(TsScenario *s, const char *value, char *why, size_t why_size) {
         s->inject.what = ts_inject_what_from_string(value);
@@ -297,7 +298,8 @@ static int set_inject_what(TsScenario *s, const char *value, char *why, size_t w
 }
 
 /* Nth=, After=, Every=: the policy and its number. */
-static int set_inject_count(TsScenario *s, const char *value, TsInjectWhen when, char *why, size_t why_size) {
+static int set_inject_count(TsScenario *s, const char *value, TsInjectWhen when, char *why,
+                            size_t why_size) {
         uint64_t n;
         int r = parse_u64_positive(value, &n, why, why_size);
         if (r < 0)
@@ -358,7 +360,8 @@ static int parse_stack(const char *value, void *field, char *why, size_t why_siz
 static int set_remedy_container_pids_limit(TsScenario *s, const char *value, char *why, size_t why_size) {
         int r = parse_tasks_limit(value, &s->remedy_container_pids_limit, why, why_size);
         if (r >= 0 && s->remedy_container_pids_limit.kind == TS_TASKS_LIMIT_PERCENT) {
-                snprintf(why, why_size, "expected a number of tasks (N) or infinity: a runtime takes no percentage");
+                snprintf(why, why_size,
+                         "expected a number of tasks (N) or infinity: a runtime takes no percentage");
                 return -EINVAL;
         }
         s->remedy_of_runtime = r >= 0;
@@ -368,7 +371,8 @@ static int set_remedy_container_pids_limit(TsScenario *s, const char *value, cha
 static int set_expect_cause(TsScenario *s, const char *value, char *why, size_t why_size) {
         TsCause c = ts_cause_from_string(value);
         if (c < 0) {
-                snprintf(why, why_size, "not a cause of check (unit-tasksmax, slice-tasksmax, container-pids-limit, ...)");
+                snprintf(why, why_size,
+                         "not a cause of check (unit-tasksmax, slice-tasksmax, container-pids-limit, ...)");
                 return -EINVAL;
         }
         s->expect_cause = (int)c;
@@ -385,7 +389,7 @@ static const struct ScenarioKey {
         ValueParser parse; /* into the field at offset, */
         size_t offset;
         ValueSetter set; /* or, when parse is NULL, into the scenario */
-        int required; /* OPTIONAL, REQUIRED, REQUIRED_FOR_STORM or REQUIRED_FOR_DAEMON */
+        int required;    /* OPTIONAL, REQUIRED, REQUIRED_FOR_STORM or REQUIRED_FOR_DAEMON */
 } scenario_keys[] = {
 #define FIELD(f) .offset = offsetof(TsScenario, f)
         { "Scenario", "Description", parse_string, FIELD(description), .required = REQUIRED },
@@ -403,7 +407,8 @@ static const struct ScenarioKey {
         { "Storm", "StopAfterFailures", parse_unsigned_positive, FIELD(stop_after_failures) },
         { "Daemon", "Stack", parse_stack, FIELD(stack) },
         { "Daemon", "Unit", parse_unit_name, FIELD(daemon_unit), .required = REQUIRED_FOR_DAEMON },
-        { "Daemon", "TasksMax", parse_tasks_limit, FIELD(daemon_tasks_max), .required = REQUIRED_FOR_DAEMON },
+        { "Daemon", "TasksMax", parse_tasks_limit, FIELD(daemon_tasks_max),
+          .required = REQUIRED_FOR_DAEMON },
         { "Daemon", "Containers", parse_u64_positive, FIELD(containers), .required = REQUIRED_FOR_DAEMON },
         { "Daemon", "ContainerPidsLimit", parse_u64_positive, FIELD(container_pids_limit) },
         { "Daemon", "ContainerTasks", parse_u64_positive, FIELD(container_tasks) },
@@ -457,7 +462,7 @@ typedef struct ParseContext {
         unsigned header_line; /* the last line opening a section */
 
         TsScenario *scenario;
-        ssize_t section;                            /* the section of the keys seen last, -1 before */
+        ssize_t section;                               /* the section of the keys seen last, -1 before */
         unsigned section_lines[ELEMENTSOF(sections)];  /* where each section was opened, 0: not yet */
         unsigned key_lines[ELEMENTSOF(scenario_keys)]; /* where each key was given, 0: not given */
 
@@ -470,7 +475,7 @@ typedef struct ParseContext {
 
 /* Records the first error and returns -EINVAL (or -ENOMEM). section and key may be NULL. */
 _printf_(5, 6) static int context_fail(ParseContext *c, unsigned line, const char *section, const char *key,
-                                        const char *format, ...) {
+                                       const char *format, ...) {
         _cleanup_(ts_scenario_error_done) TsScenarioError e = { .line = line };
 
         e.path = strdup(c->path);
@@ -776,23 +781,26 @@ static int check_scenario(ParseContext *c) {
         const TsStack *stack = s->stack ? ts_stack_find(s->stack) : NULL;
         static const struct {
                 const char *section, *key;
-        } per_container[] = { { "Daemon", "ContainerPidsLimit" }, { "Daemon", "ContainerTasks" },
+        } per_container[] = { { "Daemon", "ContainerPidsLimit" },
+                              { "Daemon", "ContainerTasks" },
                               { "Remedy", "ContainerPidsLimit" } };
         for (size_t i = 0; i < ELEMENTSOF(per_container); i++) {
                 unsigned line = c->key_lines[key_index(per_container[i].section, per_container[i].key)];
                 if (line > 0 && !(stack && stack->set_container_pids_limit))
-                        return context_fail(c, line, per_container[i].section, per_container[i].key,
-                                            "only with a stack whose containers take a pids limit of their own "
-                                            "(Stack=podman)");
+                        return context_fail(
+                                c, line, per_container[i].section, per_container[i].key,
+                                "only with a stack whose containers take a pids limit of their own "
+                                "(Stack=podman)");
         }
         if (s->remedy_of_runtime) {
                 static const char *const unit_keys[] = { "TasksMax", "Reload", "Restart" };
                 for (size_t i = 0; i < ELEMENTSOF(unit_keys); i++) {
                         unsigned line = c->key_lines[key_index("Remedy", unit_keys[i])];
                         if (line > 0)
-                                return context_fail(c, line, "Remedy", unit_keys[i],
-                                                    "the remedy is either the unit's (TasksMax=, Reload=, "
-                                                    "Restart=) or the runtime's (ContainerPidsLimit=), not both");
+                                return context_fail(
+                                        c, line, "Remedy", unit_keys[i],
+                                        "the remedy is either the unit's (TasksMax=, Reload=, "
+                                        "Restart=) or the runtime's (ContainerPidsLimit=), not both");
                 }
         }
         if (stack && stack->units && s->daemon_unit) {
@@ -801,7 +809,8 @@ static int check_scenario(ParseContext *c) {
                         ours = ours || streq(*u, s->daemon_unit);
                 if (!ours)
                         return context_fail(c, c->key_lines[key_index("Daemon", "Unit")], "Daemon", "Unit",
-                                            "%s is not one of the %s stack's units", s->daemon_unit, stack->name);
+                                            "%s is not one of the %s stack's units", s->daemon_unit,
+                                            stack->name);
         }
         return 0;
 }
@@ -835,7 +844,8 @@ static TsScenario *scenario_new(const char *path) {
                 .remedy_reload = true,
                 .remedy_restart = true,
                 .expect_cause = -1,
-                .inject = { .what = TS_INJECT_ALL, .error = EAGAIN,
+                .inject = { .what = TS_INJECT_ALL,
+                            .error = EAGAIN,
                             .policy = { .when = TS_INJECT_ALWAYS, .rng = 1 } },
         };
         if (!s->path || !s->name) {
@@ -916,10 +926,10 @@ int ts_scenario_parse_file(const char *path, TsScenario **ret, TsScenarioError *
         int r = ts_read_full_file(path, SCENARIO_SIZE_MAX + 1, &text, &size);
         if (r < 0) {
                 _cleanup_(context_done) ParseContext c = { .path = path };
-                int k = r == -EFBIG ? context_fail(&c, 0, NULL, NULL,
-                                                   "file is larger than the %zu KiB allowed",
-                                                   SCENARIO_SIZE_MAX / 1024)
-                                    : context_fail(&c, 0, NULL, NULL, "cannot read: %s", strerror(-r));
+                int k = r == -EFBIG
+                                ? context_fail(&c, 0, NULL, NULL, "file is larger than the %zu KiB allowed",
+                                               SCENARIO_SIZE_MAX / 1024)
+                                : context_fail(&c, 0, NULL, NULL, "cannot read: %s", strerror(-r));
                 if (k == -ENOMEM)
                         return k;
                 return context_finish_error(&c, r == -EFBIG ? -EINVAL : r, error);

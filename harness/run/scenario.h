@@ -14,9 +14,9 @@
 #include "time-util.h"
 
 typedef enum TsExpectTasks {
-        TS_EXPECT_TASKS_ANY,   /* TasksAtFirstEAGAIN= not given */
-        TS_EXPECT_TASKS_NUMBER,/* TasksAtFirstEAGAIN=64 */
-        TS_EXPECT_TASKS_LIMIT, /* TasksAtFirstEAGAIN=limit: the pids.max the kernel shows for the unit */
+        TS_EXPECT_TASKS_ANY,    /* TasksAtFirstEAGAIN= not given */
+        TS_EXPECT_TASKS_NUMBER, /* TasksAtFirstEAGAIN=64 */
+        TS_EXPECT_TASKS_LIMIT,  /* TasksAtFirstEAGAIN=limit: the pids.max the kernel shows for the unit */
         _TS_EXPECT_TASKS_MAX,
         _TS_EXPECT_TASKS_INVALID = -EINVAL,
 } TsExpectTasks;
@@ -30,10 +30,10 @@ typedef struct TsScenario {
         char **tags;       /* Tags=, whitespace-separated words (issue or article ids), NULL-terminated */
 
         /* [Requires]: unmet needs make the scenario SKIP */
-        bool needs_root;        /* Root=yes|no, default yes */
-        char *min_systemd;      /* SystemdVersion=N: at least this version (ts_version_at_least), NULL: any */
-        unsigned cgroup_modes;  /* CgroupMode=: space-separated legacy|hybrid|unified, as a mask of
-                                 * 1 << TsCgroupMode; 0 (key absent): any */
+        bool needs_root;       /* Root=yes|no, default yes */
+        char *min_systemd;     /* SystemdVersion=N: at least this version (ts_version_at_least), NULL: any */
+        unsigned cgroup_modes; /* CgroupMode=: space-separated legacy|hybrid|unified, as a mask of
+                                * 1 << TsCgroupMode; 0 (key absent): any */
         bool needs_pids_enforced; /* PidsController=enforced|any, default enforced */
 
         /* [Unit] */
@@ -65,28 +65,28 @@ typedef struct TsScenario {
 
         /* [Remedy] (with [Daemon] only): check, then fix the unit, then ask the same again */
         bool has_remedy;
-        TsTasksLimit remedy_tasks_max; /* TasksMax=, default infinity */
-        bool remedy_reload;            /* Reload=yes|no, default yes */
-        bool remedy_restart;           /* Restart=yes|no, default yes */
-        bool remedy_of_runtime;        /* ContainerPidsLimit= given: the remedy is the runtime's
-                                        * setting for new containers, not the unit's TasksMax */
+        TsTasksLimit remedy_tasks_max;            /* TasksMax=, default infinity */
+        bool remedy_reload;                       /* Reload=yes|no, default yes */
+        bool remedy_restart;                      /* Restart=yes|no, default yes */
+        bool remedy_of_runtime;                   /* ContainerPidsLimit= given: the remedy is the runtime's
+                                                   * setting for new containers, not the unit's TasksMax */
         TsTasksLimit remedy_container_pids_limit; /* that value: N or infinity */
 
         /* [Inject]: task creations of the storm also fail by seccomp (where no limit is needed) */
         bool has_inject;
-        TsInjectOptions inject;        /* What=threads|processes|all; one of Nth=, After=, Every=,
-                                        * Probability= (with Seed=), Always=yes (the default) */
+        TsInjectOptions inject; /* What=threads|processes|all; one of Nth=, After=, Every=,
+                                 * Probability= (with Seed=), Always=yes (the default) */
 
         /* [Expect] */
-        bool expect_eagain;           /* EAGAIN=yes|no, required */
-        TsExpectTasks expect_tasks;   /* TasksAtFirstEAGAIN=N|limit (only with EAGAIN=yes) */
+        bool expect_eagain;         /* EAGAIN=yes|no, required */
+        TsExpectTasks expect_tasks; /* TasksAtFirstEAGAIN=N|limit (only with EAGAIN=yes) */
         uint64_t expect_tasks_value;
-        uint64_t tolerance;           /* Tolerance=N, default 0 */
-        bool expect_limit_hit;        /* LimitHit=yes|no: pids.events counts the EAGAIN; default yes,
-                                       * no with [Inject] (an injected EAGAIN is no limit's) */
-        int expect_cause;             /* Cause= (a TsCause): what check of the whole machine must
-                                       * find first, with a real stack; -1 (absent): the TasksMax of
-                                       * [Daemon] Unit= */
+        uint64_t tolerance;    /* Tolerance=N, default 0 */
+        bool expect_limit_hit; /* LimitHit=yes|no: pids.events counts the EAGAIN; default yes,
+                                * no with [Inject] (an injected EAGAIN is no limit's) */
+        int expect_cause;      /* Cause= (a TsCause): what check of the whole machine must
+                                * find first, with a real stack; -1 (absent): the TasksMax of
+                                * [Daemon] Unit= */
 } TsScenario;
 
 /* Where parsing failed: file, line (0 when not about one line), the key ("[Storm] Kind") or NULL,

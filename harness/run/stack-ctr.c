@@ -36,15 +36,18 @@ static int ctr_install(TsStackContext *c) {
                 r = ctr_ready(c);
         if (r < 0)
                 return r;
-        snprintf(script, sizeof script, "mkdir -p " ROOTFS " && cp '%s' " ROOTFS "/tscontainer", c->image_path);
+        snprintf(script, sizeof script, "mkdir -p " ROOTFS " && cp '%s' " ROOTFS "/tscontainer",
+                 c->image_path);
         r = ts_stack_sh(c, script, NULL, 0);
         return r > 0 ? -EIO : r;
 }
 
 static int ctr_ask(TsStackContext *c, uint64_t n, uint64_t *ret_started, uint64_t *ret_failed,
                    nsec_t *ret_first_failure) {
-        static const char *const words[] = { "ctr", "-n", NAMESPACE, "run", "-d", "--null-io", "--rootfs", ROOTFS, TS_STACK_NAME,
-                                          "/tscontainer", "threads", "3", NULL };
+        static const char *const words[] = { "ctr",         "-n",           NAMESPACE,  "run",
+                                             "-d",          "--null-io",    "--rootfs", ROOTFS,
+                                             TS_STACK_NAME, "/tscontainer", "threads",  "3",
+                                             NULL };
         return ts_stack_run_many(c, n, words, ret_started, ret_failed, ret_first_failure);
 }
 

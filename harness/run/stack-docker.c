@@ -49,13 +49,15 @@ static int docker_install(TsStackContext *c) {
 
 static int docker_ask(TsStackContext *c, uint64_t n, uint64_t *ret_started, uint64_t *ret_failed,
                       nsec_t *ret_first_failure) {
-        static const char *const words[] = { "docker", "run", "-d", "--network", "none", "--label", LABEL, "--name",
-                                          TS_STACK_NAME, IMAGE, "/tscontainer", "threads", "3", NULL };
+        static const char *const words[] = { "docker",       "run",     "-d",     "--network",   "none",
+                                             "--label",      LABEL,     "--name", TS_STACK_NAME, IMAGE,
+                                             "/tscontainer", "threads", "3",      NULL };
         return ts_stack_run_many(c, n, words, ret_started, ret_failed, ret_first_failure);
 }
 
 static int docker_clear(TsStackContext *c) {
-        return ts_stack_sh(c, "docker ps -aq --filter label=" LABEL " | xargs -r docker rm -f >/dev/null", NULL, 0);
+        return ts_stack_sh(c, "docker ps -aq --filter label=" LABEL " | xargs -r docker rm -f >/dev/null",
+                           NULL, 0);
 }
 
 static void docker_remove(TsStackContext *c) {

@@ -8,8 +8,8 @@
 #include <unistd.h>
 
 #include "bus.h"
-#include "macro.h"
 #include "fileio.h"
+#include "macro.h"
 #include "stack.h"
 
 static int socket_path(const TsStackContext *c, char *buf, size_t size) {
@@ -105,7 +105,8 @@ static int fixture_ask(TsStackContext *c, uint64_t n, uint64_t *ret_started, uin
         snprintf(line, sizeof line, "run %" PRIu64, n);
         r = request(sock, line, ret_started, ret_failed, ret_first_failure);
         if (r >= 0 && *ret_failed > 0)
-                snprintf(c->first_error, sizeof c->first_error, "runtime/cgo: pthread_create failed: "
+                snprintf(c->first_error, sizeof c->first_error,
+                         "runtime/cgo: pthread_create failed: "
                          "Resource temporarily unavailable (the fixture's own line, in its journal)");
         return r;
 }
@@ -120,7 +121,8 @@ static void fixture_remove(TsStackContext *c) {
         char path[512];
         (void)ts_unit_job(c->bus, "StopUnit", c->unit, "replace", c->timeout);
         (void)sd_bus_call_method(c->bus, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
-                                 "org.freedesktop.systemd1.Manager", "ResetFailedUnit", NULL, NULL, "s", c->unit);
+                                 "org.freedesktop.systemd1.Manager", "ResetFailedUnit", NULL, NULL, "s",
+                                 c->unit);
         if (unit_file(c, path, sizeof path) >= 0)
                 (void)unlink(path);
         if (socket_path(c, path, sizeof path) >= 0)

@@ -21,9 +21,12 @@
 #define RUNROOT "/run/taskstorm-podman"
 #define CONF RUNROOT "/containers.conf"
 /* Every podman call: settings and storage of its own, vfs. */
-#define PODMAN "env", "CONTAINERS_CONF=" CONF, "podman", "--storage-driver", "vfs", "--root", \
+#define PODMAN                                                                                              \
+        "env", "CONTAINERS_CONF=" CONF, "podman", "--storage-driver", "vfs", "--root",                      \
                 "/var/lib/taskstorm-podman", "--runroot", RUNROOT
-#define PODMAN_SH "CONTAINERS_CONF=" CONF " podman --storage-driver vfs --root /var/lib/taskstorm-podman --runroot " RUNROOT
+#define PODMAN_SH                                                                                           \
+        "CONTAINERS_CONF=" CONF                                                                             \
+        " podman --storage-driver vfs --root /var/lib/taskstorm-podman --runroot " RUNROOT
 
 static const char *const podman_programs[] = { "podman", "conmon", "tar", NULL };
 static const char *const podman_units[] = { "machine.slice", NULL };
@@ -48,7 +51,8 @@ static int podman_set_container_pids_limit(TsStackContext *c) {
         if (c->container_pids_limit)
                 snprintf(limit, sizeof limit, "pids_limit = %" PRIu64 "\n",
                          c->container_pids_limit == UINT64_MAX ? 0 : c->container_pids_limit);
-        snprintf(text, sizeof text, "# taskstorm scenario %s: podman's settings\n[containers]\nlog_driver = \"k8s-file\"\n%s",
+        snprintf(text, sizeof text,
+                 "# taskstorm scenario %s: podman's settings\n[containers]\nlog_driver = \"k8s-file\"\n%s",
                  c->scenario, limit);
         if (mkdir(RUNROOT, 0700) < 0 && errno != EEXIST)
                 return negative_errno();
@@ -75,7 +79,9 @@ static int podman_install(TsStackContext *c) {
 
 /* A container that forks to N tasks and holds them: started when it says it made all N (it says so
  * in its log within a few milliseconds; 10 s at most is waited for), failed with its refused fork's
- * message when it made fewer. $1 is its name, $2 is N. */
+ * message when it made fewer. $1 is its name, $2 is N. The script is written a command a line;
+ * clang-format is kept out of it, as it would pull RUN up to the "=", apart from its command. */
+/* clang-format off */
 static const char fork_script[] =
         RUN " --name \"$1\" " IMAGE " /tscontainer fork \"$2\" >/dev/null || exit 1\n"
         "i=0\n"
@@ -89,24 +95,31 @@ static const char fork_script[] =
         "*forked*) printf '%s\\n' \"$out\" | grep -m1 failed >&2; printf '%s\\n' \"$out\" | grep -m1 forked >&2; exit 1 ;;\n"
         "*) echo \"$1: the container said nothing of its forks in 10 s: $out\" >&2; exit 1 ;;\n"
         "esac\n";
+/* clang-format on */
 
 static int podman_ask(TsStackContext *c, uint64_t n, uint64_t *ret_started, uint64_t *ret_failed,
                       nsec_t *ret_first_failure) {
         if (c->container_tasks) {
                 char tasks[32];
                 snprintf(tasks, sizeof tasks, "%" PRIu64, c->container_tasks);
-                const char *const words[] = { "/bin/sh", "-c", fork_script, "sh", TS_STACK_NAME, tasks, NULL };
+                const char *const words[] = {
+                        "/bin/sh", "-c", fork_script, "sh", TS_STACK_NAME, tasks, NULL
+                };
                 return ts_stack_run_many(c, n, words, ret_started, ret_failed, ret_first_failure);
         }
-        static const char *const words[] = { PODMAN, "run", "-d", "--network", "none", "--cgroup-manager", "systemd",
-                                             "--label", LABEL, "--name", TS_STACK_NAME, IMAGE, "/tscontainer",
-                                             "threads", "3", NULL };
+        static const char *const words[] = {
+                PODMAN,         "run",     "-d",  "--network", "none",        "--cgroup-manager",
+                "systemd",      "--label", LABEL, "--name",    TS_STACK_NAME, IMAGE,
+                "/tscontainer", "threads", "3",   NULL
+        };
         return ts_stack_run_many(c, n, words, ret_started, ret_failed, ret_first_failure);
 }
 
 static int podman_clear(TsStackContext *c) {
-        return ts_stack_sh(c, PODMAN_SH " rm -f -t 0 --filter label=" LABEL " >/dev/null 2>&1; "
-                              PODMAN_SH " ps -aq --filter label=" LABEL " | xargs -r " PODMAN_SH " rm -f -t 0 >/dev/null",
+        return ts_stack_sh(c,
+                           PODMAN_SH " rm -f -t 0 --filter label=" LABEL " >/dev/null 2>&1; " PODMAN_SH
+                                     " ps -aq --filter label=" LABEL " | xargs -r " PODMAN_SH
+                                     " rm -f -t 0 >/dev/null",
                            NULL, 0);
 }
 
@@ -117,11 +130,12 @@ static void podman_remove(TsStackContext *c) {
          * a failed create does not always thaw it); a frozen task cannot die. systemd thaws only on
          * cgroup v2, so the sandbox's own cgroups are thawed here, then machine.slice is stopped
          * with every scope in it. */
-        (void)ts_stack_sh(c,
-                          "find /sys/fs/cgroup/freezer/machine.slice /sys/fs/cgroup/machine.slice "
-                          "\\( -name freezer.state -o -name cgroup.freeze \\) 2>/dev/null | while read -r f; do "
-                          "case $f in *freezer.state) echo THAWED ;; *) echo 0 ;; esac >\"$f\"; done",
-                          NULL, 0);
+        (void)ts_stack_sh(
+                c,
+                "find /sys/fs/cgroup/freezer/machine.slice /sys/fs/cgroup/machine.slice "
+                "\\( -name freezer.state -o -name cgroup.freeze \\) 2>/dev/null | while read -r f; do "
+                "case $f in *freezer.state) echo THAWED ;; *) echo 0 ;; esac >\"$f\"; done",
+                NULL, 0);
         ts_stack_units_stop(c, podman_units);
         ts_stack_dropin_remove(c->unit, "10-taskstorm-limit.conf");
         (void)unlink(CONF);

@@ -10,11 +10,12 @@
 
 #include "bus.h"
 #include "fileio.h"
-#include "process.h"
 #include "macro.h"
+#include "process.h"
 #include "stack.h"
 
-static const TsStack *const stacks[] = { &ts_stack_fixture, &ts_stack_docker, &ts_stack_ctr, &ts_stack_podman };
+static const TsStack *const stacks[] = { &ts_stack_fixture, &ts_stack_docker, &ts_stack_ctr,
+                                         &ts_stack_podman };
 
 const TsStack *ts_stack_find(const char *name) {
         for (size_t i = 0; i < ELEMENTSOF(stacks); i++)
@@ -30,10 +31,13 @@ const char *ts_stack_names(void) {
 static bool on_path(const char *program) {
         if (program[0] == '/')
                 return access(program, X_OK) == 0;
-        const char *dirs[] = { "/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin" };
+        const char *dirs[] = {
+                "/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"
+        };
         for (size_t i = 0; i < ELEMENTSOF(dirs); i++) {
                 char path[PATH_MAX];
-                if (path_printf(path, sizeof path, "%s/%s", dirs[i], program) >= 0 && access(path, X_OK) == 0)
+                if (path_printf(path, sizeof path, "%s/%s", dirs[i], program) >= 0 &&
+                    access(path, X_OK) == 0)
                         return true;
         }
         return false;
@@ -48,7 +52,8 @@ int ts_stack_installed(const TsStack *s, char *missing, size_t size) {
         return 1;
 }
 
-static int dropin_path(const char *unit, const char *name, char *dir, size_t dir_size, char *path, size_t path_size) {
+static int dropin_path(const char *unit, const char *name, char *dir, size_t dir_size, char *path,
+                       size_t path_size) {
         int r = path_printf(dir, dir_size, "/run/systemd/system/%s.d", unit);
         if (r >= 0)
                 r = path_printf(path, path_size, "%s/%s", dir, name);
@@ -136,8 +141,9 @@ int ts_stack_run_many(TsStackContext *c, uint64_t n, const char *const *words, u
                         char buf[4096];
                         ssize_t k = read(p->fd, buf, sizeof buf);
                         if (k > 0) {
-                                size_t take = (size_t)k < sizeof p->output - 1 - p->got ? (size_t)k
-                                                                                       : sizeof p->output - 1 - p->got;
+                                size_t take = (size_t)k < sizeof p->output - 1 - p->got
+                                                      ? (size_t)k
+                                                      : sizeof p->output - 1 - p->got;
                                 memcpy(p->output + p->got, buf, take);
                                 p->got += take;
                                 continue;
@@ -192,11 +198,11 @@ void ts_stack_units_stop(const TsStackContext *c, const char *const *units) {
         while (n-- > 0) {
                 (void)ts_unit_job(c->bus, "StopUnit", units[n], "replace", c->timeout);
                 (void)sd_bus_call_method(c->bus, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
-                                         "org.freedesktop.systemd1.Manager", "KillUnit", NULL, NULL, "ssi", units[n],
-                                         "all", SIGKILL);
+                                         "org.freedesktop.systemd1.Manager", "KillUnit", NULL, NULL, "ssi",
+                                         units[n], "all", SIGKILL);
                 (void)sd_bus_call_method(c->bus, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
-                                         "org.freedesktop.systemd1.Manager", "ResetFailedUnit", NULL, NULL, "s",
-                                         units[n]);
+                                         "org.freedesktop.systemd1.Manager", "ResetFailedUnit", NULL, NULL,
+                                         "s", units[n]);
         }
 }
 
@@ -205,8 +211,9 @@ void ts_stack_units_stop(const TsStackContext *c, const char *const *units) {
 /* A limit drop-in, written for whichever of the stack's units gets the limit. */
 int ts_stack_limit_dropin(const TsStackContext *c) {
         char text[128];
-        snprintf(text, sizeof text, "# taskstorm scenario %s: the limit under test\n[Service]\nTasksMax=%s\n",
-                 c->scenario, c->limit);
+        snprintf(text, sizeof text,
+                 "# taskstorm scenario %s: the limit under test\n[Service]\nTasksMax=%s\n", c->scenario,
+                 c->limit);
         return ts_stack_dropin_write(c->unit, LIMIT_DROPIN, text);
 }
 

@@ -13,21 +13,21 @@
 #include "time-util.h"
 
 typedef struct TsStackContext {
-        sd_bus *bus;             /* replaced by the loop when systemd is reconnected */
-        const char *scenario;    /* its name, for what the stack writes */
-        const char *unit;        /* the unit that gets the limit (the fixture: its own name) */
-        const char *limit;       /* that limit, as systemd writes it ("100", "infinity") */
-        const char *daemon_path; /* the fixture daemon */
-        const char *image_path;  /* the real stacks' container process (tscontainer), a whole image */
+        sd_bus *bus;                   /* replaced by the loop when systemd is reconnected */
+        const char *scenario;          /* its name, for what the stack writes */
+        const char *unit;              /* the unit that gets the limit (the fixture: its own name) */
+        const char *limit;             /* that limit, as systemd writes it ("100", "infinity") */
+        const char *daemon_path;       /* the fixture daemon */
+        const char *image_path;        /* the real stacks' container process (tscontainer), a whole image */
         uint64_t container_pids_limit; /* each container's own pids limit: 0 the runtime's default,
                                         * UINT64_MAX none (stacks with set_container_pids_limit) */
         uint64_t container_tasks;      /* each container forks to this many tasks; 0: a few threads */
         usec_t timeout;
-        char first_error[512];   /* the first refused container's message, "" none */
+        char first_error[512]; /* the first refused container's message, "" none */
 } TsStackContext;
 
 typedef struct TsStack {
-        const char *name;           /* as [Daemon] Stack= names it */
+        const char *name; /* as [Daemon] Stack= names it */
         const char *description;
         const char *const *programs; /* what must be installed, NULL-terminated ("dockerd", ...) */
         const char *const *units;    /* the units it runs; Unit= must be one of them (NULL: any name,

@@ -22,14 +22,14 @@
 
 struct TsSandboxCgroups {
         size_t n;
-        char **dirs;  /* the subtree in each hierarchy, as a host path */
-        char **names; /* where it appears under the sandbox's /sys/fs/cgroup ("pids", "unified") */
-        bool unified; /* cgroup2 only: the single subtree becomes /sys/fs/cgroup itself */
+        char **dirs;      /* the subtree in each hierarchy, as a host path */
+        char **names;     /* where it appears under the sandbox's /sys/fs/cgroup ("pids", "unified") */
+        bool unified;     /* cgroup2 only: the single subtree becomes /sys/fs/cgroup itself */
         size_t read_only; /* the index of a subtree bound read-only, or SIZE_MAX */
         size_t pids;      /* the index of the subtree in the pids hierarchy, or SIZE_MAX */
         /* cgroup v2 (hand_down_controllers): */
-        char *parent;     /* the caller's cgroup, which hands controllers down to the sandbox's */
-        char *caller;     /* the leaf its processes moved to, or NULL */
+        char *parent;      /* the caller's cgroup, which hands controllers down to the sandbox's */
+        char *caller;      /* the leaf its processes moved to, or NULL */
         char enabled[256]; /* the controllers this enabled in parent's cgroup.subtree_control, to undo:
                             * "pids memory ..." */
 };
@@ -92,8 +92,8 @@ static int thaw_one(const char *path, const struct stat *st, int type, struct FT
                 return 0;
         char file[PATH_MAX];
         _cleanup_(freep) char *state = NULL;
-        if (path_printf(file, sizeof file, "%s/freezer.state", path) >= 0 && ts_read_one_line_file(file, &state) >= 0 &&
-            !streq(state, "THAWED"))
+        if (path_printf(file, sizeof file, "%s/freezer.state", path) >= 0 &&
+            ts_read_one_line_file(file, &state) >= 0 && !streq(state, "THAWED"))
                 (void)ts_write_string_file(file, "THAWED");
         if (path_printf(file, sizeof file, "%s/cgroup.freeze", path) >= 0 && access(file, F_OK) == 0)
                 (void)ts_write_string_file(file, "0"); /* cgroup v2 */
@@ -336,7 +336,8 @@ int ts_sandbox_cgroups_create(pid_t owner, bool pids_read_only, TsSandboxCgroups
                         rel = own + rootlen;
 
                 char parent[PATH_MAX], dir[PATH_MAX];
-                if (path_printf(parent, sizeof parent, "%s%s", h->mount_point, streq(rel, "/") ? "" : rel) < 0) {
+                if (path_printf(parent, sizeof parent, "%s%s", h->mount_point, streq(rel, "/") ? "" : rel) <
+                    0) {
                         r = -ENAMETOOLONG;
                         break;
                 }
@@ -388,7 +389,8 @@ int ts_sandbox_cgroups_create(pid_t owner, bool pids_read_only, TsSandboxCgroups
 static int enable_pids_controller(const char *dir) {
         char path[PATH_MAX];
         const char *slash = strrchr(dir, '/');
-        if (!slash || path_printf(path, sizeof path, "%.*s/cgroup.subtree_control", (int)(slash - dir), dir) < 0)
+        if (!slash ||
+            path_printf(path, sizeof path, "%.*s/cgroup.subtree_control", (int)(slash - dir), dir) < 0)
                 return -ENAMETOOLONG;
         return ts_write_string_file(path, "+pids");
 }

@@ -17,15 +17,24 @@
  * registrations, sysctls, kernel modules, host devices, the clock, the pstore, the entropy pool.
  * And tmp.mount (a tmpfs on /tmp from trixie on), which would hide directories bound under /tmp. */
 static const char *const masked_units[] = {
-        "systemd-binfmt.service",       "proc-sys-fs-binfmt_misc.automount",
-        "proc-sys-fs-binfmt_misc.mount", "systemd-sysctl.service",
-        "systemd-modules-load.service", "kmod-static-nodes.service",
-        "systemd-udevd.service",        "systemd-udevd-control.socket",
-        "systemd-udevd-kernel.socket",  "systemd-udev-trigger.service",
-        "systemd-udev-settle.service",  "systemd-timesyncd.service",
-        "systemd-pstore.service",       "systemd-random-seed.service",
-        "systemd-hwdb-update.service",  "systemd-firstboot.service",
-        "systemd-repart.service",       "systemd-journal-flush.service",
+        "systemd-binfmt.service",
+        "proc-sys-fs-binfmt_misc.automount",
+        "proc-sys-fs-binfmt_misc.mount",
+        "systemd-sysctl.service",
+        "systemd-modules-load.service",
+        "kmod-static-nodes.service",
+        "systemd-udevd.service",
+        "systemd-udevd-control.socket",
+        "systemd-udevd-kernel.socket",
+        "systemd-udev-trigger.service",
+        "systemd-udev-settle.service",
+        "systemd-timesyncd.service",
+        "systemd-pstore.service",
+        "systemd-random-seed.service",
+        "systemd-hwdb-update.service",
+        "systemd-firstboot.service",
+        "systemd-repart.service",
+        "systemd-journal-flush.service",
         "tmp.mount",
 };
 
@@ -126,8 +135,8 @@ static int setup_dev(const char *root) {
 
         if (path_printf(p, sizeof p, "%s/pts", dev) < 0)
                 return -ENAMETOOLONG;
-        if (mkdir(p, 0755) < 0 ||
-            mount("devpts", p, "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620,gid=5") < 0)
+        if (mkdir(p, 0755) < 0 || mount("devpts", p, "devpts", MS_NOSUID | MS_NOEXEC,
+                                        "newinstance,ptmxmode=0666,mode=0620,gid=5") < 0)
                 return negative_errno();
         if (path_printf(p, sizeof p, "%s/shm", dev) < 0)
                 return -ENAMETOOLONG;
@@ -158,7 +167,8 @@ static int setup_sys(const char *root, const TsSandboxCgroups *cgroups) {
         if (mount("/sys", sys, NULL, MS_BIND, NULL) < 0)
                 return negative_errno();
         /* Read-only /sys also makes udev and friends skip themselves (ConditionPathIsReadWrite). */
-        if (mount(NULL, sys, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+        if (mount(NULL, sys, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                  NULL) < 0)
                 return negative_errno();
         return ts_sandbox_cgroups_bind(cgroups, root);
 }
@@ -216,7 +226,8 @@ int ts_sandbox_fs_prepare(int lower_fd, const int *bind_fds, char *const *bind_p
          * host path needed later was opened before, and is reached through /proc/self/fd. */
         if (mount("tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0700") < 0)
                 return negative_errno();
-        if (mkdir("/run/upper", 0755) < 0 || mkdir("/run/work", 0700) < 0 || mkdir(TS_SANDBOX_ROOT, 0755) < 0)
+        if (mkdir("/run/upper", 0755) < 0 || mkdir("/run/work", 0700) < 0 ||
+            mkdir(TS_SANDBOX_ROOT, 0755) < 0)
                 return negative_errno();
 
         char options[256];
@@ -231,8 +242,8 @@ int ts_sandbox_fs_prepare(int lower_fd, const int *bind_fds, char *const *bind_p
         r = setup_dev(TS_SANDBOX_ROOT);
         if (r < 0)
                 return r;
-        if (mount("tmpfs", TS_SANDBOX_ROOT "/run", "tmpfs", MS_NOSUID | MS_NODEV | MS_STRICTATIME, "mode=0755") <
-            0)
+        if (mount("tmpfs", TS_SANDBOX_ROOT "/run", "tmpfs", MS_NOSUID | MS_NODEV | MS_STRICTATIME,
+                  "mode=0755") < 0)
                 return negative_errno();
         r = setup_units(TS_SANDBOX_ROOT);
         if (r < 0)

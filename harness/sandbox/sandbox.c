@@ -31,9 +31,9 @@ struct TsSandbox {
         int lock_fd;
         int own_pidns_fd; /* this process's PID namespace, to give its future children back */
         TsSandboxCgroups *cgroups;
-        uint64_t guard;    /* the pids.max of the subtree */
+        uint64_t guard; /* the pids.max of the subtree */
         pid_t warden_pid;
-        int warden_fd;     /* its pipe: the warden acts when this end closes, however that happens */
+        int warden_fd; /* its pipe: the warden acts when this end closes, however that happens */
         pid_t systemd_pid;
         bool mounted;
         char *cwd; /* where spawned commands start */
@@ -44,8 +44,8 @@ struct TsSandbox {
 };
 
 /* Capabilities the sandbox's systemd must not have: they reach the host's kernel, not the sandbox. */
-static const int dropped_caps[] = { CAP_SYS_MODULE, CAP_SYS_TIME, CAP_SYS_RAWIO, CAP_WAKE_ALARM,
-                                    CAP_MAC_ADMIN,  CAP_MAC_OVERRIDE };
+static const int dropped_caps[] = { CAP_SYS_MODULE, CAP_SYS_TIME,  CAP_SYS_RAWIO,
+                                    CAP_WAKE_ALARM, CAP_MAC_ADMIN, CAP_MAC_OVERRIDE };
 
 static int take_lock(int *ret_fd) {
         _cleanup_(closep) int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -53,7 +53,8 @@ static int take_lock(int *ret_fd) {
                 return negative_errno();
         struct sockaddr_un sa = { .sun_family = AF_UNIX };
         memcpy(sa.sun_path + 1, LOCK_NAME, STRLEN(LOCK_NAME));
-        if (bind(fd, (struct sockaddr *)&sa, offsetof(struct sockaddr_un, sun_path) + 1 + STRLEN(LOCK_NAME)) < 0)
+        if (bind(fd, (struct sockaddr *)&sa,
+                 offsetof(struct sockaddr_un, sun_path) + 1 + STRLEN(LOCK_NAME)) < 0)
                 return errno == EADDRINUSE ? -EBUSY : negative_errno();
         *ret_fd = TAKE_FD(fd);
         return 0;
@@ -84,7 +85,9 @@ static pid_t fork_reporting(int *ret_fd) {
 _noreturn_ static void warden(const TsSandbox *s, int fd) {
         (void)setsid();
         (void)prctl(PR_SET_NAME, "ts-warden");
-        static const int ignored[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGTSTP, SIGTTIN, SIGTTOU, SIGPIPE };
+        static const int ignored[] = {
+                SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGTSTP, SIGTTIN, SIGTTOU, SIGPIPE
+        };
         for (size_t i = 0; i < ELEMENTSOF(ignored); i++)
                 (void)signal(ignored[i], SIG_IGN);
         int null = open("/dev/null", O_RDWR | O_CLOEXEC);
@@ -137,7 +140,8 @@ static int apply_guard(TsSandbox *s, uint64_t asked) {
 static int make_readonly_bind(const char *path) {
         if (mount(path, path, NULL, MS_BIND, NULL) < 0)
                 return errno == ENOENT ? 0 : negative_errno(); /* a kernel without it */
-        if (mount(NULL, path, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+        if (mount(NULL, path, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                  NULL) < 0)
                 return negative_errno();
         return 0;
 }
@@ -157,7 +161,8 @@ _noreturn_ static void systemd_child(const TsSandbox *s, const char *systemd_pat
         if (mount("proc", TS_SANDBOX_ROOT "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
                 report_child_error(error_fd, negative_errno());
         /* systemd-sysctl and friends would otherwise write the host's kernel settings. */
-        static const char *const readonly[] = { TS_SANDBOX_ROOT "/proc/sys", TS_SANDBOX_ROOT "/proc/sysrq-trigger" };
+        static const char *const readonly[] = { TS_SANDBOX_ROOT "/proc/sys",
+                                                TS_SANDBOX_ROOT "/proc/sysrq-trigger" };
         for (size_t i = 0; i < ELEMENTSOF(readonly); i++) {
                 r = make_readonly_bind(readonly[i]);
                 if (r < 0)
@@ -172,9 +177,13 @@ _noreturn_ static void systemd_child(const TsSandbox *s, const char *systemd_pat
 
         /* SYSTEMD_CGROUP_ENABLE_LEGACY_FORCE=1: systemd 256-257 refuse cgroup v1 without it;
          * older versions ignore the word. */
-        char *const argv[] = { (char *)systemd_path, "--system", "--unit=taskstorm-sandbox.target",
-                               "--log-target=journal", "--show-status=no",
-                               "SYSTEMD_CGROUP_ENABLE_LEGACY_FORCE=1", NULL };
+        char *const argv[] = { (char *)systemd_path,
+                               "--system",
+                               "--unit=taskstorm-sandbox.target",
+                               "--log-target=journal",
+                               "--show-status=no",
+                               "SYSTEMD_CGROUP_ENABLE_LEGACY_FORCE=1",
+                               NULL };
         char *const envp[] = { "container=taskstorm",
                                "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", NULL };
         execve(systemd_path, argv, envp);

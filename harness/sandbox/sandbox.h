@@ -14,13 +14,13 @@
 #include "time-util.h"
 
 typedef struct TsSandboxOptions {
-        const char *root;   /* a distro root file system, or NULL for the host's "/" */
-        char **binds;       /* host directories bound read-write at the same path, NULL-terminated */
-        bool bind_cwd;      /* also bind the current directory (the default of the CLI) */
+        const char *root;    /* a distro root file system, or NULL for the host's "/" */
+        char **binds;        /* host directories bound read-write at the same path, NULL-terminated */
+        bool bind_cwd;       /* also bind the current directory (the default of the CLI) */
         bool pids_read_only; /* bind the pids controller read-only (cgroup v1), as systemd-nspawn does:
                               * a broken machine where TasksMax is not enforced, for tests */
-        uint64_t guard;     /* pids.max of the sandbox's cgroup subtree; 0: what the host can give
-                             * (ts_host_capacity()'s available) */
+        uint64_t guard;      /* pids.max of the sandbox's cgroup subtree; 0: what the host can give
+                              * (ts_host_capacity()'s available) */
         usec_t boot_timeout;
 } TsSandboxOptions;
 
@@ -52,7 +52,6 @@ int ts_sandbox_boot(const TsSandboxOptions *o, TsSandbox **ret);
  * Returns the child's PID and a pidfd for waiting.
  * -ENOENT / -EACCES / -ENOEXEC when the command cannot be executed. */
 int ts_sandbox_spawn(TsSandbox *s, char *const argv[], bool foreground, pid_t *ret_pid, int *ret_pidfd);
-
 
 /* Kills everything in the sandbox (PID 1 first, so the kernel empties the namespace), waits for
  * it, removes the cgroup directories the sandbox created and unmounts its file systems. Runs from

@@ -63,14 +63,13 @@ static bool decide_always(TsInjectPolicy *p) {
 }
 
 static bool (*const deciders[_TS_INJECT_WHEN_MAX])(TsInjectPolicy *p) = {
-        [TS_INJECT_NTH] = decide_nth,
-        [TS_INJECT_AFTER] = decide_after,
-        [TS_INJECT_EVERY] = decide_every,
-        [TS_INJECT_PROBABILITY] = decide_probability,
+        [TS_INJECT_NTH] = decide_nth,       [TS_INJECT_AFTER] = decide_after,
+        [TS_INJECT_EVERY] = decide_every,   [TS_INJECT_PROBABILITY] = decide_probability,
         [TS_INJECT_ALWAYS] = decide_always,
 };
 
-void ts_inject_policy_init(TsInjectPolicy *p, TsInjectWhen when, uint64_t n, double probability, uint64_t seed) {
+void ts_inject_policy_init(TsInjectPolicy *p, TsInjectWhen when, uint64_t n, double probability,
+                           uint64_t seed) {
         *p = (TsInjectPolicy){ .when = when, .n = n, .probability = probability, .rng = seed };
 }
 
@@ -100,7 +99,8 @@ static int build_filter(const TsInjectOptions *o, uint32_t action, scmp_filter_c
                 r = seccomp_rule_add(ctx, action, SCMP_SYS(clone), 1,
                                      SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, CLONE_THREAD));
         else if (r >= 0 && o->what == TS_INJECT_PROCESSES)
-                r = seccomp_rule_add(ctx, action, SCMP_SYS(clone), 1, SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, 0));
+                r = seccomp_rule_add(ctx, action, SCMP_SYS(clone), 1,
+                                     SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, 0));
         else if (r >= 0)
                 r = seccomp_rule_add(ctx, action, SCMP_SYS(clone), 0);
         if (r >= 0 && o->what != TS_INJECT_THREADS)
@@ -120,7 +120,9 @@ static int send_fd(int sock, int fd) {
                 struct cmsghdr align;
                 char buf[CMSG_SPACE(sizeof(int))];
         } control = {};
-        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
+        struct msghdr mh = { .msg_iov = &iov,
+                             .msg_iovlen = 1,
+                             .msg_control = control.buf,
                              .msg_controllen = sizeof control.buf };
         struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
         c->cmsg_level = SOL_SOCKET;
@@ -137,7 +139,9 @@ static int receive_fd(int sock) {
                 struct cmsghdr align;
                 char buf[CMSG_SPACE(sizeof(int))];
         } control = {};
-        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
+        struct msghdr mh = { .msg_iov = &iov,
+                             .msg_iovlen = 1,
+                             .msg_control = control.buf,
                              .msg_controllen = sizeof control.buf };
         if (recvmsg(sock, &mh, MSG_CMSG_CLOEXEC) <= 0)
                 return -EPIPE;
@@ -180,8 +184,8 @@ _noreturn_ static void run_child(const TsInjectOptions *o, int sock, int error_f
         ts_child_report(error_fd, negative_errno(), 127);
 }
 
-static void answer(int fd, struct seccomp_notif *req, struct seccomp_notif_resp *resp, const TsInjectOptions *o,
-                   TsInjectPolicy *policy, TsInjectStats *st) {
+static void answer(int fd, struct seccomp_notif *req, struct seccomp_notif_resp *resp,
+                   const TsInjectOptions *o, TsInjectPolicy *policy, TsInjectStats *st) {
         bool thread = req->data.nr == SCMP_SYS(clone) && (req->data.args[0] & CLONE_THREAD);
         bool fail = ts_inject_decide(policy);
         if (thread) {
@@ -199,7 +203,8 @@ static void answer(int fd, struct seccomp_notif *req, struct seccomp_notif_resp 
         (void)seccomp_notify_respond(fd, resp); /* ENOENT: the caller died meanwhile */
 }
 
-int ts_inject_answer_one(int notify_fd, const TsInjectOptions *o, TsInjectPolicy *policy, TsInjectStats *st) {
+int ts_inject_answer_one(int notify_fd, const TsInjectOptions *o, TsInjectPolicy *policy,
+                         TsInjectStats *st) {
         struct seccomp_notif *req = NULL;
         struct seccomp_notif_resp *resp = NULL;
         if (seccomp_notify_alloc(&req, &resp) < 0)
@@ -218,7 +223,8 @@ int ts_inject_receive_fd(int sock) {
 
 /* Answers until the direct child has exited and no process is left under the filter (the
  * notification fd hangs up). */
-static int supervise(int notify_fd, pid_t pid, const TsInjectOptions *o, int *ret_status, TsInjectStats *st) {
+static int supervise(int notify_fd, pid_t pid, const TsInjectOptions *o, int *ret_status,
+                     TsInjectStats *st) {
         struct seccomp_notif *req = NULL;
         struct seccomp_notif_resp *resp = NULL;
         if (seccomp_notify_alloc(&req, &resp) < 0)
@@ -228,7 +234,8 @@ static int supervise(int notify_fd, pid_t pid, const TsInjectOptions *o, int *re
         bool child_done = pidfd < 0;
         int r = 0;
         for (;;) {
-                struct pollfd fds[] = { { .fd = notify_fd, .events = POLLIN }, { .fd = child_done ? -1 : pidfd, .events = POLLIN } };
+                struct pollfd fds[] = { { .fd = notify_fd, .events = POLLIN },
+                                        { .fd = child_done ? -1 : pidfd, .events = POLLIN } };
                 if (poll(fds, ELEMENTSOF(fds), -1) < 0) {
                         if (errno == EINTR)
                                 continue;

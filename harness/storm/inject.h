@@ -33,13 +33,14 @@ TsInjectWhat ts_inject_what_from_string(const char *s);
 
 typedef struct TsInjectPolicy {
         TsInjectWhen when;
-        uint64_t n;          /* NTH, AFTER: N; EVERY: K */
-        double probability;  /* PROBABILITY */
-        uint64_t rng;        /* PROBABILITY: the generator's state, from the seed */
-        uint64_t seen;       /* matching calls decided so far */
+        uint64_t n;         /* NTH, AFTER: N; EVERY: K */
+        double probability; /* PROBABILITY */
+        uint64_t rng;       /* PROBABILITY: the generator's state, from the seed */
+        uint64_t seen;      /* matching calls decided so far */
 } TsInjectPolicy;
 
-void ts_inject_policy_init(TsInjectPolicy *p, TsInjectWhen when, uint64_t n, double probability, uint64_t seed);
+void ts_inject_policy_init(TsInjectPolicy *p, TsInjectWhen when, uint64_t n, double probability,
+                           uint64_t seed);
 /* Decides the next matching call: true to fail it. */
 bool ts_inject_decide(TsInjectPolicy *p);
 

@@ -19,8 +19,8 @@ typedef int (*AppendFn)(sd_bus_message *m, const void *userdata);
 
 /* The properties every unit of the harness gets, and its limit (none when limit is NULL). */
 static int append_common(sd_bus_message *m, const char *description, const TsTasksLimit *limit) {
-        int r = sd_bus_message_append(m, "(sv)(sv)(sv)", "Description", "s", description, "TasksAccounting", "b", 1,
-                                      "CollectMode", "s", "inactive-or-failed");
+        int r = sd_bus_message_append(m, "(sv)(sv)(sv)", "Description", "s", description, "TasksAccounting",
+                                      "b", 1, "CollectMode", "s", "inactive-or-failed");
         if (r >= 0 && limit)
                 r = ts_tasks_limit_append(m, limit);
         return r;
@@ -97,7 +97,8 @@ static int append_scope_aux(sd_bus_message *m, const void *userdata) {
         const ScopeExtra *e = userdata;
         int r = 0;
         if (e->guard)
-                r = append_slice_unit(m, TS_GUARD_SLICE, "taskstorm guard: every storm of this machine", e->guard);
+                r = append_slice_unit(m, TS_GUARD_SLICE, "taskstorm guard: every storm of this machine",
+                                      e->guard);
         if (r >= 0 && e->slice_limit)
                 r = append_slice_unit(m, e->slice, "taskstorm storm slice", e->slice_limit);
         return r;
@@ -110,25 +111,27 @@ static int guard_slice_state(sd_bus *bus, uint64_t *ret_tasks_max, bool *ret_has
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         const char *path;
-        int r = sd_bus_call_method(bus, SD_DEST, SD_PATH, SD_MANAGER, "GetUnit", &error, &reply, "s", TS_GUARD_SLICE);
+        int r = sd_bus_call_method(bus, SD_DEST, SD_PATH, SD_MANAGER, "GetUnit", &error, &reply, "s",
+                                   TS_GUARD_SLICE);
         if (r < 0)
                 return -ENOENT;
         r = sd_bus_message_read(reply, "o", &path);
         if (r < 0)
                 return r;
         _cleanup_(freep) char *active = NULL, *fragment = NULL;
-        r = sd_bus_get_property_string(bus, SD_DEST, path, "org.freedesktop.systemd1.Unit", "ActiveState", &error,
-                                       &active);
+        r = sd_bus_get_property_string(bus, SD_DEST, path, "org.freedesktop.systemd1.Unit", "ActiveState",
+                                       &error, &active);
         if (r >= 0)
-                r = sd_bus_get_property_string(bus, SD_DEST, path, "org.freedesktop.systemd1.Unit", "FragmentPath",
-                                               &error, &fragment);
+                r = sd_bus_get_property_string(bus, SD_DEST, path, "org.freedesktop.systemd1.Unit",
+                                               "FragmentPath", &error, &fragment);
         if (r >= 0)
-                r = sd_bus_get_property_trivial(bus, SD_DEST, path, "org.freedesktop.systemd1.Slice", "TasksMax", &error,
-                                                't', ret_tasks_max);
+                r = sd_bus_get_property_trivial(bus, SD_DEST, path, "org.freedesktop.systemd1.Slice",
+                                                "TasksMax", &error, 't', ret_tasks_max);
         if (r < 0)
                 return r;
         /* A transient unit's file is under /run/systemd/transient: taskstorm's own. */
-        bool has_file = *fragment && !strneq(fragment, "/run/systemd/transient/", STRLEN("/run/systemd/transient/"));
+        bool has_file =
+                *fragment && !strneq(fragment, "/run/systemd/transient/", STRLEN("/run/systemd/transient/"));
         if (streq(active, "inactive") && !*fragment)
                 return -ENOENT;
         *ret_has_file = has_file;
@@ -138,15 +141,16 @@ static int guard_slice_state(sd_bus *bus, uint64_t *ret_tasks_max, bool *ret_has
 /* Lowers a guard slice that a taskstorm of another moment made with more room than there is now. */
 static int guard_slice_lower(sd_bus *bus, uint64_t guard) {
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
-        return sd_bus_call_method(bus, SD_DEST, SD_PATH, SD_MANAGER, "SetUnitProperties", &error, NULL, "sba(sv)",
-                                  TS_GUARD_SLICE, 1, 1, "TasksMax", "t", guard);
+        return sd_bus_call_method(bus, SD_DEST, SD_PATH, SD_MANAGER, "SetUnitProperties", &error, NULL,
+                                  "sba(sv)", TS_GUARD_SLICE, 1, 1, "TasksMax", "t", guard);
 }
 
 int ts_scope_start(sd_bus *bus, const char *name, pid_t pid, const TsTasksLimit *limit, const char *slice,
                    const TsTasksLimit *slice_limit, usec_t timeout, uint64_t *ret_guard) {
         /* A storm's own slice is "taskstorm-x.slice", a child of the guard slice. */
-        if (!has_suffix(name, ".scope") || (slice && (!has_suffix(slice, ".slice") ||
-                                                       !strneq(slice, "taskstorm-", STRLEN("taskstorm-")))) ||
+        if (!has_suffix(name, ".scope") ||
+            (slice &&
+             (!has_suffix(slice, ".slice") || !strneq(slice, "taskstorm-", STRLEN("taskstorm-")))) ||
             (slice_limit && !slice) || (slice && !slice_limit))
                 return -EINVAL;
 
@@ -160,7 +164,9 @@ int ts_scope_start(sd_bus *bus, const char *name, pid_t pid, const TsTasksLimit 
 
         usec_t delay = 5 * USEC_PER_MSEC;
         for (int attempt = 0;; attempt++) {
-                ScopeExtra e = { .pid = pid, .slice = slice ? slice : TS_GUARD_SLICE, .slice_limit = slice_limit };
+                ScopeExtra e = { .pid = pid,
+                                 .slice = slice ? slice : TS_GUARD_SLICE,
+                                 .slice_limit = slice_limit };
                 uint64_t now_max = 0;
                 bool has_file = false;
                 r = guard_slice_state(bus, &now_max, &has_file);
@@ -175,8 +181,8 @@ int ts_scope_start(sd_bus *bus, const char *name, pid_t pid, const TsTasksLimit 
                         if (r < 0)
                                 return r;
                 }
-                r = start_transient(bus, name, "taskstorm storm scope", limit, append_scope_extra, append_scope_aux,
-                                    &e, timeout);
+                r = start_transient(bus, name, "taskstorm storm scope", limit, append_scope_extra,
+                                    append_scope_aux, &e, timeout);
                 /* Another taskstorm made the guard slice between the look and the start: use it. */
                 if (r == -EEXIST && e.guard && attempt == 0)
                         continue;

@@ -18,7 +18,8 @@ typedef struct TsStormKindOps {
         int (*create)(TsStormLeader *l);
 } TsStormKindOps;
 
-extern const TsStormKindOps ts_storm_kind_fork, ts_storm_kind_thread, ts_storm_kind_exec, ts_storm_kind_mixed;
+extern const TsStormKindOps ts_storm_kind_fork, ts_storm_kind_thread, ts_storm_kind_exec,
+        ts_storm_kind_mixed;
 
 /* Shared by the kinds that fork: a child that holds until killed, and dies with the leader. */
 _Noreturn void ts_storm_child_hold(void);

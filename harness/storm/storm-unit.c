@@ -49,8 +49,8 @@ static char *unit_name(const char *label, const char *suffix) {
                                      : '_';
         clean[n] = 0;
         char *name = NULL;
-        if (asprintf(&name, "taskstorm-%s%s%d%s%u.%s", n ? clean : "storm", sep, (int)getpid(), sep, ++counter,
-                     suffix) < 0)
+        if (asprintf(&name, "taskstorm-%s%s%d%s%u.%s", n ? clean : "storm", sep, (int)getpid(), sep,
+                     ++counter, suffix) < 0)
                 return NULL;
         return name;
 }
@@ -132,7 +132,8 @@ static int run_in_unit(sd_bus *bus, const TsStormPlan *plan, TsStorm *storm, TsS
                 report->before.error = report->after.error = no_pids;
         else {
                 if (plan->sample_interval > 0) {
-                        r = ts_sampler_start(dir, report->origin, plan->sample_interval, plan->progress, ret_sampler);
+                        r = ts_sampler_start(dir, report->origin, plan->sample_interval, plan->progress,
+                                             ret_sampler);
                         if (r < 0)
                                 return r;
                 }

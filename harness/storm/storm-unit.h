@@ -30,41 +30,42 @@ typedef enum TsStormPhase {
 const char *ts_storm_phase_to_string(TsStormPhase p);
 
 typedef struct TsStormPlan {
-        const char *label;             /* word in the unit names: "fork", or a scenario name */
+        const char *label; /* word in the unit names: "fork", or a scenario name */
         TsStormConfig storm;
-        TsTasksLimit limit;            /* the scope's TasksMax */
-        bool has_slice_limit;          /* run the scope in a transient slice with this TasksMax */
+        TsTasksLimit limit;   /* the scope's TasksMax */
+        bool has_slice_limit; /* run the scope in a transient slice with this TasksMax */
         TsTasksLimit slice_limit;
-        uint64_t tasks;                /* 0: the kernel's limit + overshoot, or the default */
-        uint64_t max_tasks;            /* the cap the storm honours whatever the limit */
-        int cancel_fd;                 /* readable: stop now (the CLI's signalfd); -1: none */
-        usec_t job_timeout;            /* for each systemd job and for the storm itself */
-        nsec_t sample_interval;        /* pids files sampled this often from the scope's start to its stop; 0: not */
-        TsProgress *progress;          /* NULL: nobody watches */
+        uint64_t tasks;         /* 0: the kernel's limit + overshoot, or the default */
+        uint64_t max_tasks;     /* the cap the storm honours whatever the limit */
+        int cancel_fd;          /* readable: stop now (the CLI's signalfd); -1: none */
+        usec_t job_timeout;     /* for each systemd job and for the storm itself */
+        nsec_t sample_interval; /* pids files sampled this often from the scope's start to its stop;
+                                 * 0: not */
+        TsProgress *progress;   /* NULL: nobody watches */
 } TsStormPlan;
 
 typedef struct TsPhaseTiming {
         bool done;
-        nsec_t start;    /* since the report's origin */
+        nsec_t start; /* since the report's origin */
         nsec_t duration;
 } TsPhaseTiming;
 
 typedef struct TsStormReport {
-        char *unit;                    /* taskstorm-<label>-<pid>-<n>.scope */
-        char *slice;                   /* its transient slice, or NULL */
+        char *unit;  /* taskstorm-<label>-<pid>-<n>.scope */
+        char *slice; /* its transient slice, or NULL */
         char *control_group;
-        uint64_t tasks_asked;          /* after defaults and the cap */
-        uint64_t guard;                /* TasksMax of the guard slice above the storm (taskstorm.slice) */
-        TsPidsSample before, after;    /* the scope's, after it started / after the hold */
-        TsPidsSample slice_after;      /* the slice's, when there is one */
+        uint64_t tasks_asked;       /* after defaults and the cap */
+        uint64_t guard;             /* TasksMax of the guard slice above the storm (taskstorm.slice) */
+        TsPidsSample before, after; /* the scope's, after it started / after the hold */
+        TsPidsSample slice_after;   /* the slice's, when there is one */
         TsStormStats stats;
-        nsec_t origin;                 /* CLOCK_MONOTONIC ns when the run began */
+        nsec_t origin; /* CLOCK_MONOTONIC ns when the run began */
         TsPhaseTiming phases[_TS_PHASE_MAX];
         bool has_first_failure;
-        nsec_t first_failure;          /* since the origin */
+        nsec_t first_failure; /* since the origin */
         bool cancelled;
-        bool reconnected;              /* systemd dropped the connection; the unit was stopped over a new one */
-        TsSamples samples;             /* the scope's pids files over time, t since the origin */
+        bool reconnected;  /* systemd dropped the connection; the unit was stopped over a new one */
+        TsSamples samples; /* the scope's pids files over time, t since the origin */
 } TsStormReport;
 
 /* Runs the plan; the report is filled as far as the run got, also on failure. -ECANCELED when

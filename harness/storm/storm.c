@@ -75,7 +75,8 @@ static int open_own_pids_current(void) {
             ts_cgroup_path_of(self, h, &path) < 0)
                 return -1;
         char file[4096];
-        if (path_printf(file, sizeof file, "%s%s/pids.current", h->mount_point, streq(path, "/") ? "" : path) < 0)
+        if (path_printf(file, sizeof file, "%s%s/pids.current", h->mount_point,
+                        streq(path, "/") ? "" : path) < 0)
                 return -1;
         return open(file, O_RDONLY | O_CLOEXEC);
 }
@@ -89,7 +90,8 @@ static int64_t read_counter(int fd) {
         return strtoll(buf, NULL, 10);
 }
 
-_noreturn_ static void leader_main(const TsStormConfig *c, TsStormStats *st, int go_fd, int done_fd, int inject_sock) {
+_noreturn_ static void leader_main(const TsStormConfig *c, TsStormStats *st, int go_fd, int done_fd,
+                                   int inject_sock) {
         char byte;
         if (read(go_fd, &byte, 1) != 1)
                 _exit(EXIT_FAILURE); /* the harness went away before the storm began */
@@ -148,8 +150,8 @@ int ts_storm_spawn(const TsStormConfig *c, TsStorm **ret) {
             (c->kind == TS_STORM_EXEC && !c->exec_path))
                 return -EINVAL;
 
-        TsStormStats *stats = mmap(NULL, sizeof(TsStormStats), PROT_READ | PROT_WRITE,
-                                   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+        TsStormStats *stats =
+                mmap(NULL, sizeof(TsStormStats), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
         if (stats == MAP_FAILED)
                 return negative_errno();
         int go[2], done[2], sock[2] = { -EBADF, -EBADF };
@@ -202,8 +204,13 @@ int ts_storm_spawn(const TsStormConfig *c, TsStorm **ret) {
                 return r;
         }
         (void)setpgid(pid, pid);
-        *s = (TsStorm){ .leader = pid, .go_fd = go[1], .done_fd = done[0], .stats = stats, .inject = c->inject,
-                        .inject_sock = sock[0], .notify_fd = -EBADF };
+        *s = (TsStorm){ .leader = pid,
+                        .go_fd = go[1],
+                        .done_fd = done[0],
+                        .stats = stats,
+                        .inject = c->inject,
+                        .inject_sock = sock[0],
+                        .notify_fd = -EBADF };
         if (c->inject)
                 s->policy = c->inject->policy;
         s->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
@@ -248,7 +255,6 @@ int ts_storm_notify_fd(const TsStorm *s) {
 int ts_storm_answer(TsStorm *s) {
         return ts_inject_answer_one(s->notify_fd, s->inject, &s->policy, &s->inject_stats);
 }
-
 
 /* Ends the hold (closing the go pipe is the leader's signal). */
 static void stop_holding(TsStorm *s) {

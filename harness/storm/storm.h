@@ -34,31 +34,32 @@ _Noreturn void ts_storm_hold(void);
  * read while the storm runs and after the leader was killed. Times are CLOCK_MONOTONIC ns. */
 #define TS_STORM_ERRNO_SLOTS 8
 typedef struct TsStormStats {
-        uint64_t target;   /* tasks the leader tries to create, besides itself */
-        uint64_t created;  /* tasks created (children or threads), besides the leader */
+        uint64_t target;  /* tasks the leader tries to create, besides itself */
+        uint64_t created; /* tasks created (children or threads), besides the leader */
         uint64_t attempts;
         uint64_t failures;
         struct {
                 int error; /* positive errno */
                 uint64_t count;
         } by_errno[TS_STORM_ERRNO_SLOTS];
-        int first_error;                   /* positive errno of the first failure, 0 if none */
-        uint64_t tasks_at_first_failure;   /* tasks of the storm then: the leader plus those created */
+        int first_error;                       /* positive errno of the first failure, 0 if none */
+        uint64_t tasks_at_first_failure;       /* tasks of the storm then: the leader plus those created */
         int64_t pids_current_at_first_failure; /* pids.current of the leader's cgroup then, -1 unknown */
-        nsec_t start_ns;                   /* the leader was told to go */
-        nsec_t first_failure_ns;           /* 0 if none */
-        nsec_t creation_end_ns;            /* stopped creating: target reached or failures enough */
-        nsec_t hold_end_ns;                /* stopped holding; the tasks stay until the unit stops */
-        int setup_error;                   /* the leader could not start its storm (negative errno) */
-        int finished;                      /* the leader has filled everything above */
+        nsec_t start_ns;                       /* the leader was told to go */
+        nsec_t first_failure_ns;               /* 0 if none */
+        nsec_t creation_end_ns;                /* stopped creating: target reached or failures enough */
+        nsec_t hold_end_ns;                    /* stopped holding; the tasks stay until the unit stops */
+        int setup_error;                       /* the leader could not start its storm (negative errno) */
+        int finished;                          /* the leader has filled everything above */
 } TsStormStats;
 
 typedef struct TsStormConfig {
         TsStormKind kind;
-        unsigned stop_after_failures; /* stop creating after this many failures (>= 1) */
-        usec_t hold;                  /* hold the tasks this long after creating them */
-        const char *exec_path;        /* exec storms: the taskstorm binary (its TS_STORM_HOLD_VERB mode) */
-        const TsInjectOptions *inject; /* fail creations by seccomp too (the leader loads the filter); NULL: no */
+        unsigned stop_after_failures;  /* stop creating after this many failures (>= 1) */
+        usec_t hold;                   /* hold the tasks this long after creating them */
+        const char *exec_path;         /* exec storms: the taskstorm binary (its TS_STORM_HOLD_VERB mode) */
+        const TsInjectOptions *inject; /* fail creations by seccomp too (the leader loads the filter);
+                                        * NULL: no */
 } TsStormConfig;
 
 typedef struct TsStorm TsStorm;

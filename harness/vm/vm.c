@@ -3,8 +3,8 @@
  * (harness/vm/guest/taskstorm-vm.service) runs: run (the script below), shares, cwd, command; the
  * guest writes started, output and status there. The host waits on inotify for those files, on a
  * pidfd for qemu, and on the caller's cancel fd, each wait bounded by the deadlines. */
-#include <fcntl.h>
 #include <dirent.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -217,9 +217,11 @@ static void qemu_args(QemuArgs *q, const TsVmOptions *o, const char *ctl, bool k
         add(q, "-initrd");
         add_printf(q, "%s/initrd.img", o->kernel ? o->kernel : o->image);
         add(q, "-append");
-        add_printf(q, "root=/dev/vda rw init=/lib/systemd/systemd console=ttyS0 panic=-1 quiet systemd.show_status=0 %s",
-                   o->cgroup_v1 ? "systemd.unified_cgroup_hierarchy=0 SYSTEMD_CGROUP_ENABLE_LEGACY_FORCE=1"
-                                : "systemd.unified_cgroup_hierarchy=1");
+        add_printf(
+                q,
+                "root=/dev/vda rw init=/lib/systemd/systemd console=ttyS0 panic=-1 quiet systemd.show_status=0 %s",
+                o->cgroup_v1 ? "systemd.unified_cgroup_hierarchy=0 SYSTEMD_CGROUP_ENABLE_LEGACY_FORCE=1"
+                             : "systemd.unified_cgroup_hierarchy=1");
         add(q, "-drive");
         add_printf(q, "file=%s/root.img,if=virtio,format=raw,snapshot=on", o->image);
         add(q, "-device");
@@ -273,7 +275,7 @@ typedef struct Run {
         const TsVmOptions *o;
         TsVmResult *res;
         char ctl[64];
-        int output_fd;  /* the guest's output file, once it exists */
+        int output_fd; /* the guest's output file, once it exists */
         off_t output_at;
         bool started;
         usec_t start, started_at;
@@ -384,7 +386,8 @@ static int watch(Run *run, pid_t qemu) {
                 if (k > 0 && (fds[1].revents & POLLIN)) {
                         /* qemu ended: what the guest managed to write is read once more */
                         pump_output(run);
-                        if (!status_at && exists_in(run->ctl, "status") && read_status(run->ctl, &run->res->status) >= 0)
+                        if (!status_at && exists_in(run->ctl, "status") &&
+                            read_status(run->ctl, &run->res->status) >= 0)
                                 status_at = ts_now(CLOCK_MONOTONIC);
                         return status_at ? 1 : -ECHILD;
                 }

@@ -32,7 +32,7 @@
 
 typedef struct Contender {
         const char *name;
-        bool taskstorm;   /* the storm code itself, else argv is exec'd */
+        bool taskstorm; /* the storm code itself, else argv is exec'd */
         TsStormKind kind;
         const char *argv[8];
 } Contender;
@@ -92,12 +92,15 @@ static double run_one(sd_bus *bus, const Contender *c, unsigned n) {
         double rate = -1;
 
         if (c->taskstorm) {
-                TsStormConfig config = { .kind = c->kind, .stop_after_failures = 1, .hold = 5 * USEC_PER_SEC,
+                TsStormConfig config = { .kind = c->kind,
+                                         .stop_after_failures = 1,
+                                         .hold = 5 * USEC_PER_SEC,
                                          .exec_path = arg_taskstorm };
                 TsStorm *storm = NULL;
                 if (ts_storm_spawn(&config, &storm) < 0)
                         return -1;
-                if (ts_scope_start(bus, unit, ts_storm_leader(storm), &limit, NULL, NULL, 30 * USEC_PER_SEC, NULL) >= 0 &&
+                if (ts_scope_start(bus, unit, ts_storm_leader(storm), &limit, NULL, NULL, 30 * USEC_PER_SEC,
+                                   NULL) >= 0 &&
                     scope_dir(bus, unit, &dir) >= 0 && ts_storm_go(storm, 2 * LIMIT) >= 0)
                         rate = observe(dir);
                 (void)ts_unit_stop(bus, unit, 30 * USEC_PER_SEC);
@@ -121,8 +124,8 @@ static double run_one(sd_bus *bus, const Contender *c, unsigned n) {
                 _exit(127);
         }
         close(go[0]);
-        if (ts_scope_start(bus, unit, pid, &limit, NULL, NULL, 30 * USEC_PER_SEC, NULL) >= 0 && scope_dir(bus, unit, &dir) >= 0 &&
-            write(go[1], "g", 1) == 1)
+        if (ts_scope_start(bus, unit, pid, &limit, NULL, NULL, 30 * USEC_PER_SEC, NULL) >= 0 &&
+            scope_dir(bus, unit, &dir) >= 0 && write(go[1], "g", 1) == 1)
                 rate = observe(dir);
         close(go[1]);
         (void)ts_unit_stop(bus, unit, 30 * USEC_PER_SEC);
@@ -141,8 +144,8 @@ static double median(double *v, unsigned n) {
         return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-static void print_row(const char *name, double value, const char *baseline_name, double baseline, const char *goal,
-                      int met) {
+static void print_row(const char *name, double value, const char *baseline_name, double baseline,
+                      const char *goal, int met) {
         json_object *o = json_object_new_object();
         json_object_object_add(o, "name", json_object_new_string(name));
         json_object_object_add(o, "value", json_object_new_double(value));
@@ -153,7 +156,8 @@ static void print_row(const char *name, double value, const char *baseline_name,
         json_object_object_add(o, "goal", goal ? json_object_new_string(goal) : NULL);
         json_object_object_add(o, "met", met < 0 ? NULL : json_object_new_boolean(met));
         json_object_object_add(o, "runs", json_object_new_int((int)arg_runs));
-        printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+        printf("%s\n",
+               json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
         fflush(stdout);
         json_object_put(o);
 }
@@ -178,7 +182,8 @@ int main(int argc, char *argv[]) {
                         arg_minimal = optarg;
                         break;
                 default:
-                        fprintf(stderr, "usage: bench-spawn [--runs N] [--taskstorm PATH] [--minimal PATH]\n");
+                        fprintf(stderr,
+                                "usage: bench-spawn [--runs N] [--taskstorm PATH] [--minimal PATH]\n");
                         return 2;
                 }
         if (arg_runs < 1 || arg_runs > 100) {
@@ -190,8 +195,13 @@ int main(int argc, char *argv[]) {
                 { "taskstorm thread", true, TS_STORM_THREAD, {} },
                 { "taskstorm exec", true, TS_STORM_EXEC, {} },
                 { "taskstorm mixed", true, TS_STORM_MIXED, {} },
-                { "stress-ng --fork", false, 0, { "stress-ng", "--fork", "1", "--fork-max", "2048", "--quiet", NULL } },
-                { "stress-ng --pthread", false, 0,
+                { "stress-ng --fork",
+                  false,
+                  0,
+                  { "stress-ng", "--fork", "1", "--fork-max", "2048", "--quiet", NULL } },
+                { "stress-ng --pthread",
+                  false,
+                  0,
                   { "stress-ng", "--pthread", "1", "--pthread-max", "2048", "--quiet", NULL } },
                 { "minimal fork", false, 0, { arg_minimal, "fork", NULL } },
                 { "minimal thread", false, 0, { arg_minimal, "thread", NULL } },
@@ -211,7 +221,8 @@ int main(int argc, char *argv[]) {
                 for (unsigned j = 0; j < N; j++) {
                         rates[j * arg_runs + i] = run_one(bus, &contenders[j], k++);
                         if (rates[j * arg_runs + i] < 0) {
-                                fprintf(stderr, "bench-spawn: %s: no refused fork measured\n", contenders[j].name);
+                                fprintf(stderr, "bench-spawn: %s: no refused fork measured\n",
+                                        contenders[j].name);
                                 return 1;
                         }
                 }
@@ -224,17 +235,17 @@ int main(int argc, char *argv[]) {
                 const char *goal;
                 double at_least;
         } rows[] = {
-                { TS_FORK, SNG_FORK, ">= 1.0", 1.0 },     { TS_FORK, MIN_FORK, ">= 0.9", 0.9 },
+                { TS_FORK, SNG_FORK, ">= 1.0", 1.0 },      { TS_FORK, MIN_FORK, ">= 0.9", 0.9 },
                 { TS_THREAD, SNG_PTHREAD, ">= 1.0", 1.0 }, { TS_THREAD, MIN_THREAD, ">= 0.9", 0.9 },
-                { TS_EXEC, SNG_FORK, ">= 1.0", 1.0 },     { TS_EXEC, MIN_FORK, ">= 0.9", 0.9 },
-                { TS_MIXED, SNG_FORK, ">= 1.0", 1.0 },    { TS_MIXED, MIN_FORK, ">= 0.9", 0.9 },
+                { TS_EXEC, SNG_FORK, ">= 1.0", 1.0 },      { TS_EXEC, MIN_FORK, ">= 0.9", 0.9 },
+                { TS_MIXED, SNG_FORK, ">= 1.0", 1.0 },     { TS_MIXED, MIN_FORK, ">= 0.9", 0.9 },
         };
         for (size_t i = 0; i < ELEMENTSOF(rows); i++) {
                 char name[128];
                 snprintf(name, sizeof name, "spawn rate, %s", contenders[rows[i].ts].name);
                 double ratio = m[rows[i].ts] / m[rows[i].baseline];
-                print_row(name, m[rows[i].ts], contenders[rows[i].baseline].name, m[rows[i].baseline], rows[i].goal,
-                          ratio >= rows[i].at_least);
+                print_row(name, m[rows[i].ts], contenders[rows[i].baseline].name, m[rows[i].baseline],
+                          rows[i].goal, ratio >= rows[i].at_least);
         }
         free(rates);
         return 0;

@@ -4,10 +4,10 @@
  * (64 KiB stacks, as taskstorm's thread storm) that pause, until a creation fails; then it holds
  * until killed. No bookkeeping, no shared memory, no reporting: the practical limit of the machine. */
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
-#include <signal.h>
 #include <unistd.h>
 
 static void *hold(void *unused) {

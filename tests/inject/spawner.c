@@ -3,7 +3,8 @@
  *   spawner threads N   create N threads one after another (each exits at once, and is joined);
  *                       print "failed I ERRNO" for each that failed and "created K" at the end
  *   spawner fork        fork once; print "fork ok" or "fork failed ERRNO"
- *   spawner raw-clone   the clone syscall itself, without glibc; "raw-clone ok" or "raw-clone failed ERRNO" */
+ *   spawner raw-clone   the clone syscall itself, without glibc; "raw-clone ok" or
+ *                       "raw-clone failed ERRNO" */
 
 #include <errno.h>
 #include <pthread.h>

@@ -286,8 +286,13 @@ START_TEST(test_supportconfig) {
         _cleanup_(freep) char *text = read_fixture(SUPPORTCONFIG, &size);
 
         static const char *const files[] = {
-                "basic-environment.txt", "basic-health-check.txt", "rpm.txt",    "env.txt",
-                "proc.txt",              "systemd-status.txt",     "systemd.txt",
+                "basic-environment.txt",
+                "basic-health-check.txt",
+                "rpm.txt",
+                "env.txt",
+                "proc.txt",
+                "systemd-status.txt",
+                "systemd.txt",
         };
         ck_assert_ptr_eq(find_header(text, files[0]), text);
         const char *last = assert_headers_in_order(text, files, ELEMENTSOF(files));
@@ -565,8 +570,11 @@ START_TEST(test_size_cap) {
 
         /* the facts are all there, before the logs */
         static const char *const facts[] = {
-                "etc/os-release", "sos_commands/kernel/uname_-a", "installed-debs",
-                "sos_commands/systemd/systemctl_status_--all", "sos_commands/process/ps_auxwww",
+                "etc/os-release",
+                "sos_commands/kernel/uname_-a",
+                "installed-debs",
+                "sos_commands/systemd/systemctl_status_--all",
+                "sos_commands/process/ps_auxwww",
                 "sos_commands/logs/journalctl_--no-pager",
         };
         const char *journal_at = assert_headers_in_order(text, facts, ELEMENTSOF(facts));

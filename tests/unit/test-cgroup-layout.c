@@ -232,7 +232,9 @@ START_TEST(test_load_this_machine) {
                 return;
         }
         ck_assert_msg(r == 0, "loading this machine's layout: %s", strerror(-r));
-        TsCgroupMode want = root && root_v2 ? TS_CGROUP_UNIFIED : unified ? TS_CGROUP_HYBRID : TS_CGROUP_LEGACY;
+        TsCgroupMode want = root && root_v2 ? TS_CGROUP_UNIFIED
+                            : unified       ? TS_CGROUP_HYBRID
+                                            : TS_CGROUP_LEGACY;
         ck_assert_str_eq(ts_cgroup_mode_to_string(l.mode), ts_cgroup_mode_to_string(want));
 
         const TsCgroupHierarchy *pids = ts_cgroup_layout_find_pids(&l);

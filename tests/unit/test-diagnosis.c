@@ -36,8 +36,8 @@ static TsCheckFacts unit(const char *name, uint64_t tasks, uint64_t limit) {
 }
 
 static void add_slice(TsCheckFacts *f, const char *name, uint64_t tasks_max) {
-        f->slices[f->n_slices++] = (TsSliceFacts){ .name = (char *)name, .tasks_max = v(tasks_max),
-                                                   .events_max = v(0) };
+        f->slices[f->n_slices++] =
+                (TsSliceFacts){ .name = (char *)name, .tasks_max = v(tasks_max), .events_max = v(0) };
 }
 
 static void add_hits(TsCheckFacts *f, TsPattern p, uint64_t n) {
@@ -60,11 +60,13 @@ static void assert_verdict(const TsCheckResult *r, TsCheckVerdict verdict, TsCau
 }
 
 START_TEST(test_strings) {
-        static const char *const verdicts[] = { "not-affected", "affected", "at-risk", "not-applicable", "suspected" };
-        static const char *const causes[] = { "none",           "unit-tasksmax",       "slice-tasksmax",
-                                              "rlimit-nproc",   "pid-max",             "threads-max",
-                                              "eagain-no-limit", "other-unit-tasksmax", "container-pids-limit",
-                                              "memory",         "keyring-quota",       "unknown" };
+        static const char *const verdicts[] = { "not-affected", "affected", "at-risk", "not-applicable",
+                                                "suspected" };
+        static const char *const causes[] = {
+                "none",          "unit-tasksmax",   "slice-tasksmax",      "rlimit-nproc",         "pid-max",
+                "threads-max",   "eagain-no-limit", "other-unit-tasksmax", "container-pids-limit", "memory",
+                "keyring-quota", "unknown"
+        };
         ck_assert_uint_eq(ELEMENTSOF(verdicts), _TS_CHECK_VERDICT_MAX);
         ck_assert_uint_eq(ELEMENTSOF(causes), _TS_CAUSE_MAX);
         for (int i = 0; i < _TS_CHECK_VERDICT_MAX; i++)
@@ -252,17 +254,20 @@ START_TEST(test_kernel_line_below) {
          * longer path too; below only by a whole component. */
         ck_assert_int_eq(about("/machine.slice", "/machine.slice"), TS_KERNEL_ABOUT_UNIT);
         ck_assert_int_eq(about("/machine.slice", "/machine.slice/libpod-0f3c.scope"), TS_KERNEL_ABOUT_BELOW);
-        ck_assert_int_eq(about("/machine.slice", "/machine.slice/libpod-0f3c.scope/container"), TS_KERNEL_ABOUT_BELOW);
+        ck_assert_int_eq(about("/machine.slice", "/machine.slice/libpod-0f3c.scope/container"),
+                         TS_KERNEL_ABOUT_BELOW);
         ck_assert_int_eq(about("/machine.slice", "/taskstorm-sandbox-812/machine.slice/libpod-0f3c.scope"),
                          TS_KERNEL_ABOUT_BELOW);
-        ck_assert_int_eq(about("/machine.slice", "/machine.slice-other/libpod-0f3c.scope"), TS_KERNEL_ABOUT_NONE);
+        ck_assert_int_eq(about("/machine.slice", "/machine.slice-other/libpod-0f3c.scope"),
+                         TS_KERNEL_ABOUT_NONE);
         ck_assert_int_eq(about("/machine.slice", "/machine.slice/"), TS_KERNEL_ABOUT_NONE);
         ck_assert_int_eq(about("/machine.slice", "/user.slice/machine.slicex/a"), TS_KERNEL_ABOUT_NONE);
         ck_assert_int_eq(about("/system.slice/containerd.service", "/system.slice/containerd.service2/x"),
                          TS_KERNEL_ABOUT_NONE);
         ck_assert_int_eq(about("/system.slice/containerd.service", "/system.slice/containerd.service/shim"),
                          TS_KERNEL_ABOUT_BELOW);
-        ck_assert_int_eq(about("/system.slice/containerd.service", "/system.slice/docker-1.scope"), TS_KERNEL_ABOUT_NONE);
+        ck_assert_int_eq(about("/system.slice/containerd.service", "/system.slice/docker-1.scope"),
+                         TS_KERNEL_ABOUT_NONE);
         ck_assert_int_eq(about("/system.slice/x.service", "/system.slice"), 0);
         ck_assert_int_eq(about("/system.slice/x.service", "/taskstorm-sandbox-9/system.slice/x.service"),
                          TS_KERNEL_ABOUT_UNIT);
@@ -420,10 +425,11 @@ START_TEST(test_other_limits) {
         f.user_tasks = v(4096);
         add_hits(&f, TS_PATTERN_FORK_FAILED, 2);
         TsCheckResult r = judge(&f, 80);
-        assert_verdict(&r, TS_CHECK_AFFECTED, TS_CAUSE_RLIMIT_NPROC,
-                       "Tasks: 5 (Limit: 512): no TasksMax was hit, but the unit's user runs 4096 tasks, 100% "
-                       "of its RLIMIT_NPROC (LimitNPROC=4096), and its log shows 2 lines of 'fork failed: "
-                       "resource temporarily unavailable'");
+        assert_verdict(
+                &r, TS_CHECK_AFFECTED, TS_CAUSE_RLIMIT_NPROC,
+                "Tasks: 5 (Limit: 512): no TasksMax was hit, but the unit's user runs 4096 tasks, 100% "
+                "of its RLIMIT_NPROC (LimitNPROC=4096), and its log shows 2 lines of 'fork failed: "
+                "resource temporarily unavailable'");
 
         /* near the limit counts too (tasks may have ended since), from the threshold on */
         f.user_tasks = v(3277); /* 80.01% */
@@ -522,8 +528,8 @@ START_TEST(test_eagain_no_limit) {
         f.events_max = v(0);
         ck_assert_int_eq(judge(&f, 80).cause, TS_CAUSE_EAGAIN_NO_LIMIT);
 
-        /* Offline near the limit (the article's "Tasks: 505 (Limit: 512)"): affected, pids.events unknown.
-         */
+        /* Offline near the limit (the article's "Tasks: 505 (Limit: 512)"): affected, pids.events
+         * unknown. */
         f = unit("docker.service", 505, 512);
         f.offline = true;
         f.events_max = (TsValue){};
@@ -538,9 +544,10 @@ START_TEST(test_eagain_no_limit) {
          * count may be from after the failure): suspected, the likely causes named. */
         f.tasks_current = v(100);
         r = judge(&f, 80);
-        assert_verdict(&r, TS_CHECK_SUSPECTED, TS_CAUSE_UNIT_TASKSMAX,
-                       "Tasks: 100 (Limit: 512): its log shows 3 lines of 'fork/exec ... resource temporarily "
-                       "unavailable', but the text does not show which limit refused them");
+        assert_verdict(
+                &r, TS_CHECK_SUSPECTED, TS_CAUSE_UNIT_TASKSMAX,
+                "Tasks: 100 (Limit: 512): its log shows 3 lines of 'fork/exec ... resource temporarily "
+                "unavailable', but the text does not show which limit refused them");
         ck_assert_uint_eq(r.n_likely, 2);
         ck_assert_int_eq(r.likely[1], TS_CAUSE_RLIMIT_NPROC);
         /* a daemon's log in a container: the container's limit first; TasksMax=infinity shown: not it */

@@ -42,7 +42,8 @@ static TsTasksMaxOrigin origin_of(const char *unit, const Files *fs) {
         return o;
 }
 
-static void check_origin(const char *unit, const Files *fs, ssize_t file, unsigned line, const char *assignment) {
+static void check_origin(const char *unit, const Files *fs, ssize_t file, unsigned line,
+                         const char *assignment) {
         TsTasksMaxOrigin o = origin_of(unit, fs);
         ck_assert_int_eq(o.file, file);
         ck_assert_uint_eq(o.line, line);
@@ -81,9 +82,11 @@ START_TEST(test_users_drop_in_wins) {
         ck_assert_uint_eq(ov.line, 3);
         ck_assert_str_eq(ov.assignment, "TasksMax=128");
         ck_assert_str_eq(ov.after, CONTROL "50-TasksMax.conf");
-        check_says(&ov, "set by " USER_DIR "50-seed.conf:3 (TasksMax=128), which systemd reads after " CONTROL
-                        "50-TasksMax.conf",
-                   "remove that line or rename the drop-in to sort before 50-TasksMax.conf (as 49-seed.conf)");
+        check_says(
+                &ov,
+                "set by " USER_DIR "50-seed.conf:3 (TasksMax=128), which systemd reads after " CONTROL
+                "50-TasksMax.conf",
+                "remove that line or rename the drop-in to sort before 50-TasksMax.conf (as 49-seed.conf)");
 }
 END_TEST
 
@@ -151,9 +154,11 @@ START_TEST(test_reset) {
         check_origin("docker.service", &fs, 1, 2, "TasksMax=");
         ck_assert_int_eq(origin_of("docker.service", &fs).limit.kind, _TS_TASKS_LIMIT_KIND_INVALID);
         TsTasksMaxOverride ov = override_of("docker.service", &fs, 0, -1);
-        check_says(&ov, "reset to systemd's default by /run/systemd/system/docker.service.d/60-reset.conf:2 "
-                        "(TasksMax=), which systemd reads after " CONTROL "50-TasksMax.conf",
-                   "remove that line or rename the drop-in to sort before 50-TasksMax.conf (as 49-reset.conf)");
+        check_says(
+                &ov,
+                "reset to systemd's default by /run/systemd/system/docker.service.d/60-reset.conf:2 "
+                "(TasksMax=), which systemd reads after " CONTROL "50-TasksMax.conf",
+                "remove that line or rename the drop-in to sort before 50-TasksMax.conf (as 49-reset.conf)");
 }
 END_TEST
 
@@ -164,17 +169,20 @@ START_TEST(test_masked_runtime_fix) {
         add_text(&fs, CONTROL "50-TasksMax.conf", "[Service]\nTasksMax=64\n");
         TsTasksMaxOverride ov = override_of("docker.service", &fs, -1, 1);
         ck_assert_str_eq(ov.after, "");
-        check_says(&ov, "set by " CONTROL "50-TasksMax.conf:2 (TasksMax=64), a drop-in of the same name as the "
-                        "fix's, which systemd reads instead",
+        check_says(&ov,
+                   "set by " CONTROL "50-TasksMax.conf:2 (TasksMax=64), a drop-in of the same name as the "
+                   "fix's, which systemd reads instead",
                    "remove that line or fix without --runtime");
 
         /* and a later drop-in wins over the masker */
         add_fixture(&fs, USER_DIR "50-seed.conf", "50-seed.conf");
         ov = override_of("docker.service", &fs, -1, 1);
-        check_says(&ov, "set by " USER_DIR "50-seed.conf:3 (TasksMax=128), which systemd reads after " CONTROL
-                        "50-TasksMax.conf (read instead of the fix's drop-in of the same name)",
-                   "remove that line or rename the drop-in to sort before 50-TasksMax.conf (as 49-seed.conf), and "
-                   "fix without --runtime");
+        check_says(
+                &ov,
+                "set by " USER_DIR "50-seed.conf:3 (TasksMax=128), which systemd reads after " CONTROL
+                "50-TasksMax.conf (read instead of the fix's drop-in of the same name)",
+                "remove that line or rename the drop-in to sort before 50-TasksMax.conf (as 49-seed.conf), and "
+                "fix without --runtime");
 }
 END_TEST
 
@@ -192,8 +200,8 @@ START_TEST(test_no_assignment) {
 END_TEST
 
 /* ts_dropins_order() on dropins, with planned; want: the paths in order, NULL-terminated. */
-static void check_order(char *const *dropins, const char *planned, const char *const *want, ssize_t want_planned,
-                        ssize_t want_masker) {
+static void check_order(char *const *dropins, const char *planned, const char *const *want,
+                        ssize_t want_planned, ssize_t want_masker) {
         _cleanup_(strv_freep) char **l = NULL;
         ssize_t p = -2, m = -2;
         ck_assert_int_eq(ts_dropins_order(dropins, planned, &l, &p, &m), 0);
@@ -213,28 +221,32 @@ START_TEST(test_order) {
         char *appended[] = { USER_DIR "50-seed.conf", "/usr/lib/systemd/system/service.d/10-timeout.conf",
                              CONTROL "50-TasksMax.conf", NULL };
         check_order(appended, CONTROL "50-TasksMax.conf",
-                    (const char *[]){ "/usr/lib/systemd/system/service.d/10-timeout.conf", CONTROL "50-TasksMax.conf",
-                                      USER_DIR "50-seed.conf", NULL },
+                    (const char *[]){ "/usr/lib/systemd/system/service.d/10-timeout.conf",
+                                      CONTROL "50-TasksMax.conf", USER_DIR "50-seed.conf", NULL },
                     1, -1);
         /* a planned drop-in not written yet (--dry-run) takes its place */
-        char *before[] = { "/usr/lib/systemd/system/service.d/10-timeout.conf", USER_DIR "50-seed.conf", NULL };
+        char *before[] = { "/usr/lib/systemd/system/service.d/10-timeout.conf", USER_DIR "50-seed.conf",
+                           NULL };
         check_order(before, RUNTIME_CONTROL "50-TasksMax.conf",
                     (const char *[]){ "/usr/lib/systemd/system/service.d/10-timeout.conf",
                                       RUNTIME_CONTROL "50-TasksMax.conf", USER_DIR "50-seed.conf", NULL },
                     1, -1);
         /* of one name, the fix's control directory wins over the rest ... */
         char *same[] = { USER_DIR "50-TasksMax.conf", NULL };
-        check_order(same, CONTROL "50-TasksMax.conf", (const char *[]){ CONTROL "50-TasksMax.conf", NULL }, 0, -1);
+        check_order(same, CONTROL "50-TasksMax.conf", (const char *[]){ CONTROL "50-TasksMax.conf", NULL },
+                    0, -1);
         char *runtime[] = { RUNTIME_CONTROL "50-TasksMax.conf", NULL };
-        check_order(runtime, CONTROL "50-TasksMax.conf", (const char *[]){ CONTROL "50-TasksMax.conf", NULL }, 0, -1);
+        check_order(runtime, CONTROL "50-TasksMax.conf",
+                    (const char *[]){ CONTROL "50-TasksMax.conf", NULL }, 0, -1);
         /* ... but /etc's masks /run's */
         char *persistent[] = { CONTROL "50-TasksMax.conf", USER_DIR "60-x.conf", NULL };
         check_order(persistent, RUNTIME_CONTROL "50-TasksMax.conf",
                     (const char *[]){ CONTROL "50-TasksMax.conf", USER_DIR "60-x.conf", NULL }, -1, 0);
         /* no drop-ins at all, no planned one */
-        check_order(NULL, CONTROL "50-TasksMax.conf", (const char *[]){ CONTROL "50-TasksMax.conf", NULL }, 0, -1);
-        check_order(persistent, NULL, (const char *[]){ CONTROL "50-TasksMax.conf", USER_DIR "60-x.conf", NULL }, -1,
-                    -1);
+        check_order(NULL, CONTROL "50-TasksMax.conf", (const char *[]){ CONTROL "50-TasksMax.conf", NULL },
+                    0, -1);
+        check_order(persistent, NULL,
+                    (const char *[]){ CONTROL "50-TasksMax.conf", USER_DIR "60-x.conf", NULL }, -1, -1);
 }
 END_TEST
 

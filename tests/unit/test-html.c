@@ -105,15 +105,18 @@ static void assert_no_self_closed_html(const char *page) {
                 size_t n = strcspn(start + 1, " \t\n/>");
                 bool ok = false;
                 for (size_t i = 0; i < ELEMENTSOF(may_self_close); i++)
-                        ok = ok || (strlen(may_self_close[i]) == n && strneq(start + 1, may_self_close[i], n));
+                        ok = ok ||
+                             (strlen(may_self_close[i]) == n && strneq(start + 1, may_self_close[i], n));
                 ck_assert_msg(ok, "self-closed element: %.*s", (int)(end - start + 2), start);
         }
 }
 
-/* The page read back as XML: it is written as well-formed XHTML syntax, which makes the structure checkable. */
+/* The page read back as XML: it is written as well-formed XHTML syntax, which makes the structure
+ * checkable. */
 static xmlDocPtr parse(const char *page) {
-        xmlDocPtr doc = xmlReadMemory(page, (int)strlen(page), "report.html", NULL,
-                                      XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_HUGE);
+        xmlDocPtr doc =
+                xmlReadMemory(page, (int)strlen(page), "report.html", NULL,
+                              XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_HUGE);
         ck_assert_msg(doc, "the page is not well formed");
         return doc;
 }
@@ -158,7 +161,8 @@ static size_t count_points(const char *points, bool growing) {
                 double y = strtod(p, &end);
                 ck_assert_msg(end != p && (*end == ' ' || *end == '\0'), "bad point at '%.20s'", p);
                 p = *end ? end + 1 : end;
-                ck_assert_msg(x >= 0 && x <= 860 && y >= 0 && y <= 300, "point %g,%g outside the chart", x, y);
+                ck_assert_msg(x >= 0 && x <= 860 && y >= 0 && y <= 300, "point %g,%g outside the chart", x,
+                              y);
                 ck_assert_msg(!growing || x >= last_x, "x goes back: %g after %g", x, last_x);
                 last_x = x;
                 n++;
@@ -213,7 +217,8 @@ START_TEST(test_small_self_contained) {
         ck_assert_int_eq(query_count(doc, "//span[@class='verdict verdict-pass']"), 2 + 2 + 1);
         ck_assert_int_eq(query_count(doc, "//span[@class='verdict verdict-skip']"), 1 + 1 + 1);
         /* The environment, and the links from the summary to the sections. */
-        _cleanup_(freep) char *systemd = query_text(doc, "//table[@class='environment']//tr[th='systemd']/td");
+        _cleanup_(freep) char *systemd =
+                query_text(doc, "//table[@class='environment']//tr[th='systemd']/td");
         ck_assert_str_eq(systemd, "252.36-1~deb12u1");
         _cleanup_(freep) char *tasks_max =
                 query_text(doc, "//table[@class='environment']//tr[th='DefaultTasksMax']/td");
@@ -240,15 +245,18 @@ START_TEST(test_small_one_point_per_sample) {
         ck_assert_int_eq(query_count(doc, "//section[@id='scenario-2']//polyline[@data-samples='200']"), 1);
 
         /* The storm's limit is one unbroken line; the loop's stops where pids.max becomes "max". */
-        _cleanup_(freep) char *storm_limit = query_text(doc, "//section[@id='scenario-1']//path[@class='limit']/@d");
-        _cleanup_(freep) char *loop_limit = query_text(doc, "//section[@id='scenario-2']//path[@class='limit']/@d");
+        _cleanup_(freep) char *storm_limit =
+                query_text(doc, "//section[@id='scenario-1']//path[@class='limit']/@d");
+        _cleanup_(freep) char *loop_limit =
+                query_text(doc, "//section[@id='scenario-2']//path[@class='limit']/@d");
         ck_assert_ptr_nonnull(storm_limit);
         ck_assert_ptr_nonnull(loop_limit);
         ck_assert_uint_eq(count(storm_limit, "M"), 1);
         ck_assert_uint_eq(count(loop_limit, "M"), 1);
         ck_assert_uint_eq(count(loop_limit, "V"), 0);
-        ck_assert_int_eq(query_count(doc, "//section[@id='scenario-2']//g[@class='legend']/text[contains(., 'gap')]"),
-                         1);
+        ck_assert_int_eq(
+                query_count(doc, "//section[@id='scenario-2']//g[@class='legend']/text[contains(., 'gap')]"),
+                1);
         xmlFreeDoc(doc);
         json_object_put(report);
 }
@@ -263,9 +271,11 @@ START_TEST(test_small_markers_and_regions) {
         ck_assert_uint_eq(count(page, "class=\"marker\" data-marker=\"fix\""), 1);
         ck_assert_uint_eq(count(page, "class=\"marker\" data-marker=\"recovered\""), 1);
         ck_assert_int_eq(query_count(doc, "//section[@id='scenario-1']//g[@class='marker']"), 1);
-        ck_assert_int_eq(query_count(doc, "//section[@id='scenario-1']//g[@data-marker='first-eagain']/line"), 1);
+        ck_assert_int_eq(
+                query_count(doc, "//section[@id='scenario-1']//g[@data-marker='first-eagain']/line"), 1);
         ck_assert_int_eq(query_count(doc, "//section[@id='scenario-2']//g[@class='marker']"), 3);
-        ck_assert_int_eq(query_count(doc, "//section[@id='scenario-2']//rect[@data-region='before-fix']"), 1);
+        ck_assert_int_eq(query_count(doc, "//section[@id='scenario-2']//rect[@data-region='before-fix']"),
+                         1);
         ck_assert_int_eq(query_count(doc, "//section[@id='scenario-2']//rect[@data-region='after-fix']"), 1);
         ck_assert_int_eq(query_count(doc, "//section[@id='scenario-2']//text[.='before fix']"), 1);
         ck_assert_int_eq(query_count(doc, "//section[@id='scenario-2']//text[.='after fix']"), 1);
@@ -290,8 +300,10 @@ START_TEST(test_small_phases) {
 
         ck_assert_int_eq(query_count(doc, "//section[@id='scenario-1']//svg[@class='phases']/rect"), 4);
         ck_assert_int_eq(query_count(doc, "//section[@id='scenario-2']//svg[@class='phases']/rect"), 9);
-        ck_assert_int_eq(query_count(doc, "//section[@id='scenario-2']//table[@class='phase-table']/tbody/tr"), 9);
-        _cleanup_(freep) char *title = query_text(doc, "//svg[@class='phases']/rect[@data-phase='storm']/title");
+        ck_assert_int_eq(
+                query_count(doc, "//section[@id='scenario-2']//table[@class='phase-table']/tbody/tr"), 9);
+        _cleanup_(freep) char *title =
+                query_text(doc, "//svg[@class='phases']/rect[@data-phase='storm']/title");
         ck_assert_str_eq(title, "storm: 30.2 ms");
 
         /* The bar fills the width and each phase is visible. */
@@ -308,8 +320,8 @@ START_TEST(test_small_phases) {
         xmlXPathFreeObject(rects);
 
         /* Key figures. */
-        _cleanup_(freep) char *errno_name =
-                query_text(doc, "//dl[@class='figures']/dt[.='first failure errno']/following-sibling::dd[1]");
+        _cleanup_(freep) char *errno_name = query_text(
+                doc, "//dl[@class='figures']/dt[.='first failure errno']/following-sibling::dd[1]");
         ck_assert_str_eq(errno_name, "EAGAIN");
         _cleanup_(freep) char *remedy =
                 query_text(doc, "//dl[@class='figures']/dt[.='remedy TasksMax']/following-sibling::dd[1]");
@@ -336,7 +348,8 @@ START_TEST(test_small_escaping) {
         _cleanup_(freep) char *summary_reason =
                 query_text(doc, "//table[@class='summary']/tbody/tr[3]/td[@class='reason']");
         ck_assert_str_eq(summary_reason, reason);
-        _cleanup_(freep) char *description = query_text(doc, "//section[@id='scenario-3']/p[@class='description']");
+        _cleanup_(freep) char *description =
+                query_text(doc, "//section[@id='scenario-3']/p[@class='description']");
         ck_assert_str_eq(description, json_object_get_string(json_object_object_get(skip, "description")));
         _cleanup_(freep) char *name = query_text(doc, "//table[@class='summary']/tbody/tr[3]/td[1]/a");
         ck_assert_str_eq(name, json_object_get_string(json_object_object_get(skip, "name")));
@@ -375,7 +388,8 @@ START_TEST(test_broken_types) {
         ck_assert_int_eq(query_count(doc, "//g[@data-marker='fix']"), 1);
         _cleanup_(freep) char *kernel = query_text(doc, "//table[@class='environment']//tr[th='kernel']/td");
         ck_assert_str_eq(kernel, "unknown");
-        _cleanup_(freep) char *systemd = query_text(doc, "//table[@class='environment']//tr[th='systemd']/td");
+        _cleanup_(freep) char *systemd =
+                query_text(doc, "//table[@class='environment']//tr[th='systemd']/td");
         ck_assert_str_eq(systemd, "252");
         xmlFreeDoc(doc);
         json_object_put(report);

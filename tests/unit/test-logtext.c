@@ -71,20 +71,21 @@ START_TEST(test_prefixes) {
                   UINT64_C(1747303491) * 1000000, true, false },
                 { "2017-01-12T11:55:40.742685+01:00 mgtmon035 kernel: [65567.582895] cgroup: fork rejected",
                   "cgroup: fork rejected", "kernel", UINT64_C(1484218540) * 1000000 + 742685, true, true },
-                { "Fri 2018-03-02 10:11:12 UTC host app[1]: m", "m", "app", UINT64_C(1519985472) * 1000000, true,
-                  false },
+                { "Fri 2018-03-02 10:11:12 UTC host app[1]: m", "m", "app", UINT64_C(1519985472) * 1000000,
+                  true, false },
                 /* another locale's month names */
                 { "1\xe6\x9c\x88 29 11:35:36 localhost.localdomain dockerd[7024]: API listen", "API listen",
                   "dockerd", 0, true, false },
                 { "M\xc3\xa4r 02 10:11:12 host app[1]: m", "m", "app", 0, true, false },
                 /* dmesg, dmesg -T */
                 { "[  814.796021] cgroup: fork rejected by pids controller in /system.slice/x.service",
-                  "cgroup: fork rejected by pids controller in /system.slice/x.service", "kernel", 0, false, true },
-                { "[Wed Sep 30 03:58:46 2020] cgroup: fork rejected", "cgroup: fork rejected", "kernel", 0, false,
+                  "cgroup: fork rejected by pids controller in /system.slice/x.service", "kernel", 0, false,
                   true },
+                { "[Wed Sep 30 03:58:46 2020] cgroup: fork rejected", "cgroup: fork rejected", "kernel", 0,
+                  false, true },
                 /* no prefix: the line itself */
-                { "fork failed: Resource temporarily unavailable", "fork failed: Resource temporarily unavailable",
-                  "", 0, false, false },
+                { "fork failed: Resource temporarily unavailable",
+                  "fork failed: Resource temporarily unavailable", "", 0, false, false },
                 { "  Tasks: 505 (Limit: 512)", "Tasks: 505 (Limit: 512)", "", 0, false, false },
         };
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
@@ -92,8 +93,8 @@ START_TEST(test_prefixes) {
                 ck_assert_msg(streq(g.msg, cases[i].msg), "%zu: msg '%s'", i, g.msg);
                 ck_assert_msg(streq(g.ident, cases[i].ident), "%zu: ident '%s'", i, g.ident);
                 ck_assert_msg(g.usec == cases[i].usec, "%zu: usec %" PRIu64, i, g.usec);
-                ck_assert_msg(g.journal == cases[i].journal && g.kernel == cases[i].kernel, "%zu: journal %d kernel %d",
-                              i, g.journal, g.kernel);
+                ck_assert_msg(g.journal == cases[i].journal && g.kernel == cases[i].kernel,
+                              "%zu: journal %d kernel %d", i, g.journal, g.kernel);
         }
 }
 END_TEST
@@ -126,7 +127,8 @@ START_TEST(test_wrapped_kernel_line) {
                             "next\n",
                             g, ELEMENTSOF(g));
         ck_assert_uint_eq(n, 2);
-        ck_assert_str_eq(g[0].msg, "cgroup: fork rejected by pids controller in /system.slice/chef-automate.service");
+        ck_assert_str_eq(g[0].msg,
+                         "cgroup: fork rejected by pids controller in /system.slice/chef-automate.service");
         ck_assert(g[0].kernel);
         ck_assert_str_eq(g[1].raw, "next");
         ck_assert_uint_eq(g[1].number, 3);
@@ -136,12 +138,13 @@ END_TEST
 START_TEST(test_entries) {
         Got g[8] = {};
         /* -o json: one line, MESSAGE as a string or as bytes */
-        size_t n = read_all("{\"__REALTIME_TIMESTAMP\":\"1700000000000001\",\"_SYSTEMD_UNIT\":\"docker.service\","
-                            "\"SYSLOG_IDENTIFIER\":\"dockerd\",\"MESSAGE\":\"fork/exec /proc/self/exe: resource "
-                            "temporarily unavailable\"}\n"
-                            "{\"_TRANSPORT\":\"kernel\",\"MESSAGE\":[99,103,114,111,117,112]}\n"
-                            "{\"level\":\"error\",\"msg\":\"pthread_create failed\"}\n",
-                            g, ELEMENTSOF(g));
+        size_t n = read_all(
+                "{\"__REALTIME_TIMESTAMP\":\"1700000000000001\",\"_SYSTEMD_UNIT\":\"docker.service\","
+                "\"SYSLOG_IDENTIFIER\":\"dockerd\",\"MESSAGE\":\"fork/exec /proc/self/exe: resource "
+                "temporarily unavailable\"}\n"
+                "{\"_TRANSPORT\":\"kernel\",\"MESSAGE\":[99,103,114,111,117,112]}\n"
+                "{\"level\":\"error\",\"msg\":\"pthread_create failed\"}\n",
+                g, ELEMENTSOF(g));
         ck_assert_uint_eq(n, 3);
         ck_assert_str_eq(g[0].unit, "docker.service");
         ck_assert_str_eq(g[0].ident, "dockerd");

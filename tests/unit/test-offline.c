@@ -80,8 +80,8 @@ START_TEST(test_bundles) {
                 { "slice-kernel-pids.txt", "worker@3.service", TS_CHECK_AFFECTED, TS_CAUSE_SLICE_TASKSMAX,
                   "", "252.38-1~deb12u1", "6.12.38+deb12-amd64", "debian", 18, 28909, TS_PATTERN_FORK_FAILED,
                   2, false },
-                { "healthy-no-limit.txt", "docker.service", TS_CHECK_NOT_AFFECTED, TS_CAUSE_NONE, "",
-                  "229", "4.4.0-116-generic", "ubuntu", 623, INF, _TS_PATTERN_INVALID, 0, false },
+                { "healthy-no-limit.txt", "docker.service", TS_CHECK_NOT_AFFECTED, TS_CAUSE_NONE, "", "229",
+                  "4.4.0-116-generic", "ubuntu", 623, INF, _TS_PATTERN_INVALID, 0, false },
                 { "old-systemd-226.txt", "docker.service", TS_CHECK_NOT_APPLICABLE, TS_CAUSE_NONE, "", "226",
                   "4.2.0-1-amd64", "debian", 0, 0, TS_PATTERN_FORK_EXEC, 2, false },
                 { "no-versions.txt", "docker.service", TS_CHECK_AFFECTED, TS_CAUSE_UNIT_TASKSMAX,
@@ -550,19 +550,20 @@ START_TEST(test_owners) {
         ts_check_text_free(all, n);
 
         /* a show block without a command: Id= says whose it is, after its values */
-        n = text_units("TasksCurrent=96\nControlGroup=/system.slice/docker.service\nId=docker.service\n", NULL, &all,
-                       &named);
+        n = text_units("TasksCurrent=96\nControlGroup=/system.slice/docker.service\nId=docker.service\n",
+                       NULL, &all, &named);
         a = find_unit(all, n, "docker.service");
         ck_assert_uint_eq(a->tasks_current.value, 96);
         assert_str(a->control_group, "/system.slice/docker.service");
         ts_check_text_free(all, n);
 
         /* the machine's facts, each as its tool prints it, for every unit */
-        n = text_units("$ sysctl kernel.pid_max\nkernel.pid_max = 32768\n$ cat /proc/sys/kernel/threads-max\n1685\n"
-                       "max user processes              (-u) 4096\n$ ps -eLf | wc -l\n31000\n"
-                       "$ cat /sys/fs/cgroup/pids/system.slice/x.service/pids.max /sys/fs/cgroup/pids/system.slice/x.service/pids.current\n"
-                       "50\n49\n",
-                       NULL, &all, &named);
+        n = text_units(
+                "$ sysctl kernel.pid_max\nkernel.pid_max = 32768\n$ cat /proc/sys/kernel/threads-max\n1685\n"
+                "max user processes              (-u) 4096\n$ ps -eLf | wc -l\n31000\n"
+                "$ cat /sys/fs/cgroup/pids/system.slice/x.service/pids.max /sys/fs/cgroup/pids/system.slice/x.service/pids.current\n"
+                "50\n49\n",
+                NULL, &all, &named);
         a = find_unit(all, n, "x.service");
         ck_assert_uint_eq(a->pid_max.value, 32768);
         ck_assert_uint_eq(a->threads_max.value, 1685);
@@ -573,14 +574,17 @@ START_TEST(test_owners) {
         ts_check_text_free(all, n);
 
         /* tasks per user, the busiest one's */
-        n = text_units("$ ps h -Led -o user | sort | uniq -c\n     12 root\n   4090 elastic\n    7 www-data\n",
-                       NULL, &all, &named);
+        n = text_units(
+                "$ ps h -Led -o user | sort | uniq -c\n     12 root\n   4090 elastic\n    7 www-data\n",
+                NULL, &all, &named);
         ck_assert_uint_eq(all[0].user_tasks.value, 4090);
         ts_check_text_free(all, n);
 
         /* a container by the command that went into it; its shell's failures are its */
-        n = text_units("$ kubectl --context lab exec -ti web-7 -c app -- /bin/sh\n/bin/sh: can't fork: Resource "
-                       "temporarily unavailable\n", NULL, &all, &named);
+        n = text_units(
+                "$ kubectl --context lab exec -ti web-7 -c app -- /bin/sh\n/bin/sh: can't fork: Resource "
+                "temporarily unavailable\n",
+                NULL, &all, &named);
         a = find_unit(all, n, "web-7");
         ck_assert(a->container);
         ck_assert(a->kubernetes);
@@ -588,15 +592,18 @@ START_TEST(test_owners) {
 
         /* kernel lines: a session's limit is its user's slice; a pod's container; nspawn's payload is
          * the machine's */
-        n = text_units("kernel: cgroup: fork rejected by pids controller in /user.slice/user-1000.slice/session-1.scope\n"
-                       "kernel: cgroup: fork rejected by pids controller in /kubepods.slice/kubepods-besteffort.slice/"
-                       "crio-500a5b66057446587952066405d553ad2e116374901c2751890968da359f1e84.scope\n"
-                       "kernel: cgroup: fork rejected by pids controller in /machine.slice/machine-p.scope/payload/"
-                       "system.slice/x.service\n",
-                       NULL, &all, &named);
+        n = text_units(
+                "kernel: cgroup: fork rejected by pids controller in /user.slice/user-1000.slice/session-1.scope\n"
+                "kernel: cgroup: fork rejected by pids controller in /kubepods.slice/kubepods-besteffort.slice/"
+                "crio-500a5b66057446587952066405d553ad2e116374901c2751890968da359f1e84.scope\n"
+                "kernel: cgroup: fork rejected by pids controller in /machine.slice/machine-p.scope/payload/"
+                "system.slice/x.service\n",
+                NULL, &all, &named);
         ck_assert(find_unit(all, n, "user-1000.slice")->kernel_for_unit);
         ck_assert(find_unit(all, n, "user-1000.slice")->user_session);
-        ck_assert(find_unit(all, n, "crio-500a5b66057446587952066405d553ad2e116374901c2751890968da359f1e84.scope")->container);
+        ck_assert(find_unit(all, n,
+                            "crio-500a5b66057446587952066405d553ad2e116374901c2751890968da359f1e84.scope")
+                          ->container);
         a = find_unit(all, n, "machine-p.scope");
         ck_assert(a->kernel_for_unit && !a->container);
         ts_check_text_free(all, n);
@@ -616,7 +623,8 @@ START_TEST(test_owners) {
                        "BlockingIOError: [Errno 11] Resource temporarily unavailable\n",
                        NULL, &all, &named);
         ck_assert_uint_eq(all[0].hits[TS_PATTERN_THREAD_CREATE].count, 1);
-        ck_assert_uint_eq(all[0].hits[TS_PATTERN_FORK_FAILED].count, 2); /* the second: within the traceback's lines */
+        /* the second: within the traceback's lines */
+        ck_assert_uint_eq(all[0].hits[TS_PATTERN_FORK_FAILED].count, 2);
         ts_check_text_free(all, n);
         n = text_units("BlockingIOError: [Errno 11] Resource temporarily unavailable\n", NULL, &all, &named);
         ck_assert_uint_eq(all[0].hits[TS_PATTERN_FORK_FAILED].count, 0); /* alone, a socket's as well */
@@ -717,12 +725,18 @@ static void random_bytes(char *buf, size_t n, uint64_t seed) {
 
 START_TEST(test_text_check_accepts) {
         /* every bundle of the fixtures */
-        static const char *const bundles[] = { "at-risk.txt",          "docker-fork-exec-ubuntu1604.txt",
-                                               "docker-low-limit.txt", "dockerd-cgo-rhel7.txt",
-                                               "fork-failed-debian9.txt", "healthy-no-limit.txt",
-                                               "httpd-apr-sles12.txt", "kernel-pids-only.txt",
-                                               "kubelet-go-thread.txt", "no-versions.txt",
-                                               "old-systemd-226.txt",  "slice-kernel-pids.txt" };
+        static const char *const bundles[] = { "at-risk.txt",
+                                               "docker-fork-exec-ubuntu1604.txt",
+                                               "docker-low-limit.txt",
+                                               "dockerd-cgo-rhel7.txt",
+                                               "fork-failed-debian9.txt",
+                                               "healthy-no-limit.txt",
+                                               "httpd-apr-sles12.txt",
+                                               "kernel-pids-only.txt",
+                                               "kubelet-go-thread.txt",
+                                               "no-versions.txt",
+                                               "old-systemd-226.txt",
+                                               "slice-kernel-pids.txt" };
         for (size_t i = 0; i < ELEMENTSOF(bundles); i++) {
                 char path[256];
                 snprintf(path, sizeof path, "bundles/%s", bundles[i]);
@@ -746,9 +760,12 @@ START_TEST(test_text_check_accepts) {
                 "N\bNA\bAM\bME\bE\n\f\tsystemd 229\n",
                 /* cut in the middle of a UTF-8 sequence */
                 "   Tasks: 505 (Limit: 512)\n\xe2\x97",
-                /* a whole log in Latin-1, German */
+                /* a whole log in Latin-1, German; the literals are cut after each \x escape, and
+                 * clang-format would give each piece a line of its own */
+                /* clang-format off */
                 "Mai 15 10:04:51 h\xf6st dockerd[1]: Prozess konnte nicht gestartet werden: Ressource "
                 "vor\xfc" "bergehend nicht verf\xfc" "gbar (Gr\xf6\xdf" "e \xfc" "berschritten)\n",
+                /* clang-format on */
                 "",
         };
         for (size_t i = 0; i < ELEMENTSOF(odd); i++)

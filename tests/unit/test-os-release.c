@@ -88,11 +88,11 @@ END_TEST
 
 START_TEST(test_malformed) {
         _cleanup_(ts_os_release_done) TsOsRelease o = parse_fixture("malformed");
-        assert_str(o.id, "second");                   /* the last valid assignment wins */
-        assert_str(o.id_like, NULL);                  /* unterminated quote: skipped */
-        assert_str(o.version_id, "spaced-equals");    /* blanks around '=' tolerated, as systemd does */
-        assert_str(o.pretty_name, "");                /* "two" "strings" and "quoted"trailing skipped */
-        assert_str(o.version_codename, NULL);         /* no '=' */
+        assert_str(o.id, "second");                /* the last valid assignment wins */
+        assert_str(o.id_like, NULL);               /* unterminated quote: skipped */
+        assert_str(o.version_id, "spaced-equals"); /* blanks around '=' tolerated, as systemd does */
+        assert_str(o.pretty_name, "");             /* "two" "strings" and "quoted"trailing skipped */
+        assert_str(o.version_codename, NULL);      /* no '=' */
 }
 END_TEST
 
@@ -110,7 +110,7 @@ START_TEST(test_inline_cases) {
                 { "ID='", NULL },
                 { "ID=\\", "" },
                 { "ID=a\\", "a" },
-                { "ID=\"a\\\"", NULL },        /* the only quote is escaped: unterminated */
+                { "ID=\"a\\\"", NULL }, /* the only quote is escaped: unterminated */
                 { "ID=\"a\\\\\"", "a\\" },
                 { "ID=x\nID=", "" },
                 { "  ID=indented", "indented" },

@@ -202,16 +202,16 @@ END_TEST
 
 START_TEST(test_java_thread) {
         static const Case cases[] = {
-                { "java.lang.OutOfMemoryError: unable to create new native thread",
-                  TS_PATTERN_JAVA_THREAD, EAGAIN },
+                { "java.lang.OutOfMemoryError: unable to create new native thread", TS_PATTERN_JAVA_THREAD,
+                  EAGAIN },
                 { "Exception in thread \"main\" java.lang.OutOfMemoryError: unable to create native thread: "
                   "possibly out of memory or process/resource limits reached",
                   TS_PATTERN_JAVA_THREAD, EAGAIN },
                 { "[1.573s][warning][os,thread] Failed to start thread \"Unknown thread\" - pthread_create "
                   "failed (EAGAIN) for attributes: stacksize: 1024k, guardsize: 0k, detached.",
                   TS_PATTERN_JAVA_THREAD, EAGAIN },
-                { "# Cannot create worker GC thread. Out of system resources.",
-                  TS_PATTERN_JAVA_THREAD, EAGAIN },
+                { "# Cannot create worker GC thread. Out of system resources.", TS_PATTERN_JAVA_THREAD,
+                  EAGAIN },
                 { "Cannot create GC thread. Out of system resources.", TS_PATTERN_JAVA_THREAD, EAGAIN },
                 { "[0.012s][warning][os,thread] Failed to start the native thread for java.lang.Thread "
                   "\"pool-1\"",
@@ -224,15 +224,15 @@ END_TEST
 START_TEST(test_thread_create) {
         static const Case cases[] = {
                 /* pthread_create's own name, anywhere but Go's runtime/cgo */
-                { "Thread::try_create(): pthread_create failed with error 11",
-                  TS_PATTERN_THREAD_CREATE, EAGAIN },
-                { "pthread_create failed: Resource temporarily unavailable",
-                  TS_PATTERN_THREAD_CREATE, EAGAIN },
+                { "Thread::try_create(): pthread_create failed with error 11", TS_PATTERN_THREAD_CREATE,
+                  EAGAIN },
+                { "pthread_create failed: Resource temporarily unavailable", TS_PATTERN_THREAD_CREATE,
+                  EAGAIN },
                 { "pthread_create failed: EAGAIN", TS_PATTERN_THREAD_CREATE, EAGAIN },
                 { "Failed to create service entry worker thread: pthread_create failed",
                   TS_PATTERN_THREAD_CREATE, EAGAIN },
-                { "0 0 0 pthread_create(): Resource temporarily unavailable",
-                  TS_PATTERN_THREAD_CREATE, EAGAIN },
+                { "0 0 0 pthread_create(): Resource temporarily unavailable", TS_PATTERN_THREAD_CREATE,
+                  EAGAIN },
                 { "OpenBLAS blas_thread_init: pthread_create: Resource temporarily unavailable",
                   TS_PATTERN_THREAD_CREATE, EAGAIN },
                 /* MySQL, MariaDB, Ruby, git, fuse, MongoDB, bdwgc, Varnish */
@@ -243,11 +243,11 @@ START_TEST(test_thread_create) {
                 { "Error: can't create Thread (11)", TS_PATTERN_THREAD_CREATE, EAGAIN },
                 { "fatal: unable to create thread: Resource temporarily unavailable",
                   TS_PATTERN_THREAD_CREATE, EAGAIN },
-                { "fuse: error creating thread: Resource temporarily unavailable",
-                  TS_PATTERN_THREAD_CREATE, EAGAIN },
+                { "fuse: error creating thread: Resource temporarily unavailable", TS_PATTERN_THREAD_CREATE,
+                  EAGAIN },
                 { "Thread creation failed", TS_PATTERN_THREAD_CREATE, EAGAIN },
-                { "Failed to create thread #2: Resource temporarily unavailable",
-                  TS_PATTERN_THREAD_CREATE, EAGAIN },
+                { "Failed to create thread #2: Resource temporarily unavailable", TS_PATTERN_THREAD_CREATE,
+                  EAGAIN },
                 { "Create worker thread failed 11 Resource temporarily unavailable",
                   TS_PATTERN_THREAD_CREATE, EAGAIN },
                 /* Rust: std, rayon, tokio */
@@ -325,10 +325,10 @@ START_TEST(test_fork_generic) {
                 { "java.io.IOException: Cannot run program \"git\": error=11, Resource temporarily "
                   "unavailable",
                   TS_PATTERN_FORK_GENERIC, EAGAIN },
-                { "Errno::EAGAIN: Resource temporarily unavailable - fork(2)",
-                  TS_PATTERN_FORK_GENERIC, EAGAIN },
-                { "Resource temporarily unavailable - Failed to exec \"sh\"",
-                  TS_PATTERN_FORK_GENERIC, EAGAIN },
+                { "Errno::EAGAIN: Resource temporarily unavailable - fork(2)", TS_PATTERN_FORK_GENERIC,
+                  EAGAIN },
+                { "Resource temporarily unavailable - Failed to exec \"sh\"", TS_PATTERN_FORK_GENERIC,
+                  EAGAIN },
         };
         assert_cases(cases, ELEMENTSOF(cases));
 }
@@ -339,17 +339,17 @@ START_TEST(test_errno_wins) {
         static const Case cases[] = {
                 { "runtime: failed to create new OS thread (have 9 already; errno=12)",
                   TS_PATTERN_FORK_ENOMEM, ENOMEM }, /* not go-new-thread */
-                { "fork/exec /proc/self/exe: cannot allocate memory",
-                  TS_PATTERN_FORK_ENOMEM, ENOMEM }, /* not fork-exec */
-                { "fork failed: Cannot allocate memory",
-                  TS_PATTERN_FORK_ENOMEM, ENOMEM }, /* not fork-failed */
-                { "runtime/cgo: pthread_create failed: Cannot allocate memory",
-                  TS_PATTERN_FORK_ENOMEM, ENOMEM }, /* not cgo-pthread */
+                { "fork/exec /proc/self/exe: cannot allocate memory", TS_PATTERN_FORK_ENOMEM,
+                  ENOMEM }, /* not fork-exec */
+                { "fork failed: Cannot allocate memory", TS_PATTERN_FORK_ENOMEM,
+                  ENOMEM }, /* not fork-failed */
+                { "runtime/cgo: pthread_create failed: Cannot allocate memory", TS_PATTERN_FORK_ENOMEM,
+                  ENOMEM }, /* not cgo-pthread */
                 { "[warning][os,thread] Failed to start thread \"Unknown thread\" - pthread_create failed "
                   "(ENOMEM) for attributes: stacksize: 1024k",
                   TS_PATTERN_FORK_ENOMEM, ENOMEM }, /* not java-thread */
-                { "Can't create thread to handle request (errno= 12)",
-                  TS_PATTERN_FORK_ENOMEM, ENOMEM }, /* not thread-create */
+                { "Can't create thread to handle request (errno= 12)", TS_PATTERN_FORK_ENOMEM,
+                  ENOMEM }, /* not thread-create */
                 { "Function call 'fork' failed with error code 12, 'Cannot allocate memory'",
                   TS_PATTERN_FORK_ENOMEM, ENOMEM }, /* not fork-generic */
                 /* the keyring, whatever else the runtime's message holds */
@@ -651,7 +651,8 @@ START_TEST(test_relayed) {
         };
         for (size_t i = 0; i < ELEMENTSOF(relayed); i++) {
                 ck_assert_int_ge(match(relayed[i]), 0);
-                ck_assert_msg(ts_pattern_relayed(relayed[i], strlen(relayed[i])), "not relayed: %s", relayed[i]);
+                ck_assert_msg(ts_pattern_relayed(relayed[i], strlen(relayed[i])), "not relayed: %s",
+                              relayed[i]);
         }
         for (size_t i = 0; i < ELEMENTSOF(own); i++)
                 ck_assert_msg(!ts_pattern_relayed(own[i], strlen(own[i])), "relayed: %s", own[i]);

@@ -102,11 +102,20 @@ START_TEST(test_rhel_family) {
                 const char *id, *id_like;
                 int rhel;
         } cases[] = {
-                { "rhel", "fedora", 1 },     { "centos", "rhel fedora", 1 }, { "fedora", NULL, 1 },
-                { "rocky", "rhel centos fedora", 1 }, { "almalinux", "rhel centos fedora", 1 },
-                { "ol", "fedora", 1 },       { "ubuntu", "debian", 0 },      { "debian", NULL, 0 },
-                { "sles", NULL, 0 },         { NULL, NULL, 0 },              { "rhelish", "rhel-like", 0 },
-                { "x", "  rhel  ", 1 },      { "x", "\trhel", 1 },           { "", "", 0 },
+                { "rhel", "fedora", 1 },
+                { "centos", "rhel fedora", 1 },
+                { "fedora", NULL, 1 },
+                { "rocky", "rhel centos fedora", 1 },
+                { "almalinux", "rhel centos fedora", 1 },
+                { "ol", "fedora", 1 },
+                { "ubuntu", "debian", 0 },
+                { "debian", NULL, 0 },
+                { "sles", NULL, 0 },
+                { NULL, NULL, 0 },
+                { "rhelish", "rhel-like", 0 },
+                { "x", "  rhel  ", 1 },
+                { "x", "\trhel", 1 },
+                { "", "", 0 },
         };
         for (size_t i = 0; i < ELEMENTSOF(cases); i++)
                 ck_assert_msg(ts_prereq_is_rhel_family(cases[i].id, cases[i].id_like) == cases[i].rhel,
@@ -117,8 +126,8 @@ START_TEST(test_rhel_family) {
                 const char *file;
                 int rhel;
         } files[] = {
-                { "rhel-7.9", 1 },     { "centos-7", 1 },  { "fedora-40", 1 }, { "ubuntu-16.04", 0 },
-                { "ubuntu-18.04", 0 }, { "debian-9", 0 },  { "debian-12", 0 }, { "sles-12", 0 },
+                { "rhel-7.9", 1 },     { "centos-7", 1 }, { "fedora-40", 1 }, { "ubuntu-16.04", 0 },
+                { "ubuntu-18.04", 0 }, { "debian-9", 0 }, { "debian-12", 0 }, { "sles-12", 0 },
         };
         for (size_t i = 0; i < ELEMENTSOF(files); i++) {
                 _cleanup_(ts_os_release_done) TsOsRelease o = os(files[i].file);

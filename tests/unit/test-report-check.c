@@ -171,10 +171,9 @@ static void machine(TsScanFacts *f, TsScanResult *res, TsScanEntry *e, TsScanLog
         snprintf(e->why, sizeof e->why, "Tasks: 100 (Limit: 100): 560 forks refused");
         snprintf(e->fix, sizeof e->fix, "systemctl set-property containerd.service TasksMax=infinity");
         snprintf(e->taskstorm_fix, sizeof e->taskstorm_fix, "taskstorm fix containerd.service");
-        *res = (TsScanResult){ .verdict = TS_CHECK_AFFECTED,
-                               .prereq = TS_PREREQ_MET,
-                               .entries = e,
-                               .n_entries = 1 };
+        *res = (TsScanResult){
+                .verdict = TS_CHECK_AFFECTED, .prereq = TS_PREREQ_MET, .entries = e, .n_entries = 1
+        };
         snprintf(res->prereq_why, sizeof res->prereq_why, "systemd 252 >= 227");
         snprintf(res->why, sizeof res->why, "1 limit refused forks");
 }

@@ -36,10 +36,9 @@ START_TEST(test_text) {
 END_TEST
 
 START_TEST(test_json) {
-        TsInjectStats st = { .threads_seen = 100,
-                             .threads_failed = 1,
-                             .processes_seen = 2,
-                             .processes_failed = 2 };
+        TsInjectStats st = {
+                .threads_seen = 100, .threads_failed = 1, .processes_seen = 2, .processes_failed = 2
+        };
         TsInjectOptions o = { .what = TS_INJECT_PROCESSES,
                               .policy = { .when = TS_INJECT_EVERY },
                               .error = EPERM };

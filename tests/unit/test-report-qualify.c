@@ -72,8 +72,9 @@ START_TEST(test_json) {
         TsSysinfo env = { .pid1 = { .is_systemd = true, .booted = 1, .comm = (char *)"systemd" },
                           .systemd = { .reachable = true, .version = (char *)"252" } };
         static const char *const verbs[] = { "qualify", NULL };
-        unsigned counts
-                [_TS_VERDICT_MAX] = { [TS_VERDICT_PASS] = 1, [TS_VERDICT_FAIL] = 1, [TS_VERDICT_SKIP] = 1 };
+        unsigned counts[_TS_VERDICT_MAX] = {
+                [TS_VERDICT_PASS] = 1, [TS_VERDICT_FAIL] = 1, [TS_VERDICT_SKIP] = 1
+        };
         json_object *report = ts_qualify_report_new(&env, verbs);
         json_object *list = json_object_new_array();
         for (size_t i = 0; i < 3; i++)

@@ -136,8 +136,9 @@ END_TEST
 static TsRunReport *report_of_all(void) {
         TsSysinfo env = { .pid1 = { .booted = 0, .comm = (char *)"process_api" } };
         static const char *const verbs[] = { "run", NULL };
-        unsigned counts
-                [_TS_VERDICT_MAX] = { [TS_VERDICT_PASS] = 1, [TS_VERDICT_SKIP] = 1, [TS_VERDICT_FAIL] = 1 };
+        unsigned counts[_TS_VERDICT_MAX] = {
+                [TS_VERDICT_PASS] = 1, [TS_VERDICT_SKIP] = 1, [TS_VERDICT_FAIL] = 1
+        };
         TsRunReport *report = ts_run_report_new(&env, verbs);
         ck_assert_ptr_nonnull(report);
         for (size_t i = 0; i < 3; i++)

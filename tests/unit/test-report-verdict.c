@@ -33,8 +33,9 @@ START_TEST(test_tap_lines) {
 END_TEST
 
 START_TEST(test_plan_and_counts) {
-        unsigned counts
-                [_TS_VERDICT_MAX] = { [TS_VERDICT_PASS] = 7, [TS_VERDICT_SKIP] = 2, [TS_VERDICT_FAIL] = 1 };
+        unsigned counts[_TS_VERDICT_MAX] = {
+                [TS_VERDICT_PASS] = 7, [TS_VERDICT_SKIP] = 2, [TS_VERDICT_FAIL] = 1
+        };
         Capture c;
         FILE *f = capture_start(&c);
         ts_tap_print_plan(f, 10);

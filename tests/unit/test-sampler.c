@@ -2,9 +2,9 @@
 /* The sampler on a directory of stand-in pids files (plain files read the same way): its rate, the
  * values it reads as they change, "max", a directory that goes away and comes back (a restart),
  * and the thinning that keeps memory bounded over a long run. */
-#include <inttypes.h>
 #include <check.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,7 +42,8 @@ static void setup(void) {
 
 static void remove_files(void) {
         char path[PATH_MAX];
-        for (const char *const *n = (const char *const[]){ "pids.current", "pids.max", "pids.events", NULL }; *n; n++) {
+        for (const char *const *n = (const char *const[]){ "pids.current", "pids.max", "pids.events", NULL };
+             *n; n++) {
                 snprintf(path, sizeof path, "%s/%s", dir, *n);
                 (void)unlink(path);
         }
@@ -106,7 +107,8 @@ START_TEST(test_cgroup_gone_and_back) {
         for (size_t i = 0; i < ELEMENTSOF(whiles_ms); i++) {
                 TsSampler *s = NULL;
                 remove_files();
-                ck_assert_int_eq(ts_sampler_start(dir, ts_now_ns(), TS_SAMPLE_INTERVAL_DEFAULT, NULL, &s), 0);
+                ck_assert_int_eq(ts_sampler_start(dir, ts_now_ns(), TS_SAMPLE_INTERVAL_DEFAULT, NULL, &s),
+                                 0);
                 sleep_ms(whiles_ms[i]);
                 set_pids("7", "max", "max 0");
                 sleep_ms(whiles_ms[i]);
@@ -143,7 +145,8 @@ START_TEST(test_thinning_bounds_memory) {
                 ck_assert_uint_le(out.n, TS_SAMPLES_MAX);
                 bool filled = out.interval > NSEC_PER_USEC;
                 if (!filled && out.n < TS_SAMPLES_MAX && i + 1 < ELEMENTSOF(rounds_ms)) {
-                        printf("# %zu samples in %u ms: too few to thin, again for longer\n", out.n, rounds_ms[i]);
+                        printf("# %zu samples in %u ms: too few to thin, again for longer\n", out.n,
+                               rounds_ms[i]);
                         ts_samples_done(&out);
                         continue;
                 }

@@ -17,8 +17,8 @@
 
 #define ID "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 #define CGO_LINE                                                                                            \
-        "level=error msg=\"Handler for POST /v1.41/containers/x/start returned error: OCI runtime create "   \
-        "failed: runc create failed: unable to start container process: error during container init: "     \
+        "level=error msg=\"Handler for POST /v1.41/containers/x/start returned error: OCI runtime create "  \
+        "failed: runc create failed: unable to start container process: error during container init: "      \
         "stderr: runtime/cgo: pthread_create failed: Resource temporarily unavailable\""
 
 static char root[64];
@@ -56,7 +56,8 @@ static void put(const char *dir, const char *name, const char *value) {
 
 /* A cgroup with its pids files, parents made as needed (without files: they stand for cgroups
  * without the controller, like a v1 root). NULL leaves a file out. */
-static void cgroup(const char *path, const char *max, const char *current, const char *events, const char *local) {
+static void cgroup(const char *path, const char *max, const char *current, const char *events,
+                   const char *local) {
         char dir[PATH_MAX];
         snprintf(dir, sizeof dir, "%s%s", root, path);
         for (char *p = dir + strlen(root) + 1; *p; p++)
@@ -82,8 +83,12 @@ static void v1(const char *path, const char *max, const char *current, const cha
 }
 
 static void line(TsScanFacts *facts, const char *unit, const char *cg, const char *message) {
-        TsScanLine l = { .message = message, .length = strlen(message), .unit = unit, .control_group = cg,
-                         .identifier = "dockerd", .usec = 1767225600000000 };
+        TsScanLine l = { .message = message,
+                         .length = strlen(message),
+                         .unit = unit,
+                         .control_group = cg,
+                         .identifier = "dockerd",
+                         .usec = 1767225600000000 };
         ck_assert_int_eq(ts_scan_add_line(facts, &l), 0);
 }
 
@@ -115,9 +120,9 @@ static void judge(unsigned threshold) {
 
 static void assert_entry(const TsScanEntry *e, const char *name, TsCheckVerdict verdict, TsCause cause) {
         ck_assert_msg(streq(e->owner.name, name) && e->verdict == verdict && e->cause == cause,
-                      "got %s %s / %s (%s), expected %s %s / %s", e->owner.name, ts_check_verdict_to_string(e->verdict),
-                      ts_cause_to_string(e->cause), e->why, name, ts_check_verdict_to_string(verdict),
-                      ts_cause_to_string(cause));
+                      "got %s %s / %s (%s), expected %s %s / %s", e->owner.name,
+                      ts_check_verdict_to_string(e->verdict), ts_cause_to_string(e->cause), e->why, name,
+                      ts_check_verdict_to_string(verdict), ts_cause_to_string(cause));
 }
 
 static const TsScanCgroup *kept(const char *path) {
@@ -154,31 +159,34 @@ START_TEST(test_owner) {
                 const char *path, *name, *control_group, *parent;
                 TsScanKind kind;
         } cases[] = {
-                { "/system.slice/containerd.service", "containerd.service", "/system.slice/containerd.service", NULL,
-                  TS_SCAN_SERVICE },
+                { "/system.slice/containerd.service", "containerd.service",
+                  "/system.slice/containerd.service", NULL, TS_SCAN_SERVICE },
                 /* a cgroup a service made below its own (Delegate=yes) is the service's */
-                { "/system.slice/containerd.service/payload/x", "containerd.service", "/system.slice/containerd.service",
-                  NULL, TS_SCAN_SERVICE },
+                { "/system.slice/containerd.service/payload/x", "containerd.service",
+                  "/system.slice/containerd.service", NULL, TS_SCAN_SERVICE },
                 { "/system.slice", "system.slice", "/system.slice", NULL, TS_SCAN_SLICE },
-                { "/user.slice/user-0.slice/session-1.scope", "session-1.scope", "/user.slice/user-0.slice/session-1.scope",
-                  NULL, TS_SCAN_SCOPE },
+                { "/user.slice/user-0.slice/session-1.scope", "session-1.scope",
+                  "/user.slice/user-0.slice/session-1.scope", NULL, TS_SCAN_SCOPE },
                 { "/system.slice/system-getty.slice/getty@tty1.service", "getty@tty1.service",
                   "/system.slice/system-getty.slice/getty@tty1.service", NULL, TS_SCAN_SERVICE },
-                { "/system.slice/docker.socket", "docker.socket", "/system.slice/docker.socket", NULL, TS_SCAN_UNIT },
+                { "/system.slice/docker.socket", "docker.socket", "/system.slice/docker.socket", NULL,
+                  TS_SCAN_UNIT },
                 /* containers: by their unit name (systemd driver), or their path (cgroupfs driver) */
-                { "/system.slice/docker-" ID ".scope", "docker-" ID ".scope", "/system.slice/docker-" ID ".scope",
-                  "system.slice", TS_SCAN_CONTAINER },
+                { "/system.slice/docker-" ID ".scope", "docker-" ID ".scope",
+                  "/system.slice/docker-" ID ".scope", "system.slice", TS_SCAN_CONTAINER },
                 { "/docker/" ID, "/docker/" ID, "/docker/" ID, "-.slice", TS_SCAN_CONTAINER },
                 { "/docker/" ID "/init", "/docker/" ID, "/docker/" ID, "-.slice", TS_SCAN_CONTAINER },
-                { "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod1.slice/cri-containerd-" ID ".scope",
+                { "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod1.slice/cri-containerd-" ID
+                  ".scope",
                   "cri-containerd-" ID ".scope",
-                  "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod1.slice/cri-containerd-" ID ".scope",
+                  "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod1.slice/cri-containerd-" ID
+                  ".scope",
                   "kubepods-burstable-pod1.slice", TS_SCAN_CONTAINER },
-                { "/machine.slice/libpod-" ID ".scope", "libpod-" ID ".scope", "/machine.slice/libpod-" ID ".scope",
-                  "machine.slice", TS_SCAN_CONTAINER },
+                { "/machine.slice/libpod-" ID ".scope", "libpod-" ID ".scope",
+                  "/machine.slice/libpod-" ID ".scope", "machine.slice", TS_SCAN_CONTAINER },
                 /* not an ID: a scope like any other */
-                { "/system.slice/docker-xyz.scope", "docker-xyz.scope", "/system.slice/docker-xyz.scope", NULL,
-                  TS_SCAN_SCOPE },
+                { "/system.slice/docker-xyz.scope", "docker-xyz.scope", "/system.slice/docker-xyz.scope",
+                  NULL, TS_SCAN_SCOPE },
                 { "/", "-.slice", "/", NULL, TS_SCAN_SLICE },
                 { "/lxc/web", "/lxc/web", "/lxc/web", NULL, TS_SCAN_CGROUP },
         };
@@ -191,7 +199,8 @@ START_TEST(test_owner) {
                         ck_assert_str_eq(strempty(o.parent), cases[i].parent);
                 else
                         ck_assert_ptr_null(o.parent);
-                ck_assert_msg(o.kind == cases[i].kind, "%s: kind %s", cases[i].path, ts_scan_kind_to_string(o.kind));
+                ck_assert_msg(o.kind == cases[i].kind, "%s: kind %s", cases[i].path,
+                              ts_scan_kind_to_string(o.kind));
                 ts_scan_owner_done(&o);
         }
         ck_assert_int_eq(ts_scan_unit_kind("docker.service"), TS_SCAN_SERVICE);
@@ -258,10 +267,12 @@ START_TEST(test_walk_v2_local) {
         judge(80);
         ck_assert_uint_eq(r.n_entries, 1);
         assert_entry(&r.entries[0], "containerd.service", TS_CHECK_AFFECTED, TS_CAUSE_UNIT_TASKSMAX);
-        ck_assert_str_eq(r.entries[0].why, "Tasks: 100 (Limit: 100): the TasksMax of containerd.service was hit 560 "
-                                           "times (pids.events.local)");
-        ck_assert_str_eq(r.entries[0].loggers[0].sentence, "docker.service logs 1 failure; the refusals were in "
-                                                           "containerd.service, TasksMax=100, 560 refused");
+        ck_assert_str_eq(r.entries[0].why,
+                         "Tasks: 100 (Limit: 100): the TasksMax of containerd.service was hit 560 "
+                         "times (pids.events.local)");
+        ck_assert_str_eq(r.entries[0].loggers[0].sentence,
+                         "docker.service logs 1 failure; the refusals were in "
+                         "containerd.service, TasksMax=100, 560 refused");
 }
 END_TEST
 
@@ -298,8 +309,9 @@ START_TEST(test_cross_unit) {
         ck_assert_uint_eq(e->refused, 560);
         ck_assert_str_eq(e->limit_cgroup, "/system.slice/containerd.service");
         ck_assert_str_eq(e->owner.control_group, "/system.slice/containerd.service");
-        ck_assert_str_eq(e->why, "Tasks: 100 (Limit: 100): the TasksMax of containerd.service was hit 560 times "
-                                 "(pids.events)");
+        ck_assert_str_eq(e->why,
+                         "Tasks: 100 (Limit: 100): the TasksMax of containerd.service was hit 560 times "
+                         "(pids.events)");
         ck_assert_uint_eq(e->n_loggers, 1);
         ck_assert_str_eq(e->loggers[0].unit, "docker.service");
         ck_assert_uint_eq(e->loggers[0].lines, 23);
@@ -318,7 +330,9 @@ END_TEST
 
 START_TEST(test_runs_apart) {
         /* without a window, each run's lines are its own (the gatherer keeps the current run's) */
-        TsScanLine l = { .message = CGO_LINE, .length = strlen(CGO_LINE), .unit = "docker.service", .invocation = "aa" };
+        TsScanLine l = {
+                .message = CGO_LINE, .length = strlen(CGO_LINE), .unit = "docker.service", .invocation = "aa"
+        };
         ck_assert_int_eq(ts_scan_add_line(&f, &l), 0);
         ck_assert_int_eq(ts_scan_add_line(&f, &l), 0);
         l.invocation = "bb";
@@ -345,13 +359,15 @@ START_TEST(test_own_lines) {
         /* the unit that hit its limit logs the failures itself: its own evidence, no sentence */
         containerd_tree_v1();
         scan();
-        lines(&f, "containerd.service", NULL, "fork/exec /proc/self/exe: resource temporarily unavailable", 4);
+        lines(&f, "containerd.service", NULL, "fork/exec /proc/self/exe: resource temporarily unavailable",
+              4);
         judge(80);
         ck_assert_uint_eq(r.n_entries, 1);
         ck_assert_ptr_null(r.entries[0].loggers[0].sentence);
-        ck_assert_str_eq(r.entries[0].why, "Tasks: 100 (Limit: 100): the TasksMax of containerd.service was hit 560 "
-                                           "times (pids.events), and its log shows 4 lines of 'fork/exec ... resource "
-                                           "temporarily unavailable'");
+        ck_assert_str_eq(r.entries[0].why,
+                         "Tasks: 100 (Limit: 100): the TasksMax of containerd.service was hit 560 "
+                         "times (pids.events), and its log shows 4 lines of 'fork/exec ... resource "
+                         "temporarily unavailable'");
 }
 END_TEST
 
@@ -361,22 +377,27 @@ START_TEST(test_slice_binds) {
         v1("/app.slice/web.service", "max", "19", "max 7");
         v1("/app.slice/cron.service", "max", "1", "max 0");
         scan();
-        lines(&f, "web.service", "/app.slice/web.service", "fork failed: Resource temporarily unavailable", 2);
+        lines(&f, "web.service", "/app.slice/web.service", "fork failed: Resource temporarily unavailable",
+              2);
         /* a neighbour in the slice, refused nothing of its own: the slice's limit is its too */
-        lines(&f, "cron.service", "/app.slice/cron.service", "fork failed: Resource temporarily unavailable", 1);
+        lines(&f, "cron.service", "/app.slice/cron.service", "fork failed: Resource temporarily unavailable",
+              1);
         judge(80);
         ck_assert_uint_eq(r.n_entries, 1);
         const TsScanEntry *e = &r.entries[0];
         assert_entry(e, "app.slice", TS_CHECK_AFFECTED, TS_CAUSE_SLICE_TASKSMAX);
         ck_assert_str_eq(e->refused_in[0], "web.service");
         ck_assert_ptr_null(e->refused_in[1]);
-        ck_assert_str_eq(e->why, "Tasks: 20 (Limit: 20): the TasksMax of app.slice was hit 7 times (pids.events of "
-                                 "web.service)");
+        ck_assert_str_eq(e->why,
+                         "Tasks: 20 (Limit: 20): the TasksMax of app.slice was hit 7 times (pids.events of "
+                         "web.service)");
         ck_assert_uint_eq(e->n_loggers, 2);
-        ck_assert_str_eq(e->loggers[0].sentence, "web.service logs 2 failures; the refusals were in app.slice, "
-                                                 "TasksMax=20, 7 refused");
-        ck_assert_str_eq(e->loggers[1].sentence, "cron.service logs 1 failure; the refusals were in app.slice, "
-                                                 "TasksMax=20, 7 refused");
+        ck_assert_str_eq(e->loggers[0].sentence,
+                         "web.service logs 2 failures; the refusals were in app.slice, "
+                         "TasksMax=20, 7 refused");
+        ck_assert_str_eq(e->loggers[1].sentence,
+                         "cron.service logs 1 failure; the refusals were in app.slice, "
+                         "TasksMax=20, 7 refused");
         ck_assert_str_eq(e->fix, "systemctl set-property app.slice TasksMax=infinity");
         ck_assert_str_eq(e->taskstorm_fix, "taskstorm fix --no-restart app.slice");
 }
@@ -438,10 +459,11 @@ START_TEST(test_slice_emptied_since) {
         judge(80);
         assert_entry(&r.entries[0], "machine.slice", TS_CHECK_AFFECTED, TS_CAUSE_SLICE_TASKSMAX);
         ck_assert_uint_eq(r.entries[0].kernel_lines, 2);
-        ck_assert_str_eq(r.entries[0].why, "Tasks: 30 (Limit: 40): the TasksMax of machine.slice was hit 11 times "
-                                           "(pids.events of libpod-conmon-" ID ".scope), and the kernel logged 'fork "
-                                           "rejected by pids controller' (1 of 2 lines in a cgroup that is gone, "
-                                           "charged to machine.slice)");
+        ck_assert_str_eq(r.entries[0].why,
+                         "Tasks: 30 (Limit: 40): the TasksMax of machine.slice was hit 11 times "
+                         "(pids.events of libpod-conmon-" ID ".scope), and the kernel logged 'fork "
+                         "rejected by pids controller' (1 of 2 lines in a cgroup that is gone, "
+                         "charged to machine.slice)");
 }
 END_TEST
 
@@ -455,13 +477,15 @@ START_TEST(test_containers) {
         ck_assert_uint_eq(r.n_entries, 2);
         assert_entry(&r.entries[0], "docker-" ID ".scope", TS_CHECK_AFFECTED, TS_CAUSE_CONTAINER_PIDS_LIMIT);
         ck_assert_str_eq(r.entries[0].owner.parent, "system.slice");
-        ck_assert_str_eq(r.entries[0].why, "Tasks: 10 (Limit: 10): the pids limit of container docker-" ID ".scope "
-                                           "was hit 5 times (pids.events)");
+        ck_assert_str_eq(r.entries[0].why,
+                         "Tasks: 10 (Limit: 10): the pids limit of container docker-" ID ".scope "
+                         "was hit 5 times (pids.events)");
         ck_assert(strstr(r.entries[0].fix, "docker update --pids-limit"));
         ck_assert_str_eq(r.entries[0].taskstorm_fix, "");
         /* the lines go to the one that refused most */
-        ck_assert_str_eq(r.entries[0].loggers[0].sentence, "docker.service logs 3 failures; the refusals were in "
-                                                           "docker-" ID ".scope, pids.max 10, 5 refused");
+        ck_assert_str_eq(r.entries[0].loggers[0].sentence,
+                         "docker.service logs 3 failures; the refusals were in "
+                         "docker-" ID ".scope, pids.max 10, 5 refused");
         /* the init process's cgroup below the container is the container's: 2 + 1 refused */
         assert_entry(&r.entries[1], "/docker/" ID, TS_CHECK_AFFECTED, TS_CAUSE_CONTAINER_PIDS_LIMIT);
         ck_assert_uint_eq(r.entries[1].refused, 3);
@@ -478,22 +502,26 @@ START_TEST(test_lifted) {
         ck_assert_int_eq(r.verdict, TS_CHECK_NOT_AFFECTED);
         ck_assert_uint_eq(r.n_entries, 1);
         assert_entry(&r.entries[0], "containerd.service", TS_CHECK_NOT_AFFECTED, TS_CAUSE_NONE);
-        ck_assert_str_eq(r.entries[0].why, "no Limit now: the 560 refused forks counted (pids.events) happened under "
-                                           "a limit that was lifted");
-        ck_assert_str_eq(r.entries[0].loggers[0].sentence, "docker.service logs 23 failures; the refusals were in "
-                                                           "containerd.service, 560 refused under a limit since lifted");
-        ck_assert_str_eq(r.why, "nothing binds now, in 3 cgroups: limits hit before were lifted, or no limit explains "
-                                "the EAGAIN lines");
+        ck_assert_str_eq(r.entries[0].why,
+                         "no Limit now: the 560 refused forks counted (pids.events) happened under "
+                         "a limit that was lifted");
+        ck_assert_str_eq(r.entries[0].loggers[0].sentence,
+                         "docker.service logs 23 failures; the refusals were in "
+                         "containerd.service, 560 refused under a limit since lifted");
+        ck_assert_str_eq(
+                r.why,
+                "nothing binds now, in 3 cgroups: limits hit before were lifted, or no limit explains "
+                "the EAGAIN lines");
 }
 END_TEST
 
 START_TEST(test_at_risk_and_ranking) {
-        v1("/system.slice/a.service", "100", "85", "max 0");        /* 85%: at risk */
-        v1("/system.slice/b.service", "100", "79", "max 0");        /* 79%: not */
-        v1("/system.slice/c.service", "10", "10", "max 0");         /* 100%: at risk, before a */
+        v1("/system.slice/a.service", "100", "85", "max 0");          /* 85%: at risk */
+        v1("/system.slice/b.service", "100", "79", "max 0");          /* 79%: not */
+        v1("/system.slice/c.service", "10", "10", "max 0");           /* 100%: at risk, before a */
         v1("/system.slice/containerd.service", "1000", "5", "max 0"); /* a busy daemon under 4096 */
-        v1("/system.slice/d.service", "50", "50", "max 3");         /* hit: first */
-        v1("/system.slice/e.service", "50", "50", "max 30");        /* hit more: before d */
+        v1("/system.slice/d.service", "50", "50", "max 3");           /* hit: first */
+        v1("/system.slice/e.service", "50", "50", "max 30");          /* hit more: before d */
         scan();
         judge(80);
         ck_assert_int_eq(r.verdict, TS_CHECK_AFFECTED);
@@ -506,7 +534,8 @@ START_TEST(test_at_risk_and_ranking) {
         ck_assert_str_eq(r.entries[3].fix, "systemctl set-property a.service TasksMax=infinity");
         ck_assert_str_eq(r.entries[3].taskstorm_fix, "taskstorm fix a.service");
         assert_entry(&r.entries[4], "containerd.service", TS_CHECK_AT_RISK, TS_CAUSE_UNIT_TASKSMAX);
-        ck_assert_str_eq(r.entries[4].why, "containerd.service usually needs thousands of tasks; Limit: 1000 is below 4096");
+        ck_assert_str_eq(r.entries[4].why,
+                         "containerd.service usually needs thousands of tasks; Limit: 1000 is below 4096");
         ck_assert_str_eq(r.why, "2 limits hit, 3 at risk, in 8 cgroups; first: e.service");
         ts_scan_result_done(&r);
 
@@ -527,7 +556,8 @@ START_TEST(test_kernel_lines) {
         /* nothing here ends it */
         kernel_line(&f, "/other/place.service");
         /* a unit that quotes the kernel is not the kernel */
-        line(&f, "shipper.service", NULL, "cgroup: fork rejected by pids controller in /system.slice/docker.service");
+        line(&f, "shipper.service", NULL,
+             "cgroup: fork rejected by pids controller in /system.slice/docker.service");
         ck_assert_uint_eq(f.n_kernel, 3);
         ck_assert_uint_eq(f.n_logs, 0);
         ck_assert_int_eq(ts_scan_resolve_kernel_lines(&f), 0);
@@ -539,9 +569,10 @@ START_TEST(test_kernel_lines) {
         judge(80);
         ck_assert_uint_eq(r.n_entries, 1);
         ck_assert_uint_eq(r.entries[0].kernel_lines, 1);
-        ck_assert_str_eq(r.entries[0].why, "Tasks: 100 (Limit: 100): the TasksMax of containerd.service was hit 560 "
-                                           "times (pids.events), and the kernel logged 'fork rejected by pids "
-                                           "controller'");
+        ck_assert_str_eq(r.entries[0].why,
+                         "Tasks: 100 (Limit: 100): the TasksMax of containerd.service was hit 560 "
+                         "times (pids.events), and the kernel logged 'fork rejected by pids "
+                         "controller'");
 }
 END_TEST
 
@@ -584,12 +615,14 @@ START_TEST(test_kernel_line_gone) {
         assert_entry(e, "machine.slice", TS_CHECK_AFFECTED, TS_CAUSE_SLICE_TASKSMAX);
         ck_assert_uint_eq(e->kernel_lines, 1);
         ck_assert_uint_eq(e->refused, 0);
-        ck_assert_str_eq(e->why, "Tasks: 36 (Limit: 40): the kernel logged 'fork rejected by pids controller' in a "
-                                 "cgroup that is gone, charged to the TasksMax of machine.slice");
+        ck_assert_str_eq(e->why,
+                         "Tasks: 36 (Limit: 40): the kernel logged 'fork rejected by pids controller' in a "
+                         "cgroup that is gone, charged to the TasksMax of machine.slice");
         /* the relayed lines of a unit elsewhere go on it, as on a count */
         ck_assert_uint_eq(e->n_loggers, 1);
-        ck_assert_str_eq(e->loggers[0].sentence, "web.service logs 1 failure; the refusals were in machine.slice, "
-                                                 "TasksMax=40, the kernel's line of a cgroup that is gone");
+        ck_assert_str_eq(e->loggers[0].sentence,
+                         "web.service logs 1 failure; the refusals were in machine.slice, "
+                         "TasksMax=40, the kernel's line of a cgroup that is gone");
         ck_assert_str_eq(e->fix, "systemctl set-property machine.slice TasksMax=infinity");
         ck_assert_str_eq(r.why, "1 limit hit, 0 at risk, in 4 cgroups; first: machine.slice");
 }
@@ -653,10 +686,12 @@ START_TEST(test_partners) {
         v1("/system.slice/gone.service", "max", "1", "max 5000");
         scan();
         line(&f, "docker.service", NULL, CGO_LINE);
-        line(&f, "app.service", NULL, "Error: OCI runtime error: crun: fork: Resource temporarily unavailable");
+        line(&f, "app.service", NULL,
+             "Error: OCI runtime error: crun: fork: Resource temporarily unavailable");
         /* its own forks failed, refused by no limit of its own: another unit's refusals do not explain
          * them (injected failures, say) */
-        line(&f, "self.service", "/system.slice/self.service", "fork failed: Resource temporarily unavailable");
+        line(&f, "self.service", "/system.slice/self.service",
+             "fork failed: Resource temporarily unavailable");
         judge(80);
         ck_assert_uint_eq(r.n_entries, 4);
         assert_entry(&r.entries[0], "big.service", TS_CHECK_AFFECTED, TS_CAUSE_UNIT_TASKSMAX);
@@ -672,25 +707,34 @@ END_TEST
 START_TEST(test_eagain_without_refusals) {
         v1("/system.slice/x.service", "100", "3", "max 0");
         scan();
-        lines(&f, "x.service", "/system.slice/x.service", "fork failed: Resource temporarily unavailable", 5);
+        lines(&f, "x.service", "/system.slice/x.service", "fork failed: Resource temporarily unavailable",
+              5);
         judge(80);
         ck_assert_int_eq(r.verdict, TS_CHECK_NOT_AFFECTED);
         ck_assert_uint_eq(r.n_entries, 1);
         assert_entry(&r.entries[0], "x.service", TS_CHECK_NOT_AFFECTED, TS_CAUSE_EAGAIN_NO_LIMIT);
         ck_assert_str_eq(r.entries[0].owner.control_group, "/system.slice/x.service");
-        ck_assert_str_eq(r.entries[0].why, "its log shows 5 lines of 'fork failed: resource temporarily unavailable', "
-                                           "but no cgroup counted a refused fork \u2014 injected failures, or another "
-                                           "cause");
+        ck_assert_str_eq(r.entries[0].why,
+                         "its log shows 5 lines of 'fork failed: resource temporarily unavailable', "
+                         "but no cgroup counted a refused fork \u2014 injected failures, or another "
+                         "cause");
         ts_scan_result_done(&r);
 
         /* the unit's own facts show RLIMIT_NPROC reached: affected by it, as `check x.service` says */
         TsCheckFacts *u = calloc(1, sizeof *u);
         ck_assert_ptr_nonnull(u);
-        *u = (TsCheckFacts){ .systemd_version = strdup("252"), .kernel_release = strdup("6.1.0"),
-                             .os_id = strdup("debian"), .unit = strdup("x.service"), .unit_known = true,
+        *u = (TsCheckFacts){ .systemd_version = strdup("252"),
+                             .kernel_release = strdup("6.1.0"),
+                             .os_id = strdup("debian"),
+                             .unit = strdup("x.service"),
+                             .unit_known = true,
                              .control_group = strdup("/system.slice/x.service"),
-                             .tasks_current = { true, 3 }, .tasks_max = { true, 100 }, .events_max = { true, 0 },
-                             .nproc_soft = { true, 5 }, .user_tasks = { true, 5 }, .kernel_slice = -1 };
+                             .tasks_current = { true, 3 },
+                             .tasks_max = { true, 100 },
+                             .events_max = { true, 0 },
+                             .nproc_soft = { true, 5 },
+                             .user_tasks = { true, 5 },
+                             .kernel_slice = -1 };
         u->hits[TS_PATTERN_FORK_FAILED].count = 5;
         f.logs[0].facts = u;
         judge(80);
@@ -707,8 +751,10 @@ START_TEST(test_nothing) {
         judge(80);
         ck_assert_int_eq(r.verdict, TS_CHECK_NOT_AFFECTED);
         ck_assert_uint_eq(r.n_entries, 0);
-        ck_assert_str_eq(r.why, "no cgroup of 3 counted a refused fork or is at or above 80% of its limit, and no unit "
-                                "logs EAGAIN");
+        ck_assert_str_eq(
+                r.why,
+                "no cgroup of 3 counted a refused fork or is at or above 80% of its limit, and no unit "
+                "logs EAGAIN");
         ts_scan_result_done(&r);
 
         /* the article's prerequisites unmet: nothing else matters */
@@ -725,11 +771,17 @@ END_TEST
 
 /* check docker.service, as its own judgement leaves it: EAGAIN in the log, nothing of its own hit. */
 static TsCheckFacts docker_facts(void) {
-        TsCheckFacts u = { .systemd_version = (char *)"252", .kernel_release = (char *)"6.1.0",
-                           .os_id = (char *)"debian", .unit = (char *)"docker.service", .unit_known = true,
+        TsCheckFacts u = { .systemd_version = (char *)"252",
+                           .kernel_release = (char *)"6.1.0",
+                           .os_id = (char *)"debian",
+                           .unit = (char *)"docker.service",
+                           .unit_known = true,
                            .control_group = (char *)"/system.slice/docker.service",
-                           .tasks_current = { true, 11 }, .tasks_max = { true, UINT64_MAX },
-                           .events_max = { true, 0 }, .user_is_root = true, .kernel_slice = -1 };
+                           .tasks_current = { true, 11 },
+                           .tasks_max = { true, UINT64_MAX },
+                           .events_max = { true, 0 },
+                           .user_is_root = true,
+                           .kernel_slice = -1 };
         u.hits[TS_PATTERN_CGO_PTHREAD].count = 23;
         u.hits[TS_PATTERN_CGO_PTHREAD].relayed = 23; /* "OCI runtime create failed: ..." */
         return u;
@@ -749,8 +801,9 @@ START_TEST(test_follow) {
         ck_assert_int_eq(res.cause, TS_CAUSE_OTHER_UNIT_TASKSMAX);
         ck_assert_str_eq(res.via, "containerd.service");
         ck_assert_int_eq(res.via_cause, TS_CAUSE_UNIT_TASKSMAX);
-        ck_assert_str_eq(res.why, "docker.service logs 23 failures; the refusals were in containerd.service, "
-                                "TasksMax=100, 560 refused");
+        ck_assert_str_eq(res.why,
+                         "docker.service logs 23 failures; the refusals were in containerd.service, "
+                         "TasksMax=100, 560 refused");
         char fix[200];
         ts_cause_fix(res.via_cause, res.via, fix, sizeof fix);
         ck_assert_str_eq(fix, "systemctl set-property containerd.service TasksMax=infinity");
@@ -803,8 +856,9 @@ START_TEST(test_follow_lifted_and_own) {
         ck_assert_int_eq(res.verdict, TS_CHECK_NOT_AFFECTED);
         ck_assert_int_eq(res.cause, TS_CAUSE_NONE);
         ck_assert_str_eq(res.via, "containerd.service");
-        ck_assert_str_eq(res.why, "docker.service logs 23 failures; the refusals were in containerd.service, 560 "
-                                "refused under a limit since lifted");
+        ck_assert_str_eq(res.why,
+                         "docker.service logs 23 failures; the refusals were in containerd.service, 560 "
+                         "refused under a limit since lifted");
         ts_scan_facts_done(&machine);
 }
 END_TEST

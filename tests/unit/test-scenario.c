@@ -33,7 +33,8 @@ static TsScenario *parse_ok(const char *text) {
 #define EXPECT "[Expect]\nEAGAIN=yes\n"
 #define MINIMAL SCENARIO UNIT STORM EXPECT
 #define DAEMON "[Daemon]\nUnit=docker.service\nTasksMax=512\nContainers=200\n"
-#define PODMAN "[Daemon]\nStack=podman\nUnit=machine.slice\nTasksMax=infinity\nContainers=4\nContainerPidsLimit=16\n"
+#define PODMAN                                                                                              \
+        "[Daemon]\nStack=podman\nUnit=machine.slice\nTasksMax=infinity\nContainers=4\nContainerPidsLimit=16\n"
 
 START_TEST(test_inject) {
         _cleanup_(ts_scenario_error_done) TsScenarioError error = {};
@@ -68,7 +69,8 @@ START_TEST(test_daemon) {
         _cleanup_(ts_scenario_error_done) TsScenarioError error = {};
         TsScenario *s = NULL;
         const char *text = SCENARIO DAEMON "[Remedy]\nRestart=no\n" EXPECT;
-        ck_assert_int_eq(ts_scenario_parse_string(text, strlen(text), "scenarios/01-seed.scenario", &s, &error), 0);
+        ck_assert_int_eq(
+                ts_scenario_parse_string(text, strlen(text), "scenarios/01-seed.scenario", &s, &error), 0);
         ck_assert(s->has_daemon);
         ck_assert(s->has_remedy);
         ck_assert_str_eq(s->daemon_unit, "docker.service");
@@ -272,8 +274,9 @@ static const struct BadCase {
 #define WITH_SIZE(s) .text = (s), .size = sizeof(s) - 1
         /* sections and keys */
         { SCENARIO "[Bogus]\nX=1\n" UNIT STORM EXPECT,
-          .error = ":3: [Bogus]: unknown section (expected [Scenario], [Requires], [Unit], [Storm], [Daemon], "
-                   "[Remedy], [Inject] or [Expect])",
+          .error =
+                  ":3: [Bogus]: unknown section (expected [Scenario], [Requires], [Unit], [Storm], [Daemon], "
+                  "[Remedy], [Inject] or [Expect])",
           .line = 3 },
         /* injection */
         { SCENARIO UNIT STORM "[Inject]\nNth=3\nEvery=2\n" EXPECT,
@@ -290,44 +293,39 @@ static const struct BadCase {
         { SCENARIO "[Daemon]\nUnit=docker.service\nTasksMax=512\n" EXPECT,
           .error = ": [Daemon] Containers: required key is missing", .line = 0 },
         { SCENARIO "[Daemon]\nUnit=../docker\nTasksMax=512\nContainers=9\n" EXPECT,
-          .error = ":4: [Daemon] Unit: expected a unit name such as docker.service, got \"../docker\"", .line = 4 },
+          .error = ":4: [Daemon] Unit: expected a unit name such as docker.service, got \"../docker\"",
+          .line = 4 },
         /* a container's own pids limit: the podman stack's, given either to the unit or to the runtime */
         { SCENARIO DAEMON "ContainerPidsLimit=16\n" EXPECT,
-          .error = ":7: [Daemon] ContainerPidsLimit: only with a stack whose containers take a pids limit of their "
-                   "own (Stack=podman)",
+          .error =
+                  ":7: [Daemon] ContainerPidsLimit: only with a stack whose containers take a pids limit of their "
+                  "own (Stack=podman)",
           .line = 7 },
         { SCENARIO PODMAN "[Remedy]\nContainerPidsLimit=infinity\nRestart=no\n" EXPECT,
-          .error = ":11: [Remedy] Restart: the remedy is either the unit's (TasksMax=, Reload=, Restart=) or the "
-                   "runtime's (ContainerPidsLimit=), not both",
+          .error =
+                  ":11: [Remedy] Restart: the remedy is either the unit's (TasksMax=, Reload=, Restart=) or the "
+                  "runtime's (ContainerPidsLimit=), not both",
           .line = 11 },
         { SCENARIO PODMAN "[Remedy]\nContainerPidsLimit=50%\n" EXPECT,
-          .error = ":10: [Remedy] ContainerPidsLimit: expected a number of tasks (N) or infinity: a runtime takes no "
-                   "percentage",
+          .error =
+                  ":10: [Remedy] ContainerPidsLimit: expected a number of tasks (N) or infinity: a runtime takes no "
+                  "percentage",
           .line = 10 },
         { SCENARIO PODMAN EXPECT "Cause=fate\n",
-          .error = ":11: [Expect] Cause: not a cause of check (unit-tasksmax, slice-tasksmax, container-pids-limit, ...)",
+          .error =
+                  ":11: [Expect] Cause: not a cause of check (unit-tasksmax, slice-tasksmax, container-pids-limit, ...)",
           .line = 11 },
         { SCENARIO UNIT "TaskMax=3\n" STORM EXPECT,
-          .error = ":5: [Unit] TaskMax: unknown key (expected TasksMax or SliceTasksMax)",
-          .line = 5 },
+          .error = ":5: [Unit] TaskMax: unknown key (expected TasksMax or SliceTasksMax)", .line = 5 },
         { SCENARIO UNIT STORM "Kind=thread\n" EXPECT,
-          .error = ":7: [Storm] Kind: given twice (first at line 6)",
-          .line = 7 },
+          .error = ":7: [Storm] Kind: given twice (first at line 6)", .line = 7 },
         { SCENARIO UNIT STORM "[Unit]\nSliceTasksMax=5\n" EXPECT,
-          .error = ":7: [Unit]: section given again (first at line 3): give each section once",
-          .line = 7 },
-        { MINIMAL "[Scenario]\nTags=x\n",
-          .error = ":9: [Scenario]: section given again (first at line 1)",
+          .error = ":7: [Unit]: section given again (first at line 3): give each section once", .line = 7 },
+        { MINIMAL "[Scenario]\nTags=x\n", .error = ":9: [Scenario]: section given again (first at line 1)",
           .line = 9 },
-        { "Description=d\n" MINIMAL,
-          .error = ":1: key before the first [Section]",
-          .line = 1 },
-        { "[]\nDescription=d\n" UNIT STORM EXPECT,
-          .error = ":1: empty section name",
-          .line = 1 },
-        { SCENARIO UNIT "=5\n" STORM EXPECT,
-          .error = ":5: [Unit]: no key name before '='",
-          .line = 5 },
+        { "Description=d\n" MINIMAL, .error = ":1: key before the first [Section]", .line = 1 },
+        { "[]\nDescription=d\n" UNIT STORM EXPECT, .error = ":1: empty section name", .line = 1 },
+        { SCENARIO UNIT "=5\n" STORM EXPECT, .error = ":5: [Unit]: no key name before '='", .line = 5 },
         /* required keys */
         { UNIT STORM EXPECT, .error = "10-test.scenario: [Scenario] Description: required key is missing" },
         { SCENARIO STORM EXPECT, .error = "10-test.scenario: [Unit] TasksMax: required key is missing" },
@@ -337,8 +335,7 @@ static const struct BadCase {
         { "# only a comment\n", .error = "[Scenario] Description: required key is missing" },
         /* limits */
         { SCENARIO "[Unit]\nTasksMax=0\n" STORM EXPECT,
-          .error = ":4: [Unit] TasksMax: must be at least 1, got \"0\"",
-          .line = 4 },
+          .error = ":4: [Unit] TasksMax: must be at least 1, got \"0\"", .line = 4 },
         { SCENARIO "[Unit]\nTasksMax=-1\n" STORM EXPECT,
           .error = ":4: [Unit] TasksMax: expected a number of tasks (N), a percentage (P%) or infinity, "
                    "got \"-1\"",
@@ -358,8 +355,7 @@ static const struct BadCase {
         { SCENARIO "[Unit]\nTasksMax=101%\n" STORM EXPECT,
           .error = ":4: [Unit] TasksMax: a percentage must be more than 0% and at most 100%, got \"101%\"",
           .line = 4 },
-        { SCENARIO "[Unit]\nTasksMax=\n" STORM EXPECT,
-          .error = ":4: [Unit] TasksMax: empty value",
+        { SCENARIO "[Unit]\nTasksMax=\n" STORM EXPECT, .error = ":4: [Unit] TasksMax: empty value",
           .line = 4 },
         { SCENARIO "[Unit]\nTasksMax=64\nSliceTasksMax=0%\n" STORM EXPECT,
           .error = ":5: [Unit] SliceTasksMax: a percentage must be more than 0% and at most 100%, "
@@ -378,14 +374,11 @@ static const struct BadCase {
           .error = ":7: [Storm] Hold: expected a time span such as 500ms, 2s, 1.5s or 1min, got \"-1s\"",
           .line = 7 },
         { SCENARIO UNIT STORM "Hold=11min\n" EXPECT,
-          .error = ":7: [Storm] Hold: must be at most 10min, got \"11min\"",
-          .line = 7 },
+          .error = ":7: [Storm] Hold: must be at most 10min, got \"11min\"", .line = 7 },
         { SCENARIO UNIT STORM "Hold=600.001\n" EXPECT,
-          .error = ":7: [Storm] Hold: must be at most 10min, got \"600.001\"",
-          .line = 7 },
+          .error = ":7: [Storm] Hold: must be at most 10min, got \"600.001\"", .line = 7 },
         { SCENARIO UNIT STORM "Hold=99999999999999999999999us\n" EXPECT,
-          .error = ":7: [Storm] Hold: must be at most 10min",
-          .line = 7 },
+          .error = ":7: [Storm] Hold: must be at most 10min", .line = 7 },
         { SCENARIO UNIT STORM "Hold=5 parsecs\n" EXPECT,
           .error = ":7: [Storm] Hold: unknown time unit (expected us, ms, s, min, h, d, w, M or y; a "
                    "number alone means s), got \"5 parsecs\"",
@@ -393,24 +386,18 @@ static const struct BadCase {
         { SCENARIO UNIT STORM "Hold=1.s\n" EXPECT,
           .error = ":7: [Storm] Hold: expected a time span such as 500ms, 2s, 1.5s or 1min, got \"1.s\"",
           .line = 7 },
-        { SCENARIO UNIT STORM "Hold=1min 30\n" EXPECT,
-          .error = ":7: [Storm] Hold: unknown time unit",
+        { SCENARIO UNIT STORM "Hold=1min 30\n" EXPECT, .error = ":7: [Storm] Hold: unknown time unit",
           .line = 7 },
         { SCENARIO UNIT STORM "Tasks=100\nMaxTasks=50\n" EXPECT,
-          .error = ":7: [Storm] Tasks: 100 is more than MaxTasks=50",
-          .line = 7 },
+          .error = ":7: [Storm] Tasks: 100 is more than MaxTasks=50", .line = 7 },
         { SCENARIO UNIT STORM "Tasks=5000\n" EXPECT,
-          .error = ":7: [Storm] Tasks: 5000 is more than MaxTasks=4096",
-          .line = 7 },
+          .error = ":7: [Storm] Tasks: 5000 is more than MaxTasks=4096", .line = 7 },
         { SCENARIO UNIT STORM "Tasks=0\n" EXPECT,
-          .error = ":7: [Storm] Tasks: must be at least 1, got \"0\"",
-          .line = 7 },
+          .error = ":7: [Storm] Tasks: must be at least 1, got \"0\"", .line = 7 },
         { SCENARIO UNIT STORM "MaxTasks=0\n" EXPECT,
-          .error = ":7: [Storm] MaxTasks: must be at least 1, got \"0\"",
-          .line = 7 },
+          .error = ":7: [Storm] MaxTasks: must be at least 1, got \"0\"", .line = 7 },
         { SCENARIO UNIT STORM "StopAfterFailures=0\n" EXPECT,
-          .error = ":7: [Storm] StopAfterFailures: must be at least 1, got \"0\"",
-          .line = 7 },
+          .error = ":7: [Storm] StopAfterFailures: must be at least 1, got \"0\"", .line = 7 },
         { SCENARIO UNIT STORM "StopAfterFailures=4294967296\n" EXPECT,
           .error = ":7: [Storm] StopAfterFailures: out of range (at most 4294967295), got \"4294967296\"",
           .line = 7 },
@@ -424,8 +411,7 @@ static const struct BadCase {
                    "252.38), got \"v252\"",
           .line = 4 },
         { SCENARIO "[Requires]\nPidsController=strict\n" UNIT STORM EXPECT,
-          .error = ":4: [Requires] PidsController: expected enforced or any, got \"strict\"",
-          .line = 4 },
+          .error = ":4: [Requires] PidsController: expected enforced or any, got \"strict\"", .line = 4 },
         { SCENARIO "[Requires]\nRoot=perhaps\n" UNIT STORM EXPECT,
           .error = ":4: [Requires] Root: expected yes, no, true, false, 1, 0, on or off, got \"perhaps\"",
           .line = 4 },
@@ -434,23 +420,18 @@ static const struct BadCase {
           .error = ":8: [Expect] EAGAIN: expected yes, no, true, false, 1, 0, on or off, got \"maybe\"",
           .line = 8 },
         { SCENARIO UNIT STORM "[Expect]\nEAGAIN=no\nTasksAtFirstEAGAIN=64\n",
-          .error = ":9: [Expect] TasksAtFirstEAGAIN: only meaningful with EAGAIN=yes",
-          .line = 9 },
+          .error = ":9: [Expect] TasksAtFirstEAGAIN: only meaningful with EAGAIN=yes", .line = 9 },
         { MINIMAL "TasksAtFirstEAGAIN=some\n",
           .error = ":9: [Expect] TasksAtFirstEAGAIN: expected a number of tasks or limit, got \"some\"",
           .line = 9 },
         { MINIMAL "Tolerance=abc\n",
-          .error = ":9: [Expect] Tolerance: expected a decimal number, got \"abc\"",
-          .line = 9 },
+          .error = ":9: [Expect] Tolerance: expected a decimal number, got \"abc\"", .line = 9 },
         /* lines inih cannot read, and the first error wins */
         { SCENARIO UNIT "just some words\n" STORM EXPECT,
-          .error = ":5: expected Key=value, a [Section] or a comment",
-          .line = 5 },
+          .error = ":5: expected Key=value, a [Section] or a comment", .line = 5 },
         { SCENARIO "no equals sign\n" UNIT "Bogus=1\n" STORM EXPECT,
-          .error = ":3: expected Key=value, a [Section] or a comment",
-          .line = 3 },
-        { SCENARIO UNIT "[Storm\nKind=fork\n" EXPECT,
-          .error = ":5: section header without a closing ']'",
+          .error = ":3: expected Key=value, a [Section] or a comment", .line = 3 },
+        { SCENARIO UNIT "[Storm\nKind=fork\n" EXPECT, .error = ":5: section header without a closing ']'",
           .line = 5 },
         { SCENARIO UNIT STORM "  Hold=1s\n" EXPECT,
           .error = ":7: line starts with blanks: keys and sections start in the first column (continuation "
@@ -458,17 +439,13 @@ static const struct BadCase {
           .line = 7 },
         /* files that are not scenario text */
         { SCENARIO UNIT "# ", .fill = 'x', .fill_count = 298, .suffix = "\n" STORM EXPECT,
-          .error = ":5: line is 300 bytes long, more than the 197 allowed",
-          .line = 5 },
-        { WITH_SIZE("[Scenario]\nDescr\0iption=d\n"),
-          .error = ":2: NUL byte in column 6: not a text file",
+          .error = ":5: line is 300 bytes long, more than the 197 allowed", .line = 5 },
+        { WITH_SIZE("[Scenario]\nDescr\0iption=d\n"), .error = ":2: NUL byte in column 6: not a text file",
           .line = 2 },
-        { "[Scenario]\nDescription=caf\xc3\x28\n",
-          .error = ":2: invalid UTF-8 in column 16 (byte \\xc3)",
+        { "[Scenario]\nDescription=caf\xc3\x28\n", .error = ":2: invalid UTF-8 in column 16 (byte \\xc3)",
           .line = 2 },
         { "[Scenario]\nDescription=\xed\xa0\x80\n", /* a UTF-16 surrogate */
-          .error = ":2: invalid UTF-8 in column 13 (byte \\xed)",
-          .line = 2 },
+          .error = ":2: invalid UTF-8 in column 13 (byte \\xed)", .line = 2 },
         { MINIMAL, .fill = '\n', .fill_count = 100 * 1024, .suffix = "",
           .error = "10-test.scenario: file is 102482 bytes, larger than the 64 KiB allowed" },
 #undef WITH_SIZE
@@ -520,7 +497,8 @@ START_TEST(test_error_format) {
         TsScenarioError bare = { .path = (char *)"odd\nname", .message = (char *)"broken\tbadly" };
         _cleanup_(freep) char *bare_msg = ts_scenario_error_format(&bare);
         ck_assert_str_eq(bare_msg, "odd\\x0aname: broken\\x09badly");
-        TsScenarioError keyed = { .path = (char *)"f", .key = (char *)"[Storm] Kind",
+        TsScenarioError keyed = { .path = (char *)"f",
+                                  .key = (char *)"[Storm] Kind",
                                   .message = (char *)"m" };
         _cleanup_(freep) char *keyed_msg = ts_scenario_error_format(&keyed);
         ck_assert_str_eq(keyed_msg, "f: [Storm] Kind: m");

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The parts of sysinfo that run without root and without touching cgroups: the verdict words, and
  * the pids probe pointed at a plain directory (it must say why it could not probe and leave nothing
- * behind), and the probe through a placer that refuses or sets no limit. The real probe runs in 'taskstorm env' and the live suite. */
+ * behind), and the probe through a placer that refuses or sets no limit. The real probe runs in 'taskstorm
+ * env' and the live suite. */
 #include <check.h>
 #include <dirent.h>
 #include <signal.h>
@@ -95,8 +96,9 @@ static int counting_unplace(void *userdata) {
 }
 
 static TsPidsProbe probe_placed(CountingPlacer *c) {
-        TsPidsPlacer placer = { .where = "a test placer", .place = counting_place, .unplace = counting_unplace,
-                                .userdata = c };
+        TsPidsPlacer placer = {
+                .where = "a test placer", .place = counting_place, .unplace = counting_unplace, .userdata = c
+        };
         TsPidsProbe p = {};
         ck_assert_int_eq(ts_pids_probe_placed(&placer, &p), 0);
         /* The child was reaped on every path. */

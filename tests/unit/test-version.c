@@ -94,8 +94,8 @@ START_TEST(test_compare_edge_cases) {
         assert_older("99999999999999999999998", "99999999999999999999999");
         /* Garbage never crashes and is consistent. */
         static const char *const junk[] = {
-                "-", "~", "^", ".", "v", "V", "vv1", "\x01\xff", "--~~..^^", "1-",
-                "1.", "~1", "0", "00", "-1", "1--1", "a-b.c~d^e", "v~",
+                "-",  "~",  "^",  ".", "v",  "V",  "vv1",  "\x01\xff",  "--~~..^^",
+                "1-", "1.", "~1", "0", "00", "-1", "1--1", "a-b.c~d^e", "v~",
         };
         for (size_t i = 0; i < ELEMENTSOF(junk); i++)
                 for (size_t j = 0; j < ELEMENTSOF(junk); j++) {
@@ -135,15 +135,9 @@ START_TEST(test_major) {
                 const char *version;
                 unsigned major;
         } cases[] = {
-                { "252.38-1~deb12u1", 252 },
-                { "219-78.el7_9.7", 219 },
-                { "229-4ubuntu21.31", 229 },
-                { "257.9-1", 257 },
-                { "v256", 256 },
-                { "3.10.0-1160.el7.x86_64", 3 },
-                { "4.4.0-116-generic", 4 },
-                { "6.18.44-fc-v782", 6 },
-                { "007", 7 },
+                { "252.38-1~deb12u1", 252 }, { "219-78.el7_9.7", 219 }, { "229-4ubuntu21.31", 229 },
+                { "257.9-1", 257 },          { "v256", 256 },           { "3.10.0-1160.el7.x86_64", 3 },
+                { "4.4.0-116-generic", 4 },  { "6.18.44-fc-v782", 6 },  { "007", 7 },
         };
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
                 unsigned major = 0;
