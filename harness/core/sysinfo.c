@@ -550,7 +550,7 @@ int ts_sysinfo_gather(TsSysinfo *ret) {
 }
 
 int ts_sysinfo_gather_with(const TsPidsPlacer *placer, TsSysinfo *ret) {
-        _cleanup_(ts_sysinfo_done) TsSysinfo s = {};
+        _cleanup_(ts_sysinfo_done) TsSysinfo s = { .root = geteuid() == 0 };
 
         gather_pid1(&s);
         gather_systemd(&s);

@@ -74,6 +74,7 @@ typedef struct TsPidsPlacer {
 int ts_pids_probe_placed(const TsPidsPlacer *placer, TsPidsProbe *ret);
 
 typedef struct TsSysinfo {
+        bool root; /* this process runs as root (euid 0): the pids probe and a sandbox need it */
         struct {
                 bool is_systemd; /* sd_booted() and /proc/1/comm both say so */
                 int booted;      /* sd_booted(): > 0 yes, 0 no, < 0 error */

@@ -342,7 +342,9 @@ static void print_systemd(FILE *out, const TsSysinfo *s, const char *const *sand
         else if (no_sandbox)
                 field(out, "sandbox", "refused (--no-sandbox): %s fail here, because %s", verbs, why);
         else
-                field(out, "sandbox", "%s will boot a private systemd sandbox here, because %s", verbs, why);
+                /* Booting one needs root: as another user, those verbs stop at the root check. */
+                field(out, "sandbox", "%s%s will boot a private systemd sandbox here, because %s",
+                      s->root ? "" : "as root, ", verbs, why);
 }
 
 static void print_kernel_and_distro(FILE *out, const TsSysinfo *s) {

@@ -23,7 +23,10 @@ expect_error 4 "'taskstorm qualify' needs root, to make units and set their prop
 expect_error 4 "'taskstorm check' needs root to read cgroups, /proc and the journal \(or use --log FILE\)" \
         as_nobody "$TASKSTORM" check docker.service
 
-as_nobody "$TASKSTORM" env >/dev/null || fail "env as nobody"
+env_text=$(as_nobody "$TASKSTORM" env) || fail "env as nobody"
+# ... and does not promise nobody a sandbox that the root check would refuse.
+grep -q '^  sandbox: .* as root, .* will boot a private systemd sandbox here' <<<"$env_text" ||
+        fail "env as nobody: $(grep '^  sandbox:' <<<"$env_text")"
 set +e
 as_nobody "$TASKSTORM" check --log "$TASKSTORM_SOURCE_ROOT/fixtures/bundles/at-risk.txt" >/dev/null
 status=$?

@@ -14,6 +14,7 @@ static void container_facts(TsSysinfo *s) {
         _cleanup_(freep) char *os = fixture_read("os-release/debian-12");
         _cleanup_(freep) char *mountinfo = fixture_read("mountinfo/v2-unified-fedora40");
         *s = (TsSysinfo){
+                .root = true,
                 .pid1 = { .is_systemd = false, .booted = 0, .comm = strdup("process_api") },
                 .systemd = { .reachable = false, .error = -ENOENT },
                 .kernel = { .release = strdup("6.1.0-37-amd64"),
@@ -66,6 +67,14 @@ START_TEST(test_text) {
         assert_line(t, "\n  kernel.threads-max:    unknown (Permission denied)\n");
         assert_line(t, "\n  RLIMIT_NPROC soft:     infinity\n");
         assert_line(t, "\nseccomp\n  libseccomp API level:  6\n  kernel notify:         yes\n");
+
+        /* As another user, those verbs stop at the root check: env says booting needs root. */
+        s.root = false;
+        _cleanup_(freep) char *not_root = text_of(&s, false);
+        assert_line(not_root,
+                    "\n  sandbox:               as root, storm, run and check will boot a private systemd "
+                    "sandbox here, because PID 1 is process_api, not systemd\n");
+        s.root = true;
 
         _cleanup_(freep) char *refused = text_of(&s, true);
         assert_line(refused,
