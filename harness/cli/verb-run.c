@@ -218,6 +218,7 @@ int verb_run(int argc, char *argv[]) {
                 files = calloc(argc - optind + 1, sizeof(char *));
                 if (!files)
                         return log_error_errno(-ENOMEM, "Out of memory.");
+                ANALYZER_OWNED_BY_CLEANUP(files);
                 for (int i = optind; i < argc; i++) {
                         char *shipped = NULL;
                         r = resolve_scenario(argv[i], &shipped);

@@ -193,6 +193,7 @@ int ts_run_report_write_junit(const TsRunReport *r, const char *path) {
         _cleanup_(freep) TsJunitSuite *suites = calloc(r->n_junit ? r->n_junit : 1, sizeof *suites);
         if (!suites)
                 return -ENOMEM;
+        ANALYZER_OWNED_BY_CLEANUP(suites);
         for (size_t i = 0; i < r->n_junit; i++)
                 suites[i] = (TsJunitSuite){ .name = r->junit[i].name,
                                             .duration = r->junit[i].duration,
