@@ -71,7 +71,7 @@ static int check_machine(sd_bus *bus, usec_t since, unsigned threshold, bool jso
         if (r < 0)
                 return log_error_errno(r, "Failed to judge the machine's limits: %m");
         if (json)
-                (void)ts_json_write_and_put(stdout, ts_scan_to_json(&f, &res, since));
+                (void)ts_json_write_and_put(stdout, ts_scan_to_json(&f, &res, since), TS_JSON_PRETTY);
         else
                 ts_scan_print(stdout, &f, &res, since);
         return exit_status_of(res.verdict);
@@ -173,7 +173,8 @@ static int check_log(const char *path, const char *unit, unsigned threshold, boo
                 log_warning("--log %s: %s.", path, warning);
         int exit_status = n > 0 ? exit_status_of(results[order[0]].verdict) : TS_EXIT_SUCCESS;
         if (json)
-                (void)ts_json_write_and_put(stdout, ts_check_all_to_json(facts, results, order, n, warning));
+                (void)ts_json_write_and_put(stdout, ts_check_all_to_json(facts, results, order, n, warning),
+                                            TS_JSON_PRETTY);
         else
                 ts_check_print_all(stdout, facts, results, order, n);
         ts_check_text_free(facts, n);
@@ -338,7 +339,7 @@ int verb_check(int argc, char *argv[]) {
         }
 
         if (json)
-                (void)ts_json_write_and_put(stdout, ts_check_units_to_json(all));
+                (void)ts_json_write_and_put(stdout, ts_check_units_to_json(all), TS_JSON_PRETTY);
         else
                 json_object_put(all);
         return missing > 0 ? TS_EXIT_NO_SUCH_UNIT : exit_status;

@@ -76,7 +76,7 @@ int verb_env(int argc, char *argv[]) {
 
         if (arg_json) {
                 json_object *root = ts_env_to_json(&s, cli_sandbox_verbs());
-                return root ? ts_json_write_and_put(stdout, root) : -ENOMEM;
+                return root ? ts_json_write_and_put(stdout, root, TS_JSON_PRETTY) : -ENOMEM;
         }
         ts_env_print(stdout, &s, cli_sandbox_verbs(), arg_no_sandbox);
         return 0;

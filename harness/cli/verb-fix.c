@@ -222,7 +222,7 @@ int verb_fix(int argc, char *argv[]) {
                 return log_error_errno(r, "Failed to %s %s: %m", undo ? "undo the fix of" : "fix", unit);
 
         if (json)
-                (void)ts_json_write_and_put(stdout, ts_fix_report_to_json(unit, &rep, undo));
+                (void)ts_json_write_and_put(stdout, ts_fix_report_to_json(unit, &rep, undo), TS_JSON_PRETTY);
         else
                 ts_fix_report_print(stdout, unit, &rep, undo);
         return rep.verified ? 0 : TS_EXIT_FAILURE;

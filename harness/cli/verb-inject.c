@@ -188,7 +188,7 @@ int verb_inject(int argc, char *argv[]) {
         if (r < 0)
                 return log_error_errno(r, "Failed to run %s under injection: %m", argv[optind]);
         if (json)
-                (void)ts_json_write_and_put(stderr, ts_inject_summary_to_json(&o, &st));
+                (void)ts_json_write_and_put(stderr, ts_inject_summary_to_json(&o, &st), TS_JSON_PRETTY);
         else
                 ts_inject_summary_print(stderr, &o, &st);
         return status;

@@ -189,7 +189,7 @@ int verb_qualify(int argc, char *argv[]) {
                         log_error_errno(report_r, "Failed to write %s: %m", path);
         }
         if (format == FORMAT_JSON)
-                (void)ts_json_write_and_put(stdout, root);
+                (void)ts_json_write_and_put(stdout, root, TS_JSON_PRETTY);
         else
                 json_object_put(root);
         if (format == FORMAT_TEXT)

@@ -335,7 +335,7 @@ int verb_run(int argc, char *argv[]) {
                 if (report_dir && report_r >= 0)
                         report_r = write_reports(report, report_path);
                 if (format == FORMAT_JSON)
-                        (void)ts_json_write_and_put(stdout, json_object_get(o));
+                        (void)ts_json_write_and_put(stdout, json_object_get(o), TS_JSON_PRETTY);
                 ts_run_report_free(report);
         }
         if (format == FORMAT_TEXT)

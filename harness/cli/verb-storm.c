@@ -203,7 +203,7 @@ int verb_storm(int argc, char *argv[]) {
         }
 
         if (json)
-                (void)ts_json_write_and_put(stdout, ts_storm_report_to_json(&report, &plan));
+                (void)ts_json_write_and_put(stdout, ts_storm_report_to_json(&report, &plan), TS_JSON_PRETTY);
         else
                 ts_storm_report_print(stdout, &report, &plan, "");
         ts_storm_report_done(&report);
