@@ -21,11 +21,6 @@ static const Verb verb_sandbox_legacy = { "sandbox",
                                           VERB_NEEDS_ROOT | VERB_BOOTS_SANDBOX,
                                           "to make namespaces, mounts and cgroups and boot systemd",
                                           .run_argv = verb_sandbox };
-static const Verb verb_storm_legacy = {
-        "storm", "run one fork, thread, exec or mixed storm in a transient scope with a task limit",
-        VERB_NEEDS_ROOT | VERB_NEEDS_SYSTEMD,
-        "to make units through systemd's private bus and read their cgroups", .run_argv = verb_storm
-};
 static const Verb verb_run_legacy = {
         "run", "run scenario files and report PASS, FAIL, SKIP or BROKEN with phase timings",
         VERB_NEEDS_ROOT | VERB_NEEDS_SYSTEMD, "to make and install units through systemd's private bus",
@@ -61,7 +56,7 @@ static const Verb verb_vm_legacy = {
 
 /* The verbs in the order `taskstorm --help` lists them; each is one file, verb-NAME.c. */
 static const Verb *const verbs[] = {
-        &verb_env,        &verb_sandbox_legacy, &verb_storm_legacy,   &verb_run_legacy, &verb_check_legacy,
+        &verb_env,        &verb_sandbox_legacy, &verb_storm,          &verb_run_legacy, &verb_check_legacy,
         &verb_fix_legacy, &verb_inject_legacy,  &verb_qualify_legacy, &verb_vm_legacy,
 };
 

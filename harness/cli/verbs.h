@@ -18,7 +18,7 @@ extern char **saved_argv;
 
 extern const Verb verb_env;
 int verb_sandbox(int argc, char *argv[]);
-int verb_storm(int argc, char *argv[]);
+extern const Verb verb_storm;
 int verb_run(int argc, char *argv[]);
 int verb_check(int argc, char *argv[]);
 int verb_fix(int argc, char *argv[]);
