@@ -37,10 +37,6 @@ static const Verb verb_fix_legacy = {
         VERB_NEEDS_ROOT | VERB_NEEDS_SYSTEMD,
         "to change the unit's properties and write its drop-in and undo record", .run_argv = verb_fix
 };
-static const Verb verb_inject_legacy = {
-        "inject", "run a command with chosen task creations failing (seccomp; no root needed)", 0, NULL,
-        .run_argv = verb_inject
-};
 static const Verb verb_qualify_legacy = {
         "qualify",
         "check the running systemd's TasksMax semantics, each check PASS, FAIL or SKIP with evidence",
@@ -57,7 +53,7 @@ static const Verb verb_vm_legacy = {
 /* The verbs in the order `taskstorm --help` lists them; each is one file, verb-NAME.c. */
 static const Verb *const verbs[] = {
         &verb_env,        &verb_sandbox_legacy, &verb_storm,          &verb_run_legacy, &verb_check_legacy,
-        &verb_fix_legacy, &verb_inject_legacy,  &verb_qualify_legacy, &verb_vm_legacy,
+        &verb_fix_legacy, &verb_inject,         &verb_qualify_legacy, &verb_vm_legacy,
 };
 
 static void help(void) {

@@ -22,7 +22,7 @@ extern const Verb verb_storm;
 int verb_run(int argc, char *argv[]);
 int verb_check(int argc, char *argv[]);
 int verb_fix(int argc, char *argv[]);
-int verb_inject(int argc, char *argv[]);
+extern const Verb verb_inject;
 int verb_qualify(int argc, char *argv[]);
 int verb_vm(int argc, char *argv[]);
 
