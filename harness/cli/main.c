@@ -26,11 +26,6 @@ static const Verb verb_run_legacy = {
         VERB_NEEDS_ROOT | VERB_NEEDS_SYSTEMD, "to make and install units through systemd's private bus",
         .run_argv = verb_run
 };
-static const Verb verb_check_legacy = {
-        "check",
-        "which task limits bind on this machine, or is a unit affected by them (live, or --log FILE)",
-        VERB_NEEDS_SYSTEMD, NULL, .run_argv = verb_check
-};
 static const Verb verb_fix_legacy = {
         "fix",
         "lift a unit's task limit as the article does (set-property, daemon-reload, restart), verified",
@@ -52,7 +47,7 @@ static const Verb verb_vm_legacy = {
 
 /* The verbs in the order `taskstorm --help` lists them; each is one file, verb-NAME.c. */
 static const Verb *const verbs[] = {
-        &verb_env,        &verb_sandbox_legacy, &verb_storm,          &verb_run_legacy, &verb_check_legacy,
+        &verb_env,        &verb_sandbox_legacy, &verb_storm,          &verb_run_legacy, &verb_check,
         &verb_fix_legacy, &verb_inject,         &verb_qualify_legacy, &verb_vm_legacy,
 };
 

@@ -20,7 +20,7 @@ extern const Verb verb_env;
 int verb_sandbox(int argc, char *argv[]);
 extern const Verb verb_storm;
 int verb_run(int argc, char *argv[]);
-int verb_check(int argc, char *argv[]);
+extern const Verb verb_check;
 int verb_fix(int argc, char *argv[]);
 extern const Verb verb_inject;
 int verb_qualify(int argc, char *argv[]);
