@@ -26,12 +26,6 @@ static const Verb verb_run_legacy = {
         VERB_NEEDS_ROOT | VERB_NEEDS_SYSTEMD, "to make and install units through systemd's private bus",
         .run_argv = verb_run
 };
-static const Verb verb_fix_legacy = {
-        "fix",
-        "lift a unit's task limit as the article does (set-property, daemon-reload, restart), verified",
-        VERB_NEEDS_ROOT | VERB_NEEDS_SYSTEMD,
-        "to change the unit's properties and write its drop-in and undo record", .run_argv = verb_fix
-};
 static const Verb verb_qualify_legacy = {
         "qualify",
         "check the running systemd's TasksMax semantics, each check PASS, FAIL or SKIP with evidence",
@@ -47,8 +41,8 @@ static const Verb verb_vm_legacy = {
 
 /* The verbs in the order `taskstorm --help` lists them; each is one file, verb-NAME.c. */
 static const Verb *const verbs[] = {
-        &verb_env,        &verb_sandbox_legacy, &verb_storm,          &verb_run_legacy, &verb_check,
-        &verb_fix_legacy, &verb_inject,         &verb_qualify_legacy, &verb_vm_legacy,
+        &verb_env, &verb_sandbox_legacy, &verb_storm,          &verb_run_legacy, &verb_check,
+        &verb_fix, &verb_inject,         &verb_qualify_legacy, &verb_vm_legacy,
 };
 
 static void help(void) {

@@ -21,7 +21,7 @@ int verb_sandbox(int argc, char *argv[]);
 extern const Verb verb_storm;
 int verb_run(int argc, char *argv[]);
 extern const Verb verb_check;
-int verb_fix(int argc, char *argv[]);
+extern const Verb verb_fix;
 extern const Verb verb_inject;
 int verb_qualify(int argc, char *argv[]);
 int verb_vm(int argc, char *argv[]);
