@@ -26,12 +26,6 @@ static const Verb verb_run_legacy = {
         VERB_NEEDS_ROOT | VERB_NEEDS_SYSTEMD, "to make and install units through systemd's private bus",
         .run_argv = verb_run
 };
-static const Verb verb_qualify_legacy = {
-        "qualify",
-        "check the running systemd's TasksMax semantics, each check PASS, FAIL or SKIP with evidence",
-        VERB_NEEDS_ROOT | VERB_NEEDS_SYSTEMD,
-        "to make units and set their properties through systemd's private bus", .run_argv = verb_qualify
-};
 static const Verb verb_vm_legacy = {
         "vm",
         "boot a disposable VM of a Debian release (cgroup v2, its own kernel and systemd) and run a command in it",
@@ -41,8 +35,8 @@ static const Verb verb_vm_legacy = {
 
 /* The verbs in the order `taskstorm --help` lists them; each is one file, verb-NAME.c. */
 static const Verb *const verbs[] = {
-        &verb_env, &verb_sandbox_legacy, &verb_storm,          &verb_run_legacy, &verb_check,
-        &verb_fix, &verb_inject,         &verb_qualify_legacy, &verb_vm_legacy,
+        &verb_env, &verb_sandbox_legacy, &verb_storm,   &verb_run_legacy, &verb_check,
+        &verb_fix, &verb_inject,         &verb_qualify, &verb_vm_legacy,
 };
 
 static void help(void) {

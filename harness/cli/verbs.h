@@ -23,7 +23,7 @@ int verb_run(int argc, char *argv[]);
 extern const Verb verb_check;
 extern const Verb verb_fix;
 extern const Verb verb_inject;
-int verb_qualify(int argc, char *argv[]);
+extern const Verb verb_qualify;
 int verb_vm(int argc, char *argv[]);
 
 #include <stddef.h>
