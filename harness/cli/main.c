@@ -21,11 +21,6 @@ static const Verb verb_sandbox_legacy = { "sandbox",
                                           VERB_NEEDS_ROOT | VERB_BOOTS_SANDBOX,
                                           "to make namespaces, mounts and cgroups and boot systemd",
                                           .run_argv = verb_sandbox };
-static const Verb verb_run_legacy = {
-        "run", "run scenario files and report PASS, FAIL, SKIP or BROKEN with phase timings",
-        VERB_NEEDS_ROOT | VERB_NEEDS_SYSTEMD, "to make and install units through systemd's private bus",
-        .run_argv = verb_run
-};
 static const Verb verb_vm_legacy = {
         "vm",
         "boot a disposable VM of a Debian release (cgroup v2, its own kernel and systemd) and run a command in it",
@@ -35,7 +30,7 @@ static const Verb verb_vm_legacy = {
 
 /* The verbs in the order `taskstorm --help` lists them; each is one file, verb-NAME.c. */
 static const Verb *const verbs[] = {
-        &verb_env, &verb_sandbox_legacy, &verb_storm,   &verb_run_legacy, &verb_check,
+        &verb_env, &verb_sandbox_legacy, &verb_storm,   &verb_run,       &verb_check,
         &verb_fix, &verb_inject,         &verb_qualify, &verb_vm_legacy,
 };
 

@@ -19,7 +19,7 @@ extern char **saved_argv;
 extern const Verb verb_env;
 int verb_sandbox(int argc, char *argv[]);
 extern const Verb verb_storm;
-int verb_run(int argc, char *argv[]);
+extern const Verb verb_run;
 extern const Verb verb_check;
 extern const Verb verb_fix;
 extern const Verb verb_inject;
