@@ -16,11 +16,6 @@ int saved_argc;
 char **saved_argv;
 
 /* Verbs not yet on the skeleton of verb.h. */
-static const Verb verb_sandbox_legacy = { "sandbox",
-                                          "boot a private systemd on an overlay and run a command inside it",
-                                          VERB_NEEDS_ROOT | VERB_BOOTS_SANDBOX,
-                                          "to make namespaces, mounts and cgroups and boot systemd",
-                                          .run_argv = verb_sandbox };
 static const Verb verb_vm_legacy = {
         "vm",
         "boot a disposable VM of a Debian release (cgroup v2, its own kernel and systemd) and run a command in it",
@@ -30,8 +25,8 @@ static const Verb verb_vm_legacy = {
 
 /* The verbs in the order `taskstorm --help` lists them; each is one file, verb-NAME.c. */
 static const Verb *const verbs[] = {
-        &verb_env, &verb_sandbox_legacy, &verb_storm,   &verb_run,       &verb_check,
-        &verb_fix, &verb_inject,         &verb_qualify, &verb_vm_legacy,
+        &verb_env, &verb_sandbox, &verb_storm,   &verb_run,       &verb_check,
+        &verb_fix, &verb_inject,  &verb_qualify, &verb_vm_legacy,
 };
 
 static void help(void) {

@@ -17,7 +17,7 @@ extern int saved_argc;
 extern char **saved_argv;
 
 extern const Verb verb_env;
-int verb_sandbox(int argc, char *argv[]);
+extern const Verb verb_sandbox;
 extern const Verb verb_storm;
 extern const Verb verb_run;
 extern const Verb verb_check;
