@@ -78,8 +78,3 @@ int cli_getopt(int argc, char *argv[], const char *shortopts, const struct optio
         *seen |= UINT32_C(1) << i;
         return c;
 }
-
-bool cli_option_seen(const struct option *options, int val, uint32_t seen) {
-        int i = option_index(options, val);
-        return i >= 0 && (seen & (UINT32_C(1) << i));
-}

@@ -24,5 +24,3 @@ struct option;
  * none). *seen (0 at first) gets a bit per entry of options, which has at most 32. */
 int cli_getopt(int argc, char *argv[], const char *shortopts, const struct option *options,
                const int *repeatable, uint32_t *seen);
-/* Whether the option whose val is val was given, by the bits cli_getopt() set. */
-bool cli_option_seen(const struct option *options, int val, uint32_t seen);

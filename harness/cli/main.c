@@ -15,18 +15,10 @@ bool arg_no_sandbox = false;
 int saved_argc;
 char **saved_argv;
 
-/* Verbs not yet on the skeleton of verb.h. */
-static const Verb verb_vm_legacy = {
-        "vm",
-        "boot a disposable VM of a Debian release (cgroup v2, its own kernel and systemd) and run a command in it",
-        VERB_NEEDS_ROOT, "to share directories with the guest as they are (9p passthrough keeps owners)",
-        .run_argv = verb_vm
-};
-
 /* The verbs in the order `taskstorm --help` lists them; each is one file, verb-NAME.c. */
 static const Verb *const verbs[] = {
-        &verb_env, &verb_sandbox, &verb_storm,   &verb_run,       &verb_check,
-        &verb_fix, &verb_inject,  &verb_qualify, &verb_vm_legacy,
+        &verb_env, &verb_sandbox, &verb_storm,   &verb_run, &verb_check,
+        &verb_fix, &verb_inject,  &verb_qualify, &verb_vm,
 };
 
 static void help(void) {
@@ -58,13 +50,6 @@ static const Verb *find_verb(const char *name) {
                 if (streq(verbs[i]->name, name))
                         return verbs[i];
         return NULL;
-}
-
-static bool verb_wants_help(int argc, char *argv[]) {
-        for (int i = 1; i < argc && !streq(argv[i], "--"); i++)
-                if (streq(argv[i], "--help") || streq(argv[i], "-h"))
-                        return true;
-        return false;
 }
 
 static int parse_global(int argc, char *argv[]) {
@@ -112,24 +97,9 @@ static int run(int argc, char *argv[]) {
                                        strempty(shown));
         }
 
-        int verb_argc = argc - optind;
-        char **verb_argv = argv + optind;
-        optind = 0; /* each verb parses its own options from scratch */
-        if (!verb->run_argv)
-                return verb_main(verb, verb_argc, verb_argv);
-
-        if (!verb_wants_help(verb_argc, verb_argv)) {
-                if ((verb->flags & VERB_BOOTS_SANDBOX) && arg_no_sandbox)
-                        return log_error_errno(-EINVAL,
-                                               "--no-sandbox contradicts 'taskstorm %s', which "
-                                               "boots one: give one of them.",
-                                               verb->name);
-                if ((verb->flags & VERB_NEEDS_ROOT) && geteuid() != 0)
-                        return log_error_errno(-EPERM, "'taskstorm %s' needs root, %s; nothing was done.",
-                                               verb->name, verb->root_why);
-        }
-
-        return verb->run_argv(verb_argc, verb_argv);
+        int first = optind;
+        optind = 0; /* the verb parses its own options from scratch */
+        return verb_main(verb, argc - first, argv + first);
 }
 
 int main(int argc, char *argv[]) {

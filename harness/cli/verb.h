@@ -85,8 +85,6 @@ typedef struct Verb {
         void (*done)(void *args);
         /* Runs the parsed command: an exit status (>= 0) or a negative errno, logged. */
         int (*run)(void *args);
-        /* A verb not yet on the skeleton: parses argv itself, after main.c checked privileges. */
-        int (*run_argv)(int argc, char *argv[]);
 } Verb;
 
 /* Parses argv (argv[0] is the verb) by verb's table, and runs it where the whole command line is

@@ -16,6 +16,7 @@ extern bool arg_no_sandbox;
 extern int saved_argc;
 extern char **saved_argv;
 
+/* The verbs, each on the skeleton of verb.h in its own verb-NAME.c. */
 extern const Verb verb_env;
 extern const Verb verb_sandbox;
 extern const Verb verb_storm;
@@ -24,7 +25,7 @@ extern const Verb verb_check;
 extern const Verb verb_fix;
 extern const Verb verb_inject;
 extern const Verb verb_qualify;
-int verb_vm(int argc, char *argv[]);
+extern const Verb verb_vm;
 
 #include <stddef.h>
 struct TsStormPlan;
