@@ -260,14 +260,10 @@ static int check_arguments(void *userdata, int argc, char *argv[]) {
                 return log_error_errno(-ENOMEM, "Out of memory.");
         for (int i = 0; i < argc; i++, a->n_units++) {
                 int r = unit_argument(argv[i], &a->units[i]);
-                if (r < 0) {
-                        _cleanup_(freep) char *shown = log_escape(argv[i]);
-                        return log_error_errno(
-                                r == -ENOMEM ? r : -EINVAL,
-                                "'%s' is not a unit name (letters, "
-                                "digits and :_.\\@-, ending in .service, .scope, .slice, ...).",
-                                strempty(shown));
-                }
+                if (r == -ENOMEM)
+                        return log_error_errno(r, "Out of memory.");
+                if (r < 0)
+                        return cli_log_bad_unit_name(argv[i]);
         }
         if (a->log_path && argc > 1)
                 return log_error_errno(-EINVAL, "--log reads one unit's bundle: give at most one unit.");

@@ -179,13 +179,8 @@ static int fix_arguments(void *userdata, int argc, char *argv[]) {
         if (argc != 1)
                 return log_error_errno(-EINVAL,
                                        "'taskstorm fix' takes exactly one unit, e.g. docker.service.");
-        if (!ts_unit_name_valid(argv[0])) {
-                _cleanup_(freep) char *shown = log_escape(argv[0]);
-                return log_error_errno(-EINVAL,
-                                       "'%s' is not a unit name (letters, digits and :_.\\@-, ending in "
-                                       ".service, .scope, .slice, ...).",
-                                       strempty(shown));
-        }
+        if (!ts_unit_name_valid(argv[0]))
+                return cli_log_bad_unit_name(argv[0]);
         a->unit = argv[0];
         return 0;
 }
