@@ -11,12 +11,16 @@
 
 #define MAX_OPTIONS 32 /* cli_getopt() keeps a bit per option */
 
-/* The options several verbs take, parsed here: a verb lists the ones it takes by id, with its own
- * words for them where it has some; note is a line --help always adds under them. */
-static const struct {
-        VerbOption option;
+/* An entry of a verb's table as the driver uses it: a shared option's name, value's name and flags
+ * filled in, and its note, a line --help always adds under its words. */
+typedef struct Option {
+        VerbOption o;
         const char *note;
-} shared_options[] = {
+} Option;
+
+/* The options several verbs take, parsed here: a verb lists the ones it takes by id, with its own
+ * words for them where it has some. */
+static const Option shared_options[] = {
         { { VERB_OPTION_JSON, "json", "STYLE", "print the result as JSON",
             VERB_OPTION_REPEATABLE | VERB_OPTION_VALUE_OPTIONAL },
           "(STYLE: pretty, the default, or short: one line)" },
@@ -24,17 +28,10 @@ static const struct {
         { { VERB_OPTION_REPORT_DIR, "report-dir", "DIR", "also write the reports into DIR", 0 }, NULL },
 };
 
-/* An entry of a verb's table as the driver uses it: a shared option's name, metavar and flags filled
- * in, and its note. */
-typedef struct Option {
-        VerbOption o;
-        const char *note;
-} Option;
-
 static Option option_resolve(const VerbOption *o) {
         for (size_t i = 0; i < ELEMENTSOF(shared_options); i++)
-                if (shared_options[i].option.id == o->id) {
-                        Option s = { shared_options[i].option, shared_options[i].note };
+                if (shared_options[i].o.id == o->id) {
+                        Option s = shared_options[i];
                         if (o->help)
                                 s.o.help = o->help;
                         return s;
@@ -60,17 +57,15 @@ static void option_label(const VerbOption *o, char *buf, size_t size) {
                          o->name, o->metavar);
 }
 
-/* label, then text's lines (and note's) each starting at column. */
+/* label, padded to column, then text's lines and the note, each further line indented to column. */
 static void print_option(const char *label, const char *text, const char *note, int column) {
         printf("%-*s", column, label);
-        for (const char *line = text; line;) {
-                const char *end = strchr(line, '\n');
-                printf("%.*s\n", end ? (int)(end - line) : (int)strlen(line), line);
-                line = end ? end + 1 : note;
-                note = end ? note : NULL;
-                if (line)
-                        printf("%*s", column, "");
-        }
+        const char *line = text, *end;
+        for (; (end = strchr(line, '\n')); line = end + 1)
+                printf("%.*s\n%*s", (int)(end - line), line, column, "");
+        printf("%s\n", line);
+        if (note)
+                printf("%*s%s\n", column, "", note);
 }
 
 static void help(const Verb *verb) {
