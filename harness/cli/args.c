@@ -30,6 +30,14 @@ int cli_parse_tasks_limit(const char *option, const char *value, TsTasksLimit *r
         return 0;
 }
 
+int cli_log_bad_unit_name(const char *name) {
+        _cleanup_(freep) char *shown = log_escape(name);
+        return log_error_errno(-EINVAL,
+                               "'%s' is not a unit name (letters, digits and :_.\\@-, ending in .service, "
+                               ".scope, .slice, ...).",
+                               strempty(shown));
+}
+
 uint64_t cli_host_room(void) {
         TsHostCapacity c;
         return ts_host_capacity(&c) < 0 ? 0 : c.available;
@@ -77,9 +85,4 @@ int cli_getopt(int argc, char *argv[], const char *shortopts, const struct optio
                 return log_error_errno(-EINVAL, "--%s given twice.", options[i].name);
         *seen |= UINT32_C(1) << i;
         return c;
-}
-
-bool cli_option_seen(const struct option *options, int val, uint32_t seen) {
-        int i = option_index(options, val);
-        return i >= 0 && (seen & (UINT32_C(1) << i));
 }

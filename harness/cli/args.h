@@ -11,6 +11,8 @@
 int cli_parse_count(const char *option, const char *value, uint64_t max, uint64_t *ret);
 /* A task limit: N, P% or infinity. */
 int cli_parse_tasks_limit(const char *option, const char *value, TsTasksLimit *ret);
+/* The one-line error for a UNIT argument that is not a unit name; returns -EINVAL. */
+int cli_log_bad_unit_name(const char *name);
 /* A number of tasks asked for with option: refused (one line naming the host's numbers, -EINVAL)
  * when it is more than the guard lets storms take here (ts_host_capacity()). */
 int cli_check_host_room(const char *option, uint64_t asked);
@@ -24,5 +26,3 @@ struct option;
  * none). *seen (0 at first) gets a bit per entry of options, which has at most 32. */
 int cli_getopt(int argc, char *argv[], const char *shortopts, const struct option *options,
                const int *repeatable, uint32_t *seen);
-/* Whether the option whose val is val was given, by the bits cli_getopt() set. */
-bool cli_option_seen(const struct option *options, int val, uint32_t seen);

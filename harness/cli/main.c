@@ -15,35 +15,10 @@ bool arg_no_sandbox = false;
 int saved_argc;
 char **saved_argv;
 
-static const Verb verbs[] = {
-        { "env", "show what this machine offers: systemd, cgroups, pids controller, limits, seccomp", 0,
-          NULL, verb_env },
-        { "sandbox", "boot a private systemd on an overlay and run a command inside it",
-          VERB_NEEDS_ROOT | VERB_BOOTS_SANDBOX, "to make namespaces, mounts and cgroups and boot systemd",
-          verb_sandbox },
-        { "storm", "run one fork, thread, exec or mixed storm in a transient scope with a task limit",
-          VERB_NEEDS_ROOT | VERB_NEEDS_SYSTEMD,
-          "to make units through systemd's private bus and read their cgroups", verb_storm },
-        { "run", "run scenario files and report PASS, FAIL, SKIP or BROKEN with phase timings",
-          VERB_NEEDS_ROOT | VERB_NEEDS_SYSTEMD, "to make and install units through systemd's private bus",
-          verb_run },
-        { "check",
-          "which task limits bind on this machine, or is a unit affected by them (live, or --log FILE)",
-          VERB_NEEDS_SYSTEMD, NULL, verb_check },
-        { "fix",
-          "lift a unit's task limit as the article does (set-property, daemon-reload, restart), verified",
-          VERB_NEEDS_ROOT | VERB_NEEDS_SYSTEMD,
-          "to change the unit's properties and write its drop-in and undo record", verb_fix },
-        { "inject", "run a command with chosen task creations failing (seccomp; no root needed)", 0, NULL,
-          verb_inject },
-        { "qualify",
-          "check the running systemd's TasksMax semantics, each check PASS, FAIL or SKIP with evidence",
-          VERB_NEEDS_ROOT | VERB_NEEDS_SYSTEMD,
-          "to make units and set their properties through systemd's private bus", verb_qualify },
-        { "vm",
-          "boot a disposable VM of a Debian release (cgroup v2, its own kernel and systemd) and run a command in it",
-          VERB_NEEDS_ROOT, "to share directories with the guest as they are (9p passthrough keeps owners)",
-          verb_vm },
+/* The verbs in the order `taskstorm --help` lists them; each is one file, verb-NAME.c. */
+static const Verb *const verbs[] = {
+        &verb_env, &verb_sandbox, &verb_storm,   &verb_run, &verb_check,
+        &verb_fix, &verb_inject,  &verb_qualify, &verb_vm,
 };
 
 static void help(void) {
@@ -51,7 +26,7 @@ static void help(void) {
                "Fault-injection harness for systemd's TasksMax failures.\n\n"
                "Verbs:\n");
         for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
-                printf("  %-10s %s\n", verbs[i].name, verbs[i].summary);
+                printf("  %-10s %s\n", verbs[i]->name, verbs[i]->summary);
         printf("\nGlobal options:\n"
                "  -h --help        show this help\n"
                "     --version     show the version\n"
@@ -64,24 +39,17 @@ const char *const *cli_sandbox_verbs(void) {
         static const char *names[ELEMENTSOF(verbs) + 1];
         size_t n = 0;
         for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
-                if (verbs[i].flags & VERB_NEEDS_SYSTEMD)
-                        names[n++] = verbs[i].name;
+                if (verbs[i]->flags & VERB_NEEDS_SYSTEMD)
+                        names[n++] = verbs[i]->name;
         names[n] = NULL;
         return names;
 }
 
 static const Verb *find_verb(const char *name) {
         for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
-                if (streq(verbs[i].name, name))
-                        return &verbs[i];
+                if (streq(verbs[i]->name, name))
+                        return verbs[i];
         return NULL;
-}
-
-static bool verb_wants_help(int argc, char *argv[]) {
-        for (int i = 1; i < argc && !streq(argv[i], "--"); i++)
-                if (streq(argv[i], "--help") || streq(argv[i], "-h"))
-                        return true;
-        return false;
 }
 
 static int parse_global(int argc, char *argv[]) {
@@ -129,22 +97,9 @@ static int run(int argc, char *argv[]) {
                                        strempty(shown));
         }
 
-        int verb_argc = argc - optind;
-        char **verb_argv = argv + optind;
-        optind = 0; /* each verb parses its own options from scratch */
-
-        if (!verb_wants_help(verb_argc, verb_argv)) {
-                if ((verb->flags & VERB_BOOTS_SANDBOX) && arg_no_sandbox)
-                        return log_error_errno(-EINVAL,
-                                               "--no-sandbox contradicts 'taskstorm %s', which "
-                                               "boots one: give one of them.",
-                                               verb->name);
-                if ((verb->flags & VERB_NEEDS_ROOT) && geteuid() != 0)
-                        return log_error_errno(-EPERM, "'taskstorm %s' needs root, %s; nothing was done.",
-                                               verb->name, verb->root_why);
-        }
-
-        return verb->run(verb_argc, verb_argv);
+        int first = optind;
+        optind = 0; /* the verb parses its own options from scratch */
+        return verb_main(verb, argc - first, argv + first);
 }
 
 int main(int argc, char *argv[]) {

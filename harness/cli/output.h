@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The options that choose where results go, shared by run and qualify: --format (--json) and
- * --report-dir. What the results say is harness/report/'s. */
+/* The options that choose where results go, which the verb skeleton parses for the verbs that take
+ * them (verb.c): --format (--json) and --report-dir. What the results say is harness/report/'s. */
 #pragma once
 
 #include <errno.h>
 
-/* What --format chooses for run and qualify; _FORMAT_INVALID until an option chose one. */
+/* What --format (run, qualify) or --json chooses; _FORMAT_INVALID until an option chose one. */
 typedef enum OutputFormat {
         FORMAT_TEXT,
         FORMAT_JSON,

@@ -4,7 +4,6 @@
  * machine: every limit that refused forks or is near, ranked, with the units whose EAGAIN lines
  * each explains. Speaks the article's terms: "Tasks: N (Limit: M)", and the systemctl command that
  * fixes it. */
-#include <getopt.h>
 #include <time.h>
 
 #include "args.h"
@@ -30,25 +29,50 @@ static const struct {
         { TS_CHECK_SUSPECTED, TS_EXIT_SUSPECTED },
 };
 
-static void help(void) {
-        printf("Usage: taskstorm check [OPTIONS...] [UNIT...]\n\n"
-               "Is the unit affected by the TasksMax problem, and what limits it? With no unit, the whole\n"
-               "machine: every cgroup whose limit refused forks or is near, ranked, with the units whose\n"
-               "EAGAIN lines each explains (dockerd's failures, containerd.service's limit).\n\n"
-               "  -h --help            show this help\n"
-               "     --since TIME      read only the journal since TIME: a span ago (\"10min\", \"1h 30min\") or\n"
-               "                       a timestamp (\"today\", \"2h ago\", \"2026-01-31 12:00\", \"@1767225600\");\n"
-               "                       default: a unit's current run, or with no unit this boot\n"
-               "     --threshold PCT   usage at which a unit is at-risk, in %% of its limit (default %d)\n"
-               "     --log FILE        offline: read a log as pasted (journalctl in any format, systemctl\n"
-               "                       status and show, dmesg, sysctl, ulimit, a program's own lines), a\n"
-               "                       sosreport or supportconfig directory, or - for stdin; with no unit,\n"
-               "                       every unit, slice and container it has evidence about\n"
-               "     --json            print the result as JSON\n\n"
-               "Exit status: 0 not-affected, %d affected, %d at-risk, %d not-applicable, %d suspected\n"
+typedef struct CheckArgs {
+        VerbArgs common;
+        usec_t since;
+        bool since_given;
+        uint64_t threshold;
+        const char *log_path;
+        char **units; /* NULL: the whole machine (or, with --log, whatever the text is about) */
+        size_t n_units;
+} CheckArgs;
+
+enum {
+        ARG_SINCE = VERB_OPTION_OWN,
+        ARG_THRESHOLD,
+        ARG_LOG,
+};
+
+static const VerbOption options[] = {
+        { .id = ARG_SINCE,
+          .name = "since",
+          .metavar = "TIME",
+          .help = "read only the journal since TIME: a span ago (\"10min\", \"1h 30min\") or\n"
+                  "a timestamp (\"today\", \"2h ago\", \"2026-01-31 12:00\", \"@1767225600\");\n"
+                  "default: a unit's current run, or with no unit this boot" },
+        { .id = ARG_THRESHOLD,
+          .name = "threshold",
+          .metavar = "PCT",
+          .help = "usage at which a unit is at-risk, in % of its limit (default " STRINGIFY(
+                  TS_CHECK_DEFAULT_THRESHOLD) ")" },
+        { .id = ARG_LOG,
+          .name = "log",
+          .metavar = "FILE",
+          .help = "offline: read a log as pasted (journalctl in any format, systemctl\n"
+                  "status and show, dmesg, sysctl, ulimit, a program's own lines), a\n"
+                  "sosreport or supportconfig directory, or - for stdin; with no unit,\n"
+                  "every unit, slice and container it has evidence about" },
+        { .id = VERB_OPTION_JSON, .help = "print the result as JSON" },
+        {},
+};
+
+static void print_epilogue(void) {
+        printf("Exit status: 0 not-affected, %d affected, %d at-risk, %d not-applicable, %d suspected\n"
                "(--log: tasks refused, the text does not show by what), %d no such unit.\n",
-               TS_CHECK_DEFAULT_THRESHOLD, TS_EXIT_AFFECTED, TS_EXIT_AT_RISK, TS_EXIT_NOT_APPLICABLE,
-               TS_EXIT_SUSPECTED, TS_EXIT_NO_SUCH_UNIT);
+               TS_EXIT_AFFECTED, TS_EXIT_AT_RISK, TS_EXIT_NOT_APPLICABLE, TS_EXIT_SUSPECTED,
+               TS_EXIT_NO_SUCH_UNIT);
 }
 
 static int exit_status_of(TsCheckVerdict v) {
@@ -59,21 +83,22 @@ static int exit_status_of(TsCheckVerdict v) {
 }
 
 /* check with no unit: the whole machine's limits, ranked. */
-static int check_machine(sd_bus *bus, usec_t since, unsigned threshold, bool json) {
+static int check_machine(const CheckArgs *a, sd_bus *bus) {
         _cleanup_(ts_scan_facts_done) TsScanFacts f = {};
-        int r = ts_scan_gather_live(bus, since, &f);
+        int r = ts_scan_gather_live(bus, a->since, &f);
         if (r == -ENOMEDIUM)
                 return log_error_errno(r, "No pids controller is mounted here: no task limit to check.");
         if (r < 0)
                 return log_error_errno(r, "Failed to gather the machine's cgroups and journal: %m");
         _cleanup_(ts_scan_result_done) TsScanResult res = {};
-        r = ts_scan_judge(&f, threshold, &res);
+        r = ts_scan_judge(&f, (unsigned)a->threshold, &res);
         if (r < 0)
                 return log_error_errno(r, "Failed to judge the machine's limits: %m");
-        if (json)
-                (void)ts_json_write_and_put(stdout, ts_scan_to_json(&f, &res, since));
+        if (a->common.format == FORMAT_JSON)
+                (void)ts_json_write_and_put(stdout, ts_scan_to_json(&f, &res, a->since),
+                                            a->common.json_style);
         else
-                ts_scan_print(stdout, &f, &res, since);
+                ts_scan_print(stdout, &f, &res, a->since);
         return exit_status_of(res.verdict);
 }
 
@@ -133,7 +158,9 @@ static int read_log(const char *path, char **ret, size_t *ret_size) {
 
 /* check --log: every unit, slice or container the text has evidence about (or the one asked for),
  * each judged by the live check's judge, the most severe first. */
-static int check_log(const char *path, const char *unit, unsigned threshold, bool json) {
+static int check_log(const CheckArgs *a) {
+        const char *path = a->log_path, *unit = a->units ? a->units[0] : NULL;
+        bool json = a->common.format == FORMAT_JSON;
         _cleanup_(freep) char *text = NULL;
         size_t size = 0;
         int r = read_log(path, &text, &size);
@@ -154,7 +181,7 @@ static int check_log(const char *path, const char *unit, unsigned threshold, boo
                 return log_error_errno(-ENOMEM, "Out of memory.");
         }
         for (size_t i = 0; i < n; i++) {
-                ts_check_judge(&facts[i], threshold, &results[i]);
+                ts_check_judge(&facts[i], (unsigned)a->threshold, &results[i]);
                 /* the most severe first; the text's order among equals */
                 size_t k = i;
                 int sev = ts_check_verdict_severity(results[i].verdict);
@@ -173,7 +200,8 @@ static int check_log(const char *path, const char *unit, unsigned threshold, boo
                 log_warning("--log %s: %s.", path, warning);
         int exit_status = n > 0 ? exit_status_of(results[order[0]].verdict) : TS_EXIT_SUCCESS;
         if (json)
-                (void)ts_json_write_and_put(stdout, ts_check_all_to_json(facts, results, order, n, warning));
+                (void)ts_json_write_and_put(stdout, ts_check_all_to_json(facts, results, order, n, warning),
+                                            a->common.json_style);
         else
                 ts_check_print_all(stdout, facts, results, order, n);
         ts_check_text_free(facts, n);
@@ -196,134 +224,105 @@ static int unit_argument(const char *arg, char **ret) {
         return 0;
 }
 
-int verb_check(int argc, char *argv[]) {
-        enum { ARG_SINCE = 0x100, ARG_THRESHOLD, ARG_LOG, ARG_JSON };
-        static const struct option options[] = {
-                { "help", no_argument, NULL, 'h' },
-                { "since", required_argument, NULL, ARG_SINCE },
-                { "threshold", required_argument, NULL, ARG_THRESHOLD },
-                { "log", required_argument, NULL, ARG_LOG },
-                { "json", no_argument, NULL, ARG_JSON },
-                {},
-        };
-        usec_t since = 0;
-        uint64_t threshold = TS_CHECK_DEFAULT_THRESHOLD;
-        const char *log_path = NULL;
-        bool json = false;
-        uint32_t seen = 0;
-        int c, r;
+static void check_init(void *userdata) {
+        CheckArgs *a = userdata;
+        a->threshold = TS_CHECK_DEFAULT_THRESHOLD;
+}
 
-        opterr = 0;
-        while ((c = cli_getopt(argc, argv, "h", options, NULL, &seen)) >= 0)
-                switch (c) {
-                case 'h':
-                        help();
-                        return 0;
-                case ARG_SINCE:
-                        r = parse_since(optarg, ts_now(CLOCK_REALTIME), &since);
-                        if (r < 0)
-                                return r;
-                        break;
-                case ARG_THRESHOLD:
-                        if (ts_safe_atou64(optarg, &threshold) < 0 || threshold == 0 || threshold > 100)
-                                return log_error_errno(
-                                        -EINVAL, "--threshold %s: not a percentage from 1 to 100.", optarg);
-                        break;
-                case ARG_LOG:
-                        log_path = optarg;
-                        break;
-                case ARG_JSON:
-                        json = true;
-                        break;
-                case '?':
-                        return log_option_error("check", argv, options);
-                default:
-                        return -EINVAL;
-                }
-        if (c < -1)
-                return c; /* logged: an option given twice */
-        if (log_path && cli_option_seen(options, ARG_SINCE, seen))
+static int check_option(void *userdata, int id, const char *value) {
+        CheckArgs *a = userdata;
+        switch (id) {
+        case ARG_SINCE:
+                a->since_given = true;
+                return parse_since(value, ts_now(CLOCK_REALTIME), &a->since);
+        case ARG_THRESHOLD:
+                if (ts_safe_atou64(value, &a->threshold) < 0 || a->threshold == 0 || a->threshold > 100)
+                        return log_error_errno(-EINVAL, "--threshold %s: not a percentage from 1 to 100.",
+                                               value);
+                return 0;
+        case ARG_LOG:
+                a->log_path = value;
+                return 0;
+        default:
+                return -EINVAL;
+        }
+}
+
+static int check_arguments(void *userdata, int argc, char *argv[]) {
+        CheckArgs *a = userdata;
+        if (a->log_path && a->since_given)
                 return log_error_errno(-EINVAL, "--since reads the journal and --log reads a file: give one "
                                                 "of them.");
-
-        /* No unit, live: the whole machine. (A bundle with no unit is about the unit it shows.) */
-        bool machine = !log_path && argc <= optind;
-        size_t n = argc > optind ? (size_t)(argc - optind) : 1;
-        _cleanup_(strv_freep) char **units = calloc(n + 1, sizeof(char *));
-        if (!units)
+        if (argc == 0)
+                return 0;
+        a->units = calloc((size_t)argc + 1, sizeof(char *));
+        if (!a->units)
                 return log_error_errno(-ENOMEM, "Out of memory.");
-        ANALYZER_OWNED_BY_CLEANUP(units);
-        for (size_t i = 0; i < n && !machine; i++) {
-                const char *arg = argc > optind ? argv[optind + (int)i] : "docker.service";
-                r = unit_argument(arg, &units[i]);
-                if (r < 0) {
-                        _cleanup_(freep) char *shown = log_escape(arg);
-                        return log_error_errno(
-                                r == -ENOMEM ? r : -EINVAL,
-                                "'%s' is not a unit name (letters, "
-                                "digits and :_.\\@-, ending in .service, .scope, .slice, ...).",
-                                strempty(shown));
-                }
-        }
-        if (log_path && n > 1)
-                return log_error_errno(-EINVAL, "--log reads one unit's bundle: give at most one unit.");
-        if (log_path)
-                return check_log(log_path, argc > optind ? units[0] : NULL, (unsigned)threshold, json);
-
-        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
-        if (!log_path) {
-                if (geteuid() != 0)
-                        return log_error_errno(-EPERM,
-                                               "'taskstorm check' needs root to read cgroups, /proc and "
-                                               "the journal (or use --log FILE).");
-                int status;
-                r = cli_systemd_or_sandbox(&status);
-                if (r != 0)
-                        return r < 0 ? r : status;
-                r = ts_bus_open_systemd(&bus);
+        for (int i = 0; i < argc; i++, a->n_units++) {
+                int r = unit_argument(argv[i], &a->units[i]);
+                if (r == -ENOMEM)
+                        return log_error_errno(r, "Out of memory.");
                 if (r < 0)
-                        return log_error_errno(r, "Failed to connect to systemd: %m");
+                        return cli_log_bad_unit_name(argv[i]);
         }
-        if (machine)
-                return check_machine(bus, since, (unsigned)threshold, json);
+        if (a->log_path && argc > 1)
+                return log_error_errno(-EINVAL, "--log reads one unit's bundle: give at most one unit.");
+        return 0;
+}
 
+static void check_done(void *userdata) {
+        CheckArgs *a = userdata;
+        strv_free(a->units);
+}
+
+/* One unit, live: judged, and where its log shows refusals that no limit of its own explains, followed
+ * to the cgroup that refused them (the hierarchy walked once, into *cgroups, for all the units).
+ * -ENOENT, not logged, for a unit systemd does not know; other errors logged. */
+static int check_unit(const CheckArgs *a, sd_bus *bus, const char *unit, TsScanFacts *cgroups, bool *walked,
+                      TsCheckFacts *f, TsCheckResult *res) {
+        int r = ts_check_gather_live(bus, unit, a->since, f);
+        if (r == -ENOENT)
+                return r;
+        if (r < 0)
+                return log_error_errno(r, "Failed to check %s: %m", unit);
+        ts_check_judge(f, (unsigned)a->threshold, res);
+        /* EAGAIN in the unit's log with no limit of its own behind it: the refusals may be in another
+         * unit's cgroup (dockerd logs what containerd.service's limit refused). */
+        if (res->cause != TS_CAUSE_EAGAIN_NO_LIMIT)
+                return 0;
+        if (!*walked) {
+                *walked = true;
+                r = ts_scan_gather_cgroups_live(cgroups);
+                if (r < 0)
+                        log_warning_errno(r,
+                                          "Could not walk the pids hierarchy for other units' refusals: %m");
+        }
+        r = ts_scan_follow(f, cgroups, (unsigned)a->threshold, res);
+        if (r < 0) {
+                ts_check_facts_done(f);
+                return log_error_errno(r, "Failed to follow %s's evidence: %m", unit);
+        }
+        return 0;
+}
+
+/* check UNIT...: each unit's verdict; the exit status of the most severe, or of a missing unit. */
+static int check_units(const CheckArgs *a, sd_bus *bus) {
+        bool json = a->common.format == FORMAT_JSON, walked = false;
         int worst = -1, exit_status = 0, missing = 0;
         _cleanup_(ts_scan_facts_done) TsScanFacts cgroups = {};
-        bool walked = false;
         json_object *all = json_object_new_array();
-        for (size_t i = 0; i < n; i++) {
+        for (size_t i = 0; i < a->n_units; i++) {
                 TsCheckFacts f = {};
-                r = ts_check_gather_live(bus, units[i], since, &f);
+                TsCheckResult res;
+                int r = check_unit(a, bus, a->units[i], &cgroups, &walked, &f, &res);
                 if (r == -ENOENT) {
-                        log_error("Unit %s not found.", units[i]);
+                        log_error("Unit %s not found.", a->units[i]);
                         missing++;
                         continue;
                 }
                 if (r < 0) {
                         json_object_put(all);
-                        return log_error_errno(r, "Failed to check %s: %m", units[i]);
-                }
-
-                TsCheckResult res;
-                ts_check_judge(&f, (unsigned)threshold, &res);
-                /* EAGAIN in the unit's log with no limit of its own behind it: the refusals may be in
-                 * another unit's cgroup (dockerd logs what containerd.service's limit refused). The
-                 * hierarchy is walked once, for the first unit that needs it. */
-                if (res.cause == TS_CAUSE_EAGAIN_NO_LIMIT) {
-                        if (!walked) {
-                                walked = true;
-                                r = ts_scan_gather_cgroups_live(&cgroups);
-                                if (r < 0)
-                                        log_warning_errno(
-                                                r, "Could not walk the pids hierarchy for other units' "
-                                                   "refusals: %m");
-                        }
-                        r = ts_scan_follow(&f, &cgroups, (unsigned)threshold, &res);
-                        if (r < 0) {
-                                ts_check_facts_done(&f);
-                                json_object_put(all);
-                                return log_error_errno(r, "Failed to follow %s's evidence: %m", units[i]);
-                        }
+                        return r;
                 }
                 int sev = ts_check_verdict_severity(res.verdict);
                 if (sev > worst) {
@@ -338,8 +337,48 @@ int verb_check(int argc, char *argv[]) {
         }
 
         if (json)
-                (void)ts_json_write_and_put(stdout, ts_check_units_to_json(all));
+                (void)ts_json_write_and_put(stdout, ts_check_units_to_json(all), a->common.json_style);
         else
                 json_object_put(all);
         return missing > 0 ? TS_EXIT_NO_SUCH_UNIT : exit_status;
 }
+
+static int check_run(void *userdata) {
+        CheckArgs *a = userdata;
+        if (a->log_path)
+                return check_log(a);
+
+        if (geteuid() != 0)
+                return log_error_errno(-EPERM, "'taskstorm check' needs root to read cgroups, /proc and "
+                                               "the journal (or use --log FILE).");
+        int status;
+        int r = cli_systemd_or_sandbox(&status);
+        if (r != 0)
+                return r < 0 ? r : status;
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        r = ts_bus_open_systemd(&bus);
+        if (r < 0)
+                return log_error_errno(r, "Failed to connect to systemd: %m");
+        /* No unit, live: the whole machine. (A bundle with no unit is about the unit it shows.) */
+        return a->units ? check_units(a, bus) : check_machine(a, bus);
+}
+
+const Verb verb_check = {
+        .name = "check",
+        .summary =
+                "which task limits bind on this machine, or is a unit affected by them (live, or --log FILE)",
+        .flags = VERB_NEEDS_SYSTEMD,
+        .usage = "[OPTIONS...] [UNIT...]",
+        .description =
+                "Is the unit affected by the TasksMax problem, and what limits it? With no unit, the whole\n"
+                "machine: every cgroup whose limit refused forks or is near, ranked, with the units whose\n"
+                "EAGAIN lines each explains (dockerd's failures, containerd.service's limit).\n",
+        .options = options,
+        .print_epilogue = print_epilogue,
+        .args_size = sizeof(CheckArgs),
+        .init = check_init,
+        .option = check_option,
+        .arguments = check_arguments,
+        .done = check_done,
+        .run = check_run,
+};

@@ -3,7 +3,6 @@
  * through sd-bus, verified, each step timed; where a drop-in read after the fix's overrides it, the
  * file and line that win and what to do. --dry-run shows the systemctl commands, after warning of
  * the restart and of such a drop-in; --undo puts back what the unit had before the first fix. */
-#include <getopt.h>
 #include <inttypes.h>
 #include <systemd/sd-daemon.h>
 
@@ -17,19 +16,44 @@
 #include "unit.h"
 #include "verbs.h"
 
-static void help(void) {
-        printf("Usage: taskstorm fix [OPTIONS...] UNIT\n\n"
-               "Lift the unit's task limit as the vendor article does, through sd-bus, and verify it.\n\n"
-               "  -h --help            show this help\n"
-               "     --tasks-max LIMIT the new TasksMax: infinity (default), N or P%%\n"
-               "     --runtime         change /run only (until reboot), as systemctl set-property --runtime\n"
-               "     --no-reload       skip the daemon-reload (TasksMax applies at once without it)\n"
-               "     --no-restart      skip the restart (TasksMax applies to the running unit)\n"
-               "     --dry-run         print the equivalent systemctl commands, change nothing; warn first\n"
-               "                       of the restart and of a drop-in that would override the new limit\n"
-               "     --undo            put back what the unit had before the first fix\n"
-               "     --json            print the result as JSON\n");
-}
+typedef struct FixArgs {
+        VerbArgs common;
+        TsFixOptions o;
+        bool tasks_max_given, dry_run, undo;
+        const char *unit;
+} FixArgs;
+
+enum {
+        ARG_TASKS_MAX = VERB_OPTION_OWN,
+        ARG_RUNTIME,
+        ARG_NO_RELOAD,
+        ARG_NO_RESTART,
+        ARG_DRY_RUN,
+        ARG_UNDO,
+};
+
+static const VerbOption options[] = {
+        { .id = ARG_TASKS_MAX,
+          .name = "tasks-max",
+          .metavar = "LIMIT",
+          .help = "the new TasksMax: infinity (default), N or P%" },
+        { .id = ARG_RUNTIME,
+          .name = "runtime",
+          .help = "change /run only (until reboot), as systemctl set-property --runtime" },
+        { .id = ARG_NO_RELOAD,
+          .name = "no-reload",
+          .help = "skip the daemon-reload (TasksMax applies at once without it)" },
+        { .id = ARG_NO_RESTART,
+          .name = "no-restart",
+          .help = "skip the restart (TasksMax applies to the running unit)" },
+        { .id = ARG_DRY_RUN,
+          .name = "dry-run",
+          .help = "print the equivalent systemctl commands, change nothing; warn first\n"
+                  "of the restart and of a drop-in that would override the new limit" },
+        { .id = ARG_UNDO, .name = "undo", .help = "put back what the unit had before the first fix" },
+        { .id = VERB_OPTION_JSON, .help = "print the result as JSON" },
+        {},
+};
 
 /* What fix would do, before the commands: the restart it would make (MainPID, TasksCurrent), or why
  * none, and a drop-in that would win over the new value. Read from the bus only where PID 1 is
@@ -104,99 +128,73 @@ static int dry_run_warnings(const char *unit, const TsFixOptions *o, bool undo) 
         return 0;
 }
 
-int verb_fix(int argc, char *argv[]) {
-        enum {
-                ARG_TASKS_MAX = 0x100,
-                ARG_RUNTIME,
-                ARG_NO_RELOAD,
-                ARG_NO_RESTART,
-                ARG_DRY_RUN,
-                ARG_UNDO,
-                ARG_JSON
-        };
-        static const struct option options[] = {
-                { "help", no_argument, NULL, 'h' },
-                { "tasks-max", required_argument, NULL, ARG_TASKS_MAX },
-                { "runtime", no_argument, NULL, ARG_RUNTIME },
-                { "no-reload", no_argument, NULL, ARG_NO_RELOAD },
-                { "no-restart", no_argument, NULL, ARG_NO_RESTART },
-                { "dry-run", no_argument, NULL, ARG_DRY_RUN },
-                { "undo", no_argument, NULL, ARG_UNDO },
-                { "json", no_argument, NULL, ARG_JSON },
-                {},
-        };
-        TsFixOptions o = { .limit = { .kind = TS_TASKS_LIMIT_INFINITY, .value = UINT64_MAX },
-                           .reload = true,
-                           .restart = true,
-                           .timeout = 90 * USEC_PER_SEC };
-        bool dry_run = false, undo = false, json = false;
-        uint32_t seen = 0;
-        int c, r;
+static void fix_init(void *userdata) {
+        FixArgs *a = userdata;
+        a->o = (TsFixOptions){ .limit = { .kind = TS_TASKS_LIMIT_INFINITY, .value = UINT64_MAX },
+                               .reload = true,
+                               .restart = true,
+                               .timeout = 90 * USEC_PER_SEC };
+}
 
-        opterr = 0;
-        while ((c = cli_getopt(argc, argv, "h", options, NULL, &seen)) >= 0)
-                switch (c) {
-                case 'h':
-                        help();
-                        return 0;
-                case ARG_TASKS_MAX:
-                        r = cli_parse_tasks_limit("--tasks-max", optarg, &o.limit);
-                        if (r < 0)
-                                return r;
-                        break;
-                case ARG_RUNTIME:
-                        o.runtime = true;
-                        break;
-                case ARG_NO_RELOAD:
-                        o.reload = false;
-                        break;
-                case ARG_NO_RESTART:
-                        o.restart = false;
-                        break;
-                case ARG_DRY_RUN:
-                        dry_run = true;
-                        break;
-                case ARG_UNDO:
-                        undo = true;
-                        break;
-                case ARG_JSON:
-                        json = true;
-                        break;
-                case '?':
-                        return log_option_error("fix", argv, options);
-                default:
-                        return -EINVAL;
-                }
-        if (c < -1)
-                return c; /* logged: an option given twice */
+static int fix_option(void *userdata, int id, const char *value) {
+        FixArgs *a = userdata;
+        switch (id) {
+        case ARG_TASKS_MAX:
+                a->tasks_max_given = true;
+                return cli_parse_tasks_limit("--tasks-max", value, &a->o.limit);
+        case ARG_RUNTIME:
+                a->o.runtime = true;
+                return 0;
+        case ARG_NO_RELOAD:
+                a->o.reload = false;
+                return 0;
+        case ARG_NO_RESTART:
+                a->o.restart = false;
+                return 0;
+        case ARG_DRY_RUN:
+                a->dry_run = true;
+                return 0;
+        case ARG_UNDO:
+                a->undo = true;
+                return 0;
+        default:
+                return -EINVAL;
+        }
+}
+
+static int fix_arguments(void *userdata, int argc, char *argv[]) {
+        FixArgs *a = userdata;
         /* Combinations that would silently drop one of their options. (--undo --runtime is fine: it
          * undoes the --runtime fix, whose record is under /run.) */
-        if (undo && cli_option_seen(options, ARG_TASKS_MAX, seen))
+        if (a->undo && a->tasks_max_given)
                 return log_error_errno(-EINVAL, "--undo puts back the TasksMax the unit had before the "
                                                 "first fix: --tasks-max contradicts it.");
-        if (undo && !o.reload)
+        if (a->undo && !a->o.reload)
                 return log_error_errno(-EINVAL, "--undo always reloads (systemd reads the restored drop-in "
                                                 "only then): --no-reload contradicts it.");
-        if (dry_run && json)
+        if (a->dry_run && a->common.format == FORMAT_JSON)
                 return log_error_errno(-EINVAL, "--dry-run prints systemctl commands, not JSON: give one of "
                                                 "them.");
 
-        if (optind != argc - 1)
+        if (argc != 1)
                 return log_error_errno(-EINVAL,
                                        "'taskstorm fix' takes exactly one unit, e.g. docker.service.");
-        const char *unit = argv[optind];
-        if (!ts_unit_name_valid(unit)) {
-                _cleanup_(freep) char *shown = log_escape(unit);
-                return log_error_errno(-EINVAL,
-                                       "'%s' is not a unit name (letters, digits and :_.\\@-, ending in "
-                                       ".service, .scope, .slice, ...).",
-                                       strempty(shown));
-        }
-        if (dry_run) {
-                r = dry_run_warnings(unit, &o, undo);
+        if (!ts_unit_name_valid(argv[0]))
+                return cli_log_bad_unit_name(argv[0]);
+        a->unit = argv[0];
+        return 0;
+}
+
+static int fix_run(void *userdata) {
+        FixArgs *a = userdata;
+        const char *unit = a->unit;
+        int r;
+
+        if (a->dry_run) {
+                r = dry_run_warnings(unit, &a->o, a->undo);
                 if (r != 0)
                         return r;
-                ts_fix_print_commands(stdout, unit, &o, undo);
+                ts_fix_print_commands(stdout, unit, &a->o, a->undo);
                 return 0;
         }
 
@@ -210,20 +208,38 @@ int verb_fix(int argc, char *argv[]) {
                 return log_error_errno(r, "Failed to connect to systemd: %m");
 
         TsFixReport rep;
-        r = undo ? ts_fix_undo(bus, unit, &o, &rep) : ts_fix_apply(bus, unit, &o, &rep);
+        r = a->undo ? ts_fix_undo(bus, unit, &a->o, &rep) : ts_fix_apply(bus, unit, &a->o, &rep);
         if (r == -ENOENT) {
                 log_error("Unit %s not found.", unit);
                 return TS_EXIT_NO_SUCH_UNIT;
         }
         if (r == -ENODATA)
                 return log_error_errno(r, "Nothing to undo for %s: taskstorm has not fixed it%s.", unit,
-                                       o.runtime ? " with --runtime" : "");
+                                       a->o.runtime ? " with --runtime" : "");
         if (r < 0)
-                return log_error_errno(r, "Failed to %s %s: %m", undo ? "undo the fix of" : "fix", unit);
+                return log_error_errno(r, "Failed to %s %s: %m", a->undo ? "undo the fix of" : "fix", unit);
 
-        if (json)
-                (void)ts_json_write_and_put(stdout, ts_fix_report_to_json(unit, &rep, undo));
+        if (a->common.format == FORMAT_JSON)
+                (void)ts_json_write_and_put(stdout, ts_fix_report_to_json(unit, &rep, a->undo),
+                                            a->common.json_style);
         else
-                ts_fix_report_print(stdout, unit, &rep, undo);
+                ts_fix_report_print(stdout, unit, &rep, a->undo);
         return rep.verified ? 0 : TS_EXIT_FAILURE;
 }
+
+const Verb verb_fix = {
+        .name = "fix",
+        .summary =
+                "lift a unit's task limit as the article does (set-property, daemon-reload, restart), verified",
+        .flags = VERB_NEEDS_ROOT | VERB_NEEDS_SYSTEMD,
+        .root_why = "to change the unit's properties and write its drop-in and undo record",
+        .usage = "[OPTIONS...] UNIT",
+        .description =
+                "Lift the unit's task limit as the vendor article does, through sd-bus, and verify it.\n",
+        .options = options,
+        .args_size = sizeof(FixArgs),
+        .init = fix_init,
+        .option = fix_option,
+        .arguments = fix_arguments,
+        .run = fix_run,
+};

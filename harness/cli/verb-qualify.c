@@ -2,7 +2,6 @@
 /* taskstorm qualify [--check NAME]...: the checks of harness/qualify/ against the running systemd,
  * each PASS, FAIL, SKIP or BROKEN with its evidence, as text, JSON or TAP, and with --report-dir as
  * qualify.json and junit.xml. */
-#include <getopt.h>
 #include <limits.h>
 #include <sys/stat.h>
 
@@ -21,116 +20,164 @@
 
 #define JOB_TIMEOUT (60 * USEC_PER_SEC)
 
-static void help(void) {
+typedef struct QualifyArgs {
+        VerbArgs common;
+        const TsQualifyCheck **checks; /* --check's, in their order; all of them where none */
+        size_t n_checks;
+        bool list;
+} QualifyArgs;
+
+enum {
+        ARG_CHECK = VERB_OPTION_OWN,
+        ARG_LIST,
+};
+
+static const VerbOption options[] = {
+        { .id = ARG_CHECK,
+          .name = "check",
+          .metavar = "NAME",
+          .help = "run this check only (repeatable; default: all)",
+          .flags = VERB_OPTION_REPEATABLE },
+        { .id = ARG_LIST, .name = "list", .help = "list the checks and exit" },
+        { .id = VERB_OPTION_FORMAT },
+        { .id = VERB_OPTION_JSON, .help = "the same as --format json" },
+        { .id = VERB_OPTION_REPORT_DIR, .help = "also write DIR/qualify.json and DIR/junit.xml" },
+        {},
+};
+
+static void print_checks(void) {
         size_t n;
         const TsQualifyCheck *checks = ts_qualify_checks(&n);
-        printf("Usage: taskstorm qualify [OPTIONS...]\n\n"
-               "Check the running systemd's TasksMax semantics, each check PASS, FAIL, SKIP or BROKEN with\n"
-               "what it measured. Each check makes its own transient units and stops them.\n\n"
-               "  -h --help             show this help\n"
-               "     --check NAME       run this check only (repeatable; default: all)\n"
-               "     --list             list the checks and exit\n"
-               "     --format FORMAT    text (default), json or tap on stdout\n"
-               "     --json             the same as --format json\n"
-               "     --report-dir DIR   also write DIR/qualify.json and DIR/junit.xml\n\n"
-               "Checks:\n");
+        printf("Checks:\n");
         for (size_t i = 0; i < n; i++)
                 printf("  %-18s %s\n", checks[i].name, checks[i].summary);
 }
 
-int verb_qualify(int argc, char *argv[]) {
-        enum { ARG_JSON = 0x100, ARG_FORMAT, ARG_REPORT_DIR, ARG_CHECK, ARG_LIST };
-        static const struct option options[] = {
-                { "help", no_argument, NULL, 'h' },
-                { "json", no_argument, NULL, ARG_JSON },
-                { "format", required_argument, NULL, ARG_FORMAT },
-                { "report-dir", required_argument, NULL, ARG_REPORT_DIR },
-                { "check", required_argument, NULL, ARG_CHECK },
-                { "list", no_argument, NULL, ARG_LIST },
-                {},
-        };
-        size_t n_all, n = 0;
-        const TsQualifyCheck *all = ts_qualify_checks(&n_all);
-        _cleanup_(freep) const TsQualifyCheck **run = calloc(n_all * 2 + (size_t)argc, sizeof *run);
-        OutputFormat format = _FORMAT_INVALID;
-        const char *report_dir = NULL;
-        bool list_only = false;
-        uint32_t seen = 0;
-        int c, r;
-
-        if (!run)
-                return log_error_errno(-ENOMEM, "Out of memory.");
-        ANALYZER_OWNED_BY_CLEANUP(run);
-        opterr = 0;
-        while ((c = cli_getopt(argc, argv, "h", options, (const int[]){ ARG_CHECK, 0 }, &seen)) >= 0)
-                switch (c) {
-                case 'h':
-                        help();
-                        return 0;
-                case ARG_LIST:
-                        list_only = true;
-                        break;
-                case ARG_JSON:
-                        r = output_format_json(&format);
-                        if (r < 0)
-                                return r;
-                        break;
-                case ARG_FORMAT:
-                        r = output_format_parse(optarg, &format);
-                        if (r < 0)
-                                return r;
-                        break;
-                case ARG_REPORT_DIR:
-                        report_dir = optarg;
-                        break;
-                case ARG_CHECK: {
-                        const TsQualifyCheck *k = ts_qualify_check_find(optarg);
-                        if (!k) {
-                                _cleanup_(freep) char *shown = log_escape(optarg);
-                                return log_error_errno(-EINVAL,
-                                                       "--check %s: no such check (see 'taskstorm qualify "
-                                                       "--list').",
-                                                       strempty(shown));
-                        }
-                        for (size_t i = 0; i < n; i++)
-                                if (run[i] == k)
-                                        return log_error_errno(-EINVAL, "--check %s given twice.", k->name);
-                        run[n++] = k;
-                        break;
-                }
-                case '?':
-                        return log_option_error("qualify", argv, options);
-                default:
-                        return -EINVAL;
-                }
-        if (c < -1)
-                return c; /* logged: an option given twice */
-        if (optind < argc) {
-                _cleanup_(freep) char *shown = log_escape(argv[optind]);
-                return log_error_errno(-EINVAL, "'taskstorm qualify' takes no arguments, got '%s'.",
+static int add_check(QualifyArgs *a, const char *name) {
+        size_t n_all;
+        (void)ts_qualify_checks(&n_all);
+        const TsQualifyCheck *k = ts_qualify_check_find(name);
+        if (!k) {
+                _cleanup_(freep) char *shown = log_escape(name);
+                return log_error_errno(-EINVAL,
+                                       "--check %s: no such check (see 'taskstorm qualify --list').",
                                        strempty(shown));
         }
-        if (list_only) {
-                /* --list runs nothing: a check, a format or a report directory would be silently ignored. */
-                if (n > 0 || format >= 0 || report_dir)
-                        return log_error_errno(-EINVAL, "--list only lists the checks: give it alone.");
+        for (size_t i = 0; i < a->n_checks; i++)
+                if (a->checks[i] == k)
+                        return log_error_errno(-EINVAL, "--check %s given twice.", k->name);
+        /* Room for every check: none is taken twice. */
+        if (!a->checks && !(a->checks = calloc(n_all, sizeof *a->checks)))
+                return log_error_errno(-ENOMEM, "Out of memory.");
+        a->checks[a->n_checks++] = k;
+        return 0;
+}
+
+static int qualify_option(void *userdata, int id, const char *value) {
+        QualifyArgs *a = userdata;
+        switch (id) {
+        case ARG_CHECK:
+                return add_check(a, value);
+        case ARG_LIST:
+                a->list = true;
+                return 0;
+        default:
+                return -EINVAL;
+        }
+}
+
+static int qualify_arguments(void *userdata, int argc, char *argv[]) {
+        QualifyArgs *a = userdata;
+        if (!a->list)
+                return 0;
+        /* --list runs nothing: a check, a format or a report directory would be silently ignored. */
+        if (a->n_checks > 0 || a->common.format >= 0 || a->common.report_dir)
+                return log_error_errno(-EINVAL, "--list only lists the checks: give it alone.");
+        a->common.needs_no_root = true;
+        return 0;
+}
+
+static void qualify_done(void *userdata) {
+        QualifyArgs *a = userdata;
+        free(a->checks);
+}
+
+/* --report-dir's files: qualify.json and junit.xml; logged where one could not be written. */
+static int write_reports(const QualifyArgs *a, json_object *root, const char *systemd,
+                         const TsQualifyResult *results) {
+        char path[PATH_MAX];
+        int r = path_printf(path, sizeof path, "%s/qualify.json", a->common.report_path);
+        if (r >= 0)
+                r = ts_json_write_file(path, root);
+        if (r >= 0)
+                r = path_printf(path, sizeof path, "%s/junit.xml", a->common.report_path);
+        if (r >= 0)
+                r = ts_qualify_junit_write(path, systemd, a->checks, results, a->n_checks);
+        if (r < 0)
+                return log_error_errno(r, "Failed to write %s: %m", path);
+        return 0;
+}
+
+/* Each check in turn, printed as it ends; the report of them all, the worst verdict's exit status. */
+static int run_checks(const QualifyArgs *a, const TsQualifyContext *ctx, const TsSysinfo *env) {
+        const char *systemd = strempty(env->systemd.version);
+        OutputFormat format = a->common.format;
+        size_t n = a->n_checks;
+        _cleanup_(freep) TsQualifyResult *results = calloc(n, sizeof *results);
+        if (!results)
+                return log_error_errno(-ENOMEM, "Out of memory.");
+        ANALYZER_OWNED_BY_CLEANUP(results);
+        unsigned counts[_TS_VERDICT_MAX] = {};
+        TsVerdict worst = TS_VERDICT_PASS;
+        if (format == FORMAT_TEXT)
+                ts_qualify_print_head(stdout, systemd, n);
+        else if (format == FORMAT_TAP)
+                ts_tap_print_plan(stdout, n);
+        json_object *root = ts_qualify_report_new(env, cli_sandbox_verbs());
+        json_object *list = json_object_new_array();
+        for (size_t i = 0; i < n; i++) {
+                ts_qualify_run(ctx, a->checks[i], &results[i]);
+                counts[results[i].verdict]++;
+                worst = ts_verdict_worst(worst, results[i].verdict);
+                json_object_array_add(list, ts_qualify_result_to_json(a->checks[i], &results[i]));
+                if (format == FORMAT_TEXT)
+                        ts_qualify_print_result(stdout, a->checks[i], &results[i]);
+                else if (format == FORMAT_TAP)
+                        ts_qualify_print_tap(stdout, i + 1, a->checks[i], &results[i]);
+                fflush(stdout);
+        }
+        ts_qualify_report_finish(root, systemd, list, counts);
+
+        int report_r = a->common.report_dir ? write_reports(a, root, systemd, results) : 0;
+        if (format == FORMAT_JSON)
+                (void)ts_json_write_and_put(stdout, root, a->common.json_style);
+        else
+                json_object_put(root);
+        if (format == FORMAT_TEXT)
+                ts_verdict_counts_print(stdout, counts);
+        return report_r < 0 ? TS_EXIT_FAILURE : ts_verdict_exit_status(worst);
+}
+
+static int qualify_run(void *userdata) {
+        QualifyArgs *a = userdata;
+        size_t n_all;
+        const TsQualifyCheck *all = ts_qualify_checks(&n_all);
+        if (a->list) {
                 for (size_t i = 0; i < n_all; i++)
                         printf("%s\n", all[i].name);
                 return 0;
         }
-        if (format < 0)
-                format = FORMAT_TEXT;
-        if (n == 0)
+        if (a->n_checks == 0) {
+                if (!(a->checks = calloc(n_all, sizeof *a->checks)))
+                        return log_error_errno(-ENOMEM, "Out of memory.");
                 for (size_t i = 0; i < n_all; i++)
-                        run[n++] = &all[i];
+                        a->checks[a->n_checks++] = &all[i];
+        }
 
-        char report_path[PATH_MAX];
-        if (report_dir && (r = report_dir_check(report_dir, report_path)) < 0)
-                return r;
         int status;
-        r = cli_systemd_or_sandbox(&status);
-        if (r == 0 && report_dir)
-                r = report_dir_make(report_path);
+        int r = cli_systemd_or_sandbox(&status);
+        if (r == 0 && a->common.report_dir)
+                r = report_dir_make(a->common.report_path);
         if (r != 0)
                 return r < 0 ? r : status;
 
@@ -145,54 +192,27 @@ int verb_qualify(int argc, char *argv[]) {
                 r = ts_scope_sysinfo_gather(bus, &env);
         if (r < 0)
                 return log_error_errno(r, "Failed to set up the checks: %m");
-        const char *systemd = strempty(env.systemd.version);
         TsQualifyContext ctx = { .bus = bus, .exec_path = exe, .timeout = JOB_TIMEOUT };
         if (env.systemd.version && ts_version_major(env.systemd.version, &ctx.systemd_major) < 0)
                 ctx.systemd_major = 0;
-
-        _cleanup_(freep) TsQualifyResult *results = calloc(n, sizeof *results);
-        if (!results)
-                return log_error_errno(-ENOMEM, "Out of memory.");
-        ANALYZER_OWNED_BY_CLEANUP(results);
-        unsigned counts[_TS_VERDICT_MAX] = {};
-        TsVerdict worst = TS_VERDICT_PASS;
-        if (format == FORMAT_TEXT)
-                ts_qualify_print_head(stdout, systemd, n);
-        else if (format == FORMAT_TAP)
-                ts_tap_print_plan(stdout, n);
-        json_object *root = ts_qualify_report_new(&env, cli_sandbox_verbs());
-        json_object *list = json_object_new_array();
-        for (size_t i = 0; i < n; i++) {
-                ts_qualify_run(&ctx, run[i], &results[i]);
-                counts[results[i].verdict]++;
-                worst = ts_verdict_worst(worst, results[i].verdict);
-                json_object_array_add(list, ts_qualify_result_to_json(run[i], &results[i]));
-                if (format == FORMAT_TEXT)
-                        ts_qualify_print_result(stdout, run[i], &results[i]);
-                else if (format == FORMAT_TAP)
-                        ts_qualify_print_tap(stdout, i + 1, run[i], &results[i]);
-                fflush(stdout);
-        }
-        ts_qualify_report_finish(root, systemd, list, counts);
-
-        int report_r = 0;
-        if (report_dir) {
-                char path[PATH_MAX];
-                report_r = path_printf(path, sizeof path, "%s/qualify.json", report_path);
-                if (report_r >= 0)
-                        report_r = ts_json_write_file(path, root);
-                if (report_r >= 0)
-                        report_r = path_printf(path, sizeof path, "%s/junit.xml", report_path);
-                if (report_r >= 0)
-                        report_r = ts_qualify_junit_write(path, systemd, run, results, n);
-                if (report_r < 0)
-                        log_error_errno(report_r, "Failed to write %s: %m", path);
-        }
-        if (format == FORMAT_JSON)
-                (void)ts_json_write_and_put(stdout, root);
-        else
-                json_object_put(root);
-        if (format == FORMAT_TEXT)
-                ts_verdict_counts_print(stdout, counts);
-        return report_r < 0 ? TS_EXIT_FAILURE : ts_verdict_exit_status(worst);
+        return run_checks(a, &ctx, &env);
 }
+
+const Verb verb_qualify = {
+        .name = "qualify",
+        .summary =
+                "check the running systemd's TasksMax semantics, each check PASS, FAIL or SKIP with evidence",
+        .flags = VERB_NEEDS_ROOT | VERB_NEEDS_SYSTEMD | VERB_NO_ARGUMENTS,
+        .root_why = "to make units and set their properties through systemd's private bus",
+        .usage = "[OPTIONS...]",
+        .description =
+                "Check the running systemd's TasksMax semantics, each check PASS, FAIL, SKIP or BROKEN with\n"
+                "what it measured. Each check makes its own transient units and stops them.\n",
+        .options = options,
+        .print_epilogue = print_checks,
+        .args_size = sizeof(QualifyArgs),
+        .option = qualify_option,
+        .arguments = qualify_arguments,
+        .done = qualify_done,
+        .run = qualify_run,
+};

@@ -2,7 +2,6 @@
 /* taskstorm run [FILE...]: parse every scenario first (a bad file stops the run before anything
  * changes), then run each and report PASS, FAIL, SKIP or BROKEN with the timing of every phase. */
 #include <dirent.h>
-#include <getopt.h>
 #include <limits.h>
 
 #include <sys/stat.h>
@@ -23,16 +22,25 @@
 #include "signals.h"
 #include "verbs.h"
 
-static void help(void) {
-        printf("Usage: taskstorm run [OPTIONS...] [FILE...]\n\n"
-               "Run scenario files, or shipped scenarios by name (10-fork-64); default: every shipped one.\n\n"
-               "  -h --help             show this help\n"
-               "     --format FORMAT    text (default), json or tap on stdout\n"
-               "     --json             the same as --format json\n"
-               "     --report-dir DIR   also write DIR/report.json, DIR/junit.xml and DIR/report.html\n"
-               "     --list             list the shipped scenarios and exit\n\n"
-               "On a terminal, a progress line on stderr shows the scenario, its phase and its tasks.\n");
-}
+typedef struct RunArgs {
+        VerbArgs common;
+        bool list;
+        char **files; /* as given: paths or shipped scenarios' names; none: every shipped one */
+        int n_files;
+} RunArgs;
+
+enum {
+        ARG_LIST = VERB_OPTION_OWN,
+};
+
+static const VerbOption options[] = {
+        { .id = VERB_OPTION_FORMAT },
+        { .id = VERB_OPTION_JSON, .help = "the same as --format json" },
+        { .id = VERB_OPTION_REPORT_DIR,
+          .help = "also write DIR/report.json, DIR/junit.xml and DIR/report.html" },
+        { .id = ARG_LIST, .name = "list", .help = "list the shipped scenarios and exit" },
+        {},
+};
 
 static int cmp_str(const void *a, const void *b) {
         return strcmp(*(char *const *)a, *(char *const *)b);
@@ -150,204 +158,220 @@ static int list_scenarios(void) {
         return 0;
 }
 
-int verb_run(int argc, char *argv[]) {
-        enum { ARG_JSON = 0x100, ARG_FORMAT, ARG_REPORT_DIR, ARG_LIST };
-        static const struct option options[] = {
-                { "help", no_argument, NULL, 'h' },
-                { "json", no_argument, NULL, ARG_JSON },
-                { "format", required_argument, NULL, ARG_FORMAT },
-                { "report-dir", required_argument, NULL, ARG_REPORT_DIR },
-                { "list", no_argument, NULL, ARG_LIST },
-                {},
-        };
-        OutputFormat format = _FORMAT_INVALID;
-        const char *report_dir = NULL;
-        bool list = false;
-        uint32_t seen = 0;
-        int c, r;
+static int run_option(void *userdata, int id, const char *value) {
+        RunArgs *a = userdata;
+        if (id != ARG_LIST)
+                return -EINVAL;
+        a->list = true;
+        return 0;
+}
 
-        opterr = 0;
-        while ((c = cli_getopt(argc, argv, "h", options, NULL, &seen)) >= 0)
-                switch (c) {
-                case 'h':
-                        help();
-                        return 0;
-                case ARG_JSON:
-                        r = output_format_json(&format);
-                        if (r < 0)
-                                return r;
-                        break;
-                case ARG_FORMAT:
-                        r = output_format_parse(optarg, &format);
-                        if (r < 0)
-                                return r;
-                        break;
-                case ARG_REPORT_DIR:
-                        report_dir = optarg;
-                        break;
-                case ARG_LIST:
-                        list = true;
-                        break;
-                case '?':
-                        return log_option_error("run", argv, options);
-                default:
-                        return -EINVAL;
-                }
-        if (c < -1)
-                return c; /* logged: an option given twice */
-        if (format < 0)
-                format = FORMAT_TEXT;
-        /* The command line before the files: checked, nothing made (see cli_systemd_or_sandbox()). */
-        char report_path[PATH_MAX];
-        if (report_dir && (r = report_dir_check(report_dir, report_path)) < 0)
-                return r;
+static int run_arguments(void *userdata, int argc, char *argv[]) {
+        RunArgs *a = userdata;
+        if (a->list && argc > 0)
+                return log_error_errno(-EINVAL, "--list takes no scenarios.");
+        /* --list reads the shipped files only: neither root nor systemd. */
+        a->common.needs_no_root = a->list;
+        a->files = argv;
+        a->n_files = argc;
+        return 0;
+}
 
-        if (list) {
-                if (optind < argc)
-                        return log_error_errno(-EINVAL, "--list takes no scenarios.");
-                return list_scenarios();
-        }
+/* What a run holds from set-up to the end, released by run_state_done(). */
+typedef struct RunState {
+        TsScenario **scenarios;
+        size_t n;
+        char exe[PATH_MAX], daemon[PATH_MAX + 64], image[PATH_MAX + 64];
+        int sigfd;
+        sd_bus *bus;
+        TsSysinfo env;
+} RunState;
 
-        /* The files as given, each a path or a shipped scenario's name; or every shipped one. */
-        _cleanup_(strv_freep) char **files = NULL;
-        if (optind >= argc) {
-                r = default_files(&files);
+static void run_state_done(RunState *s) {
+        ts_sysinfo_done(&s->env);
+        free_scenarios(s->scenarios, s->n);
+        s->sigfd = safe_close(s->sigfd);
+        s->bus = sd_bus_flush_close_unref(s->bus);
+}
+
+/* The files as given, each a path or a shipped scenario's name; or every shipped one. Returns 0,
+ * TS_EXIT_BAD_INPUT for a name that is neither, or a negative errno; logged. */
+static int scenario_files(const RunArgs *a, char ***ret) {
+        if (a->n_files == 0)
+                return default_files(ret);
+        _cleanup_(strv_freep) char **files = calloc((size_t)a->n_files + 1, sizeof(char *));
+        if (!files)
+                return log_error_errno(-ENOMEM, "Out of memory.");
+        ANALYZER_OWNED_BY_CLEANUP(files);
+        for (int i = 0; i < a->n_files; i++) {
+                char *shipped = NULL;
+                int r = resolve_scenario(a->files[i], &shipped);
                 if (r < 0)
-                        return r;
-        } else {
-                files = calloc(argc - optind + 1, sizeof(char *));
-                if (!files)
+                        return r == -ENOENT ? TS_EXIT_BAD_INPUT : r;
+                files[i] = r > 0 ? shipped : strdup(a->files[i]);
+                if (!files[i])
                         return log_error_errno(-ENOMEM, "Out of memory.");
-                ANALYZER_OWNED_BY_CLEANUP(files);
-                for (int i = optind; i < argc; i++) {
-                        char *shipped = NULL;
-                        r = resolve_scenario(argv[i], &shipped);
-                        if (r < 0)
-                                return r == -ENOENT ? TS_EXIT_BAD_INPUT : r;
-                        files[i - optind] = r > 0 ? shipped : strdup(argv[i]);
-                        if (!files[i - optind])
-                                return log_error_errno(-ENOMEM, "Out of memory.");
-                }
         }
+        *ret = TAKE_PTR(files);
+        return 0;
+}
 
-        /* Every file is checked before anything runs. */
+/* Every scenario parsed before anything runs: a bad file stops the run (TS_EXIT_BAD_INPUT). */
+static int load_scenarios(const RunArgs *a, RunState *s) {
+        _cleanup_(strv_freep) char **files = NULL;
+        int r = scenario_files(a, &files);
+        if (r != 0)
+                return r;
         size_t n = 0;
         while (files[n])
                 n++;
-        TsScenario **scenarios = calloc(n + 1, sizeof(TsScenario *));
-        if (!scenarios)
+        s->scenarios = calloc(n + 1, sizeof(TsScenario *));
+        if (!s->scenarios)
                 return log_error_errno(-ENOMEM, "Out of memory.");
-        for (size_t i = 0; i < n; i++) {
+        for (; s->n < n; s->n++) {
                 _cleanup_(ts_scenario_error_done) TsScenarioError error = {};
-                r = ts_scenario_parse_file(files[i], &scenarios[i], &error);
-                if (r < 0) {
+                if (ts_scenario_parse_file(files[s->n], &s->scenarios[s->n], &error) < 0) {
                         _cleanup_(freep) char *msg = ts_scenario_error_format(&error);
-                        log_error("%s", msg ? msg : files[i]);
-                        free_scenarios(scenarios, i);
+                        log_error("%s", msg ? msg : files[s->n]);
                         return TS_EXIT_BAD_INPUT;
                 }
         }
+        return 0;
+}
 
-        int status;
-        r = cli_systemd_or_sandbox(&status);
-        if (r == 0 && report_dir)
-                r = report_dir_make(report_path);
-        if (r != 0) {
-                free_scenarios(scenarios, n);
-                return r < 0 ? r : status;
-        }
-
-        char exe[PATH_MAX], daemon[PATH_MAX + 64], image[PATH_MAX + 64];
-        r = cli_self_exe(exe, sizeof exe);
-        if (r < 0) {
-                free_scenarios(scenarios, n);
-                return log_error_errno(r, "Failed to find my own executable: %m");
-        }
-        /* The fixture daemon and the real stacks' container process (a whole image by itself). */
+/* This binary (exec storms), the fixture daemon and the real stacks' container process (a whole
+ * image by itself), the stop signals, systemd and the machine's facts. */
+static int set_up(RunState *s) {
         const CliPaths *paths;
+        int r = cli_self_exe(s->exe, sizeof s->exe);
+        if (r < 0)
+                return log_error_errno(r, "Failed to find my own executable: %m");
         r = cli_paths(&paths);
-        if (r < 0) {
-                free_scenarios(scenarios, n);
+        if (r < 0)
                 return r;
-        }
-        snprintf(daemon, sizeof daemon, "%s/tsdockerd", paths->libexecdir);
-        snprintf(image, sizeof image, "%s/tscontainer", paths->libexecdir);
-        _cleanup_(closep) int sigfd = cli_stop_signals_fd();
-        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
-        TsSysinfo env = {};
-        r = sigfd < 0 ? sigfd : ts_bus_open_systemd(&bus);
+        snprintf(s->daemon, sizeof s->daemon, "%s/tsdockerd", paths->libexecdir);
+        snprintf(s->image, sizeof s->image, "%s/tscontainer", paths->libexecdir);
+        s->sigfd = cli_stop_signals_fd();
+        r = s->sigfd < 0 ? s->sigfd : ts_bus_open_systemd(&s->bus);
         if (r >= 0)
-                r = ts_scope_sysinfo_gather(bus, &env);
-        if (r < 0) {
-                free_scenarios(scenarios, n);
+                r = ts_scope_sysinfo_gather(s->bus, &s->env);
+        if (r < 0)
                 return log_error_errno(r, "Failed to set up the run: %m");
-        }
+        return 0;
+}
 
+/* systemd re-executed (or restarted) during a scenario: the next one gets a new connection. */
+static int reconnect(RunState *s, TsRunContext *ctx) {
+        if (sd_bus_is_open(s->bus) > 0)
+                return 0;
+        sd_bus *fresh = NULL;
+        int r = ts_bus_open_again(s->bus, 30 * USEC_PER_SEC, &fresh);
+        if (r < 0)
+                return log_error_errno(r, "Lost the connection to systemd, and could not connect again: %m");
+        sd_bus_flush_close_unref(s->bus);
+        ctx->bus = s->bus = fresh;
+        return 0;
+}
+
+/* --format json on stdout and --report-dir's files, of the finished report. */
+static int finish_report(const RunArgs *a, TsRunReport *report, const unsigned counts[_TS_VERDICT_MAX],
+                         int report_r) {
+        json_object *o = ts_run_report_finish(report, counts);
+        if (a->common.report_dir && report_r >= 0)
+                report_r = write_reports(report, a->common.report_path);
+        if (a->common.format == FORMAT_JSON)
+                (void)ts_json_write_and_put(stdout, json_object_get(o), a->common.json_style);
+        ts_run_report_free(report);
+        return report_r;
+}
+
+/* Each scenario in turn, printed as it ends, until a stop signal; then the report and the exit
+ * status of the worst verdict. */
+static int run_scenarios(const RunArgs *a, RunState *s) {
+        OutputFormat format = a->common.format;
         TsVerdict worst = TS_VERDICT_PASS;
         unsigned counts[_TS_VERDICT_MAX] = {};
-        TsRunReport *report = ts_run_report_new(&env, cli_sandbox_verbs());
+        TsRunReport *report = ts_run_report_new(&s->env, cli_sandbox_verbs());
         TsProgress shared = {};
-        TsRunContext ctx = { .bus = bus,
-                             .env = &env,
-                             .exec_path = exe,
-                             .paths = { daemon, image },
-                             .cancel_fd = sigfd,
+        TsRunContext ctx = { .bus = s->bus,
+                             .env = &s->env,
+                             .exec_path = s->exe,
+                             .paths = { s->daemon, s->image },
+                             .cancel_fd = s->sigfd,
                              .progress = &shared };
         Progress *progress = progress_start(&shared);
         int sig = 0, report_r = report ? 0 : log_error_errno(-ENOMEM, "Out of memory.");
         if (format == FORMAT_TAP)
-                ts_tap_print_plan(stdout, n);
-        for (size_t i = 0; i < n && sig == 0; i++) {
+                ts_tap_print_plan(stdout, s->n);
+        for (size_t i = 0; i < s->n && sig == 0; i++) {
+                TsScenario *scenario = s->scenarios[i];
                 TsScenarioResult res;
-                progress_scenario(progress, i + 1, n, scenarios[i]->name);
+                progress_scenario(progress, i + 1, s->n, scenario->name);
                 /* res is filled on every path, and -ECANCELED means a stop signal, which is read below. */
-                (void)ts_scenario_run(&ctx, scenarios[i], &res);
+                (void)ts_scenario_run(&ctx, scenario, &res);
                 progress_pause(progress);
                 /* A stop signal that came after the scenario's last look at it still stops the run. */
-                sig = cli_stop_signal_pending(sigfd);
+                sig = cli_stop_signal_pending(s->sigfd);
                 counts[res.verdict]++;
                 worst = ts_verdict_worst(worst, res.verdict);
-                if (report && ts_run_report_add(report, scenarios[i], &res) < 0)
+                if (report && ts_run_report_add(report, scenario, &res) < 0)
                         report_r = log_error_errno(-ENOMEM, "Out of memory.");
                 if (format == FORMAT_TEXT)
-                        ts_run_print_result(stdout, scenarios[i], &res);
+                        ts_run_print_result(stdout, scenario, &res);
                 else if (format == FORMAT_TAP)
-                        ts_run_print_tap(stdout, i + 1, scenarios[i], &res);
+                        ts_run_print_tap(stdout, i + 1, scenario, &res);
                 fflush(stdout);
                 ts_scenario_result_done(&res);
-                /* systemd re-executed (or restarted): the next scenario gets a new connection. */
-                if (sig == 0 && sd_bus_is_open(bus) <= 0) {
-                        sd_bus *fresh = NULL;
-                        r = ts_bus_open_again(bus, 30 * USEC_PER_SEC, &fresh);
-                        if (r < 0) {
-                                log_error_errno(
-                                        r,
-                                        "Lost the connection to systemd, and could not connect again: %m");
-                                break;
-                        }
-                        sd_bus_flush_close_unref(bus);
-                        ctx.bus = bus = fresh;
-                }
+                if (sig == 0 && reconnect(s, &ctx) < 0)
+                        break;
         }
         progress_stop(progress);
 
-        if (report) {
-                json_object *o = ts_run_report_finish(report, counts);
-                if (report_dir && report_r >= 0)
-                        report_r = write_reports(report, report_path);
-                if (format == FORMAT_JSON)
-                        (void)ts_json_write_and_put(stdout, json_object_get(o));
-                ts_run_report_free(report);
-        }
+        if (report)
+                report_r = finish_report(a, report, counts, report_r);
         if (format == FORMAT_TEXT)
                 ts_verdict_counts_print(stdout, counts);
-        ts_sysinfo_done(&env);
-        free_scenarios(scenarios, n);
         if (sig > 0) {
                 log_info("Got %s: stopped the running scenario's unit.", strsignal(sig));
                 return 128 + sig;
         }
-        if (report_r < 0)
-                return TS_EXIT_FAILURE;
-        return ts_verdict_exit_status(worst);
+        return report_r < 0 ? TS_EXIT_FAILURE : ts_verdict_exit_status(worst);
 }
+
+static int run_run(void *userdata) {
+        RunArgs *a = userdata;
+        if (a->list)
+                return list_scenarios();
+
+        _cleanup_(run_state_done) RunState s = { .sigfd = -EBADF };
+        int r = load_scenarios(a, &s);
+        if (r != 0)
+                return r;
+        int status;
+        r = cli_systemd_or_sandbox(&status);
+        if (r == 0 && a->common.report_dir)
+                r = report_dir_make(a->common.report_path);
+        if (r != 0)
+                return r < 0 ? r : status;
+        r = set_up(&s);
+        if (r < 0)
+                return r;
+        return run_scenarios(a, &s);
+}
+
+const Verb verb_run = {
+        .name = "run",
+        .summary = "run scenario files and report PASS, FAIL, SKIP or BROKEN with phase timings",
+        .flags = VERB_NEEDS_ROOT | VERB_NEEDS_SYSTEMD,
+        .root_why = "to make and install units through systemd's private bus",
+        .usage = "[OPTIONS...] [FILE...]",
+        .description =
+                "Run scenario files, or shipped scenarios by name (10-fork-64); default: every shipped one.\n",
+        .options = options,
+        .epilogue =
+                "On a terminal, a progress line on stderr shows the scenario, its phase and its tasks.\n",
+        .args_size = sizeof(RunArgs),
+        .option = run_option,
+        .arguments = run_arguments,
+        .run = run_run,
+};

@@ -2,7 +2,6 @@
 /* taskstorm sandbox [--root DIR] [--bind DIR]... -- CMD [ARG...]: boot a private systemd, run
  * CMD inside with its output streamed, exit with CMD's status, and tear everything down, also on
  * SIGINT, SIGTERM and SIGHUP. */
-#include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <linux/magic.h>
@@ -20,22 +19,49 @@
 #include "signals.h"
 #include "verbs.h"
 
-static void help(void) {
-        printf("Usage: taskstorm sandbox [OPTIONS...] [--] CMD [ARG...]\n\n"
-               "Boot a private systemd as PID 1 of new PID, mount, network, UTS and IPC namespaces, on an\n"
-               "overlay of the host's root (or of DIR) whose writes land on a tmpfs; run CMD inside with\n"
-               "the system bus at its usual path; exit with CMD's status; remove everything again.\n"
-               "The current directory is bound read-write at the same path, so CMD can write results.\n\n"
-               "  -h --help              show this help\n"
-               "     --root DIR          boot the systemd of this distro root file system instead of the host's\n"
-               "     --bind DIR          also bind this host directory read-write (repeatable)\n"
-               "     --no-bind-cwd       do not bind the current directory\n"
-               "     --boot-timeout SEC  give up if systemd is not up after SEC seconds (default 60)\n"
-               "     --guard N           pids.max of the sandbox's cgroup subtree: no more than N tasks in it\n"
-               "                         (default: what the host can give, as 'taskstorm env' shows)\n"
-               "     --pids-read-only    bind the pids controller read-only (cgroup v1), as systemd-nspawn\n"
-               "                         does: a broken machine where TasksMax is not enforced, for tests\n");
-}
+typedef struct SandboxArgs {
+        VerbArgs common;
+        TsSandboxOptions o;
+        char **binds; /* --bind's, NULL-terminated */
+        size_t n_binds;
+        char **cmd;
+} SandboxArgs;
+
+enum {
+        ARG_ROOT = VERB_OPTION_OWN,
+        ARG_BIND,
+        ARG_NO_BIND_CWD,
+        ARG_BOOT_TIMEOUT,
+        ARG_GUARD,
+        ARG_PIDS_READ_ONLY,
+};
+
+static const VerbOption options[] = {
+        { .id = ARG_ROOT,
+          .name = "root",
+          .metavar = "DIR",
+          .help = "boot the systemd of this distro root file system instead of the host's" },
+        { .id = ARG_BIND,
+          .name = "bind",
+          .metavar = "DIR",
+          .help = "also bind this host directory read-write (repeatable)",
+          .flags = VERB_OPTION_REPEATABLE },
+        { .id = ARG_NO_BIND_CWD, .name = "no-bind-cwd", .help = "do not bind the current directory" },
+        { .id = ARG_BOOT_TIMEOUT,
+          .name = "boot-timeout",
+          .metavar = "SEC",
+          .help = "give up if systemd is not up after SEC seconds (default 60)" },
+        { .id = ARG_GUARD,
+          .name = "guard",
+          .metavar = "N",
+          .help = "pids.max of the sandbox's cgroup subtree: no more than N tasks in it\n"
+                  "(default: what the host can give, as 'taskstorm env' shows)" },
+        { .id = ARG_PIDS_READ_ONLY,
+          .name = "pids-read-only",
+          .help = "bind the pids controller read-only (cgroup v1), as systemd-nspawn\n"
+                  "does: a broken machine where TasksMax is not enforced, for tests" },
+        {},
+};
 
 static int check_dir_argument(const char *option, const char *path) {
         struct stat st;
@@ -154,91 +180,98 @@ int ts_cli_sandbox_run(const TsSandboxOptions *o, char *const cmd[]) {
         return r;
 }
 
-int verb_sandbox(int argc, char *argv[]) {
-        enum {
-                ARG_ROOT = 0x100,
-                ARG_BIND,
-                ARG_NO_BIND_CWD,
-                ARG_BOOT_TIMEOUT,
-                ARG_PIDS_READ_ONLY,
-                ARG_GUARD
-        };
-        static const struct option options[] = {
-                { "help", no_argument, NULL, 'h' },
-                { "root", required_argument, NULL, ARG_ROOT },
-                { "bind", required_argument, NULL, ARG_BIND },
-                { "no-bind-cwd", no_argument, NULL, ARG_NO_BIND_CWD },
-                { "boot-timeout", required_argument, NULL, ARG_BOOT_TIMEOUT },
-                { "pids-read-only", no_argument, NULL, ARG_PIDS_READ_ONLY },
-                { "guard", required_argument, NULL, ARG_GUARD },
-                {},
-        };
-        TsSandboxOptions o = { .bind_cwd = true, .boot_timeout = 60 * USEC_PER_SEC };
-        _cleanup_(freep) char **binds = calloc((size_t)argc + 1, sizeof(char *));
-        size_t n_binds = 0;
-        uint64_t u;
-        struct statfs fs;
-        int c, r;
+static void sandbox_init(void *userdata) {
+        SandboxArgs *a = userdata;
+        a->o = (TsSandboxOptions){ .bind_cwd = true, .boot_timeout = 60 * USEC_PER_SEC };
+}
 
-        if (!binds)
+static int add_bind(SandboxArgs *a, const char *dir) {
+        int r = check_dir_argument("--bind", dir);
+        if (r < 0)
+                return r;
+        char **grown = realloc(a->binds, (a->n_binds + 2) * sizeof(char *));
+        if (!grown)
                 return log_error_errno(-ENOMEM, "Out of memory.");
-        ANALYZER_OWNED_BY_CLEANUP(binds);
-        opterr = 0;
-        static const int repeatable[] = { ARG_BIND, 0 };
-        uint32_t seen = 0;
-        while ((c = cli_getopt(argc, argv, "+h", options, repeatable, &seen)) >= 0)
-                switch (c) {
-                case 'h':
-                        help();
-                        return 0;
-                case ARG_ROOT:
-                        r = check_dir_argument("--root", optarg);
-                        if (r < 0)
-                                return r;
-                        o.root = optarg;
-                        break;
-                case ARG_BIND:
-                        r = check_dir_argument("--bind", optarg);
-                        if (r < 0)
-                                return r;
-                        binds[n_binds++] = optarg;
-                        break;
-                case ARG_NO_BIND_CWD:
-                        o.bind_cwd = false;
-                        break;
-                case ARG_PIDS_READ_ONLY:
-                        if (statfs("/sys/fs/cgroup", &fs) >= 0 && fs.f_type == CGROUP2_SUPER_MAGIC)
-                                return log_error_errno(
-                                        -EINVAL, "--pids-read-only: cgroup v1's broken machine "
-                                                 "(a read-only pids hierarchy); this host is cgroup v2.");
-                        o.pids_read_only = true;
-                        break;
-                case ARG_GUARD:
-                        r = cli_parse_count("--guard", optarg, UINT32_MAX, &o.guard);
-                        if (r >= 0)
-                                r = cli_check_host_room("--guard", o.guard);
-                        if (r < 0)
-                                return r;
-                        break;
-                case ARG_BOOT_TIMEOUT:
-                        if (ts_safe_atou64(optarg, &u) < 0 || u == 0 || u > 3600)
-                                return log_error_errno(-EINVAL,
-                                                       "--boot-timeout %s: not a number of seconds "
-                                                       "from 1 to 3600.",
-                                                       optarg);
-                        o.boot_timeout = u * USEC_PER_SEC;
-                        break;
-                case '?':
-                        return log_option_error("sandbox", argv, options);
-                default:
-                        return -EINVAL;
-                }
-        if (c < -1)
-                return c; /* logged: an option given twice */
+        a->binds = grown;
+        a->binds[a->n_binds++] = (char *)dir;
+        a->binds[a->n_binds] = NULL;
+        return 0;
+}
 
-        if (optind >= argc)
+static int sandbox_option(void *userdata, int id, const char *value) {
+        SandboxArgs *a = userdata;
+        struct statfs fs;
+        uint64_t u;
+        int r;
+
+        switch (id) {
+        case ARG_ROOT:
+                a->o.root = value;
+                return check_dir_argument("--root", value);
+        case ARG_BIND:
+                return add_bind(a, value);
+        case ARG_NO_BIND_CWD:
+                a->o.bind_cwd = false;
+                return 0;
+        case ARG_PIDS_READ_ONLY:
+                if (statfs("/sys/fs/cgroup", &fs) >= 0 && fs.f_type == CGROUP2_SUPER_MAGIC)
+                        return log_error_errno(-EINVAL,
+                                               "--pids-read-only: cgroup v1's broken machine "
+                                               "(a read-only pids hierarchy); this host is cgroup v2.");
+                a->o.pids_read_only = true;
+                return 0;
+        case ARG_GUARD:
+                r = cli_parse_count("--guard", value, UINT32_MAX, &a->o.guard);
+                return r < 0 ? r : cli_check_host_room("--guard", a->o.guard);
+        case ARG_BOOT_TIMEOUT:
+                if (ts_safe_atou64(value, &u) < 0 || u == 0 || u > 3600)
+                        return log_error_errno(-EINVAL,
+                                               "--boot-timeout %s: not a number of seconds from 1 to 3600.",
+                                               value);
+                a->o.boot_timeout = u * USEC_PER_SEC;
+                return 0;
+        default:
+                return -EINVAL;
+        }
+}
+
+static int sandbox_arguments(void *userdata, int argc, char *argv[]) {
+        SandboxArgs *a = userdata;
+        if (argc == 0)
                 return log_error_errno(-EINVAL,
                                        "No command given: taskstorm sandbox [OPTIONS] -- CMD [ARG...]");
-        o.binds = binds;
-        return ts_cli_sandbox_run(&o, argv + optind);
+        a->cmd = argv;
+        return 0;
 }
+
+static void sandbox_done(void *userdata) {
+        SandboxArgs *a = userdata;
+        free(a->binds);
+}
+
+static int sandbox_run(void *userdata) {
+        SandboxArgs *a = userdata;
+        static char *no_binds[] = { NULL };
+        a->o.binds = a->binds ? a->binds : no_binds;
+        return ts_cli_sandbox_run(&a->o, a->cmd);
+}
+
+const Verb verb_sandbox = {
+        .name = "sandbox",
+        .summary = "boot a private systemd on an overlay and run a command inside it",
+        .flags = VERB_NEEDS_ROOT | VERB_BOOTS_SANDBOX | VERB_RUNS_COMMAND,
+        .root_why = "to make namespaces, mounts and cgroups and boot systemd",
+        .usage = "[OPTIONS...] [--] CMD [ARG...]",
+        .description =
+                "Boot a private systemd as PID 1 of new PID, mount, network, UTS and IPC namespaces, on an\n"
+                "overlay of the host's root (or of DIR) whose writes land on a tmpfs; run CMD inside with\n"
+                "the system bus at its usual path; exit with CMD's status; remove everything again.\n"
+                "The current directory is bound read-write at the same path, so CMD can write results.\n",
+        .options = options,
+        .args_size = sizeof(SandboxArgs),
+        .init = sandbox_init,
+        .option = sandbox_option,
+        .arguments = sandbox_arguments,
+        .done = sandbox_done,
+        .run = sandbox_run,
+};

@@ -3,7 +3,6 @@
  * for what a sandbox cannot give (cgroup v2 on a v1 host, systemd 258+): boot a disposable VM of a Debian
  * release (the image of ci/vmimage, never written to), run CMD inside in the current directory (shared at
  * the same path), pass its output and exit status back, leave nothing running. */
-#include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
@@ -25,31 +24,73 @@
 /* The releases ci/vmimage makes images of. */
 static const char *const releases[] = { "bookworm", "trixie", "sid" };
 
-static void help(void) {
-        printf("Usage: taskstorm vm [OPTIONS...] [--] CMD [ARG...]\n\n"
-               "Boot a disposable virtual machine of a Debian release (its kernel, its systemd, cgroup v2\n"
-               "by default) from an image that ci/vmimage builds once and caches; run CMD inside, in the\n"
-               "current directory, which is shared at the same path; pass its output and exit status back;\n"
-               "leave nothing running. KVM where /dev/kvm is usable, else emulation (TCG: 3 to 10 times\n"
-               "slower). The image is booted in snapshot mode and never written to.\n\n"
-               "  -h --help              show this help\n"
-               "     --release R         bookworm, trixie or sid (default " DEFAULT_RELEASE
-               "): the image in\n"
-               "                         $TASKSTORM_VM_CACHE/R (default " DEFAULT_CACHE ")\n"
-               "     --image DIR         an image directory instead (vmlinuz, initrd.img, root.img)\n"
-               "     --kernel R          boot the root with release R's kernel and initrd instead of its own\n"
-               "                         (from R's image; the root's own kernel modules are then missing)\n"
-               "     --cgroup MODE       v2 (default) or v1 (the legacy hierarchy: systemd before 258 only)\n"
-               "     --bind DIR          also share this host directory at its path (repeatable)\n"
-               "     --no-bind-cwd       do not share the current directory (CMD starts in /)\n"
-               "     --boot-timeout SEC  give up if CMD has not started SEC seconds after qemu (default 300)\n"
-               "     --timeout SEC       stop the machine if CMD runs longer (default: no limit)\n"
-               "     --memory MIB        the guest's memory (default 2048)\n"
-               "     --cpus N            the guest's CPUs (default 2)\n"
-               "     --keep              keep the control directory: the console log and CMD's output\n\n"
-               "Exit status: CMD's; 5 when the image or qemu is missing, 6 when the machine did not\n"
-               "come up or ended without a status (its console's last lines are printed).\n");
-}
+typedef struct VmArgs {
+        VerbArgs common;
+        TsVmOptions o;
+        const char *release, *image, *kernel;
+        bool release_given, bind_cwd;
+        char image_path[PATH_MAX]; /* the image: --image, or the release's in the cache */
+} VmArgs;
+
+enum {
+        ARG_RELEASE = VERB_OPTION_OWN,
+        ARG_IMAGE,
+        ARG_KERNEL,
+        ARG_CGROUP,
+        ARG_BIND,
+        ARG_NO_BIND_CWD,
+        ARG_BOOT_TIMEOUT,
+        ARG_TIMEOUT,
+        ARG_MEMORY,
+        ARG_CPUS,
+        ARG_KEEP,
+};
+
+static const VerbOption options[] = {
+        { .id = ARG_RELEASE,
+          .name = "release",
+          .metavar = "R",
+          .help = "bookworm, trixie or sid (default " DEFAULT_RELEASE "): the image in\n"
+                  "$TASKSTORM_VM_CACHE/R (default " DEFAULT_CACHE ")" },
+        { .id = ARG_IMAGE,
+          .name = "image",
+          .metavar = "DIR",
+          .help = "an image directory instead (vmlinuz, initrd.img, root.img)" },
+        { .id = ARG_KERNEL,
+          .name = "kernel",
+          .metavar = "R",
+          .help = "boot the root with release R's kernel and initrd instead of its own\n"
+                  "(from R's image; the root's own kernel modules are then missing)" },
+        { .id = ARG_CGROUP,
+          .name = "cgroup",
+          .metavar = "MODE",
+          .help = "v2 (default) or v1 (the legacy hierarchy: systemd before 258 only)" },
+        { .id = ARG_BIND,
+          .name = "bind",
+          .metavar = "DIR",
+          .help = "also share this host directory at its path (repeatable)",
+          .flags = VERB_OPTION_REPEATABLE },
+        { .id = ARG_NO_BIND_CWD,
+          .name = "no-bind-cwd",
+          .help = "do not share the current directory (CMD starts in /)" },
+        { .id = ARG_BOOT_TIMEOUT,
+          .name = "boot-timeout",
+          .metavar = "SEC",
+          .help = "give up if CMD has not started SEC seconds after qemu (default 300)" },
+        { .id = ARG_TIMEOUT,
+          .name = "timeout",
+          .metavar = "SEC",
+          .help = "stop the machine if CMD runs longer (default: no limit)" },
+        { .id = ARG_MEMORY,
+          .name = "memory",
+          .metavar = "MIB",
+          .help = "the guest's memory (default 2048)" },
+        { .id = ARG_CPUS, .name = "cpus", .metavar = "N", .help = "the guest's CPUs (default 2)" },
+        { .id = ARG_KEEP,
+          .name = "keep",
+          .help = "keep the control directory: the console log and CMD's output" },
+        {},
+};
 
 static int parse_seconds(const char *option, const char *arg, uint64_t max, usec_t *ret) {
         uint64_t u;
@@ -148,158 +189,124 @@ static int vm_error(int r, const TsVmOptions *o, const TsVmResult *res) {
         }
 }
 
-int verb_vm(int argc, char *argv[]) {
-        enum {
-                ARG_RELEASE = 0x100,
-                ARG_KERNEL,
-                ARG_IMAGE,
-                ARG_CGROUP,
-                ARG_BIND,
-                ARG_NO_BIND_CWD,
-                ARG_BOOT_TIMEOUT,
-                ARG_TIMEOUT,
-                ARG_MEMORY,
-                ARG_CPUS,
-                ARG_KEEP
-        };
-        static const struct option options[] = {
-                { "help", no_argument, NULL, 'h' },
-                { "release", required_argument, NULL, ARG_RELEASE },
-                { "kernel", required_argument, NULL, ARG_KERNEL },
-                { "image", required_argument, NULL, ARG_IMAGE },
-                { "cgroup", required_argument, NULL, ARG_CGROUP },
-                { "bind", required_argument, NULL, ARG_BIND },
-                { "no-bind-cwd", no_argument, NULL, ARG_NO_BIND_CWD },
-                { "boot-timeout", required_argument, NULL, ARG_BOOT_TIMEOUT },
-                { "timeout", required_argument, NULL, ARG_TIMEOUT },
-                { "memory", required_argument, NULL, ARG_MEMORY },
-                { "cpus", required_argument, NULL, ARG_CPUS },
-                { "keep", no_argument, NULL, ARG_KEEP },
-                {},
-        };
-        TsVmOptions o = { .output_fd = STDOUT_FILENO, .cancel_fd = -1 };
-        const char *release = DEFAULT_RELEASE, *image = NULL, *kernel = NULL;
-        bool bind_cwd = true;
-        uint64_t u;
-        int c, r;
+static void vm_init(void *userdata) {
+        VmArgs *a = userdata;
+        a->o = (TsVmOptions){ .output_fd = STDOUT_FILENO, .cancel_fd = -1 };
+        a->release = DEFAULT_RELEASE;
+        a->bind_cwd = true;
+}
 
-        opterr = 0;
-        static const int repeatable[] = { ARG_BIND, 0 };
-        uint32_t seen = 0;
-        while ((c = cli_getopt(argc, argv, "+h", options, repeatable, &seen)) >= 0)
-                switch (c) {
-                case 'h':
-                        help();
-                        return 0;
-                case ARG_RELEASE:
-                        r = check_release("--release", optarg);
-                        if (r < 0)
-                                return r;
-                        release = optarg;
-                        break;
-                case ARG_KERNEL:
-                        r = check_release("--kernel", optarg);
-                        if (r < 0)
-                                return r;
-                        kernel = optarg;
-                        break;
-                case ARG_IMAGE:
-                        r = check_directory("--image", optarg);
-                        if (r < 0)
-                                return r;
-                        image = optarg;
-                        break;
-                case ARG_CGROUP:
-                        if (!streq(optarg, "v2") && !streq(optarg, "v1"))
-                                return log_error_errno(-EINVAL, "--cgroup %s: v2 or v1.", optarg);
-                        o.cgroup_v1 = streq(optarg, "v1");
-                        break;
-                case ARG_BIND:
-                        r = check_directory("--bind", optarg);
-                        if (r < 0)
-                                return r;
-                        if (o.n_shares == TS_VM_MAX_SHARES - 1)
-                                return log_error_errno(-EINVAL, "--bind %s: at most %d directories.", optarg,
-                                                       TS_VM_MAX_SHARES - 1);
-                        o.shares[o.n_shares++] = optarg;
-                        break;
-                case ARG_NO_BIND_CWD:
-                        bind_cwd = false;
-                        break;
-                case ARG_BOOT_TIMEOUT:
-                        r = parse_seconds("--boot-timeout", optarg, 3600, &o.boot_timeout);
-                        if (r < 0)
-                                return r;
-                        break;
-                case ARG_TIMEOUT:
-                        r = parse_seconds("--timeout", optarg, 86400, &o.timeout);
-                        if (r < 0)
-                                return r;
-                        break;
-                case ARG_MEMORY:
-                        if (ts_safe_atou64(optarg, &u) < 0 || u < 256 || u > 65536)
-                                return log_error_errno(-EINVAL,
-                                                       "--memory %s: not a size in MiB from 256 to 65536.",
-                                                       optarg);
-                        o.memory_mib = (unsigned)u;
-                        break;
-                case ARG_CPUS:
-                        if (ts_safe_atou64(optarg, &u) < 0 || u == 0 || u > 64)
-                                return log_error_errno(-EINVAL, "--cpus %s: not a number from 1 to 64.",
-                                                       optarg);
-                        o.cpus = (unsigned)u;
-                        break;
-                case ARG_KEEP:
-                        o.keep = true;
-                        break;
-                case '?':
-                        return log_option_error("vm", argv, options);
-                default:
-                        return -EINVAL;
-                }
-        if (c < -1)
-                return c; /* logged: an option given twice */
-        if (image && cli_option_seen(options, ARG_RELEASE, seen))
+/* --release, --kernel, --image and --bind: which machine, and what it shares. */
+static int vm_option_image(VmArgs *a, int id, const char *value) {
+        int r;
+        switch (id) {
+        case ARG_RELEASE:
+                a->release_given = true;
+                a->release = value;
+                return check_release("--release", value);
+        case ARG_KERNEL:
+                a->kernel = value;
+                return check_release("--kernel", value);
+        case ARG_IMAGE:
+                a->image = value;
+                return check_directory("--image", value);
+        case ARG_BIND:
+                r = check_directory("--bind", value);
+                if (r < 0)
+                        return r;
+                if (a->o.n_shares == TS_VM_MAX_SHARES - 1)
+                        return log_error_errno(-EINVAL, "--bind %s: at most %d directories.", value,
+                                               TS_VM_MAX_SHARES - 1);
+                a->o.shares[a->o.n_shares++] = value;
+                return 0;
+        default:
+                return -EINVAL;
+        }
+}
+
+static int vm_option(void *userdata, int id, const char *value) {
+        VmArgs *a = userdata;
+        uint64_t u;
+        switch (id) {
+        case ARG_CGROUP:
+                if (!streq(value, "v2") && !streq(value, "v1"))
+                        return log_error_errno(-EINVAL, "--cgroup %s: v2 or v1.", value);
+                a->o.cgroup_v1 = streq(value, "v1");
+                return 0;
+        case ARG_NO_BIND_CWD:
+                a->bind_cwd = false;
+                return 0;
+        case ARG_BOOT_TIMEOUT:
+                return parse_seconds("--boot-timeout", value, 3600, &a->o.boot_timeout);
+        case ARG_TIMEOUT:
+                return parse_seconds("--timeout", value, 86400, &a->o.timeout);
+        case ARG_MEMORY:
+                if (ts_safe_atou64(value, &u) < 0 || u < 256 || u > 65536)
+                        return log_error_errno(-EINVAL, "--memory %s: not a size in MiB from 256 to 65536.",
+                                               value);
+                a->o.memory_mib = (unsigned)u;
+                return 0;
+        case ARG_CPUS:
+                if (ts_safe_atou64(value, &u) < 0 || u == 0 || u > 64)
+                        return log_error_errno(-EINVAL, "--cpus %s: not a number from 1 to 64.", value);
+                a->o.cpus = (unsigned)u;
+                return 0;
+        case ARG_KEEP:
+                a->o.keep = true;
+                return 0;
+        default:
+                return vm_option_image(a, id, value);
+        }
+}
+
+static int vm_arguments(void *userdata, int argc, char *argv[]) {
+        VmArgs *a = userdata;
+        if (a->image && a->release_given)
                 return log_error_errno(-EINVAL,
                                        "--image and --release both name the image: give one of them.");
-        if (optind >= argc)
+        if (argc == 0)
                 return log_error_errno(-EINVAL, "No command given: taskstorm vm [OPTIONS] -- CMD [ARG...]");
-
-        char cache_image[PATH_MAX], kernel_image[PATH_MAX], cwd[PATH_MAX];
-        if (!image) {
-                r = release_image(release, cache_image, sizeof cache_image);
+        a->o.argv = argv;
+        if (a->image)
+                snprintf(a->image_path, sizeof a->image_path, "%s", a->image);
+        else {
+                int r = release_image(a->release, a->image_path, sizeof a->image_path);
                 if (r < 0)
                         return r;
-                image = cache_image;
         }
-        o.image = image;
-        r = check_cgroup_mode(image, o.cgroup_v1);
-        if (r < 0)
-                return r;
-        if (kernel) {
-                r = release_image(kernel, kernel_image, sizeof kernel_image);
+        a->o.image = a->image_path;
+        return check_cgroup_mode(a->image_path, a->o.cgroup_v1);
+}
+
+static int vm_run(void *userdata) {
+        VmArgs *a = userdata;
+        TsVmOptions *o = &a->o;
+        char kernel_image[PATH_MAX], cwd[PATH_MAX];
+        int r;
+
+        if (a->kernel) {
+                r = release_image(a->kernel, kernel_image, sizeof kernel_image);
                 if (r < 0)
                         return r;
-                r = check_kernel_image(kernel, kernel_image);
+                r = check_kernel_image(a->kernel, kernel_image);
                 if (r != 0)
                         return r;
-                o.kernel = kernel_image;
+                o->kernel = kernel_image;
         }
-        if (bind_cwd) {
+        if (a->bind_cwd) {
                 if (!getcwd(cwd, sizeof cwd))
                         return log_error_errno(negative_errno(), "Failed to get the current directory: %m");
-                o.shares[o.n_shares++] = cwd;
-                o.cwd = cwd;
+                o->shares[o->n_shares++] = cwd;
+                o->cwd = cwd;
         }
-        o.argv = argv + optind;
 
         _cleanup_(closep) int sigfd = cli_stop_signals_fd();
         if (sigfd < 0)
                 return log_error_errno(sigfd, "Failed to set up signal handling: %m");
-        o.cancel_fd = sigfd;
+        o->cancel_fd = sigfd;
         fflush(stdout);
         TsVmResult res;
-        r = ts_vm_run(&o, &res);
+        r = ts_vm_run(o, &res);
         if (res.control_dir[0])
                 log_info("Kept the machine's console log and output in %s.", res.control_dir);
         if (r < 0) {
@@ -308,7 +315,7 @@ int verb_vm(int argc, char *argv[]) {
                         log_info("Got %s: the machine was stopped.", strsignal(sig));
                         return 128 + sig;
                 }
-                return vm_error(r, &o, &res);
+                return vm_error(r, o, &res);
         }
         if (getenv("TASKSTORM_VM_TIMES"))
                 log_info("The machine (%s) started the command after %.1f s; it ran %.1f s.",
@@ -316,3 +323,26 @@ int verb_vm(int argc, char *argv[]) {
                          (double)res.run_usec / USEC_PER_SEC);
         return res.status;
 }
+
+const Verb verb_vm = {
+        .name = "vm",
+        .summary =
+                "boot a disposable VM of a Debian release (cgroup v2, its own kernel and systemd) and run a command in it",
+        .flags = VERB_NEEDS_ROOT | VERB_RUNS_COMMAND,
+        .root_why = "to share directories with the guest as they are (9p passthrough keeps owners)",
+        .usage = "[OPTIONS...] [--] CMD [ARG...]",
+        .description =
+                "Boot a disposable virtual machine of a Debian release (its kernel, its systemd, cgroup v2\n"
+                "by default) from an image that ci/vmimage builds once and caches; run CMD inside, in the\n"
+                "current directory, which is shared at the same path; pass its output and exit status back;\n"
+                "leave nothing running. KVM where /dev/kvm is usable, else emulation (TCG: 3 to 10 times\n"
+                "slower). The image is booted in snapshot mode and never written to.\n",
+        .options = options,
+        .epilogue = "Exit status: CMD's; 5 when the image or qemu is missing, 6 when the machine did not\n"
+                    "come up or ended without a status (its console's last lines are printed).\n",
+        .args_size = sizeof(VmArgs),
+        .init = vm_init,
+        .option = vm_option,
+        .arguments = vm_arguments,
+        .run = vm_run,
+};

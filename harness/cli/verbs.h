@@ -5,41 +5,27 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-typedef enum VerbFlags {
-        VERB_NEEDS_ROOT = 1 << 0,
-        /* Verbs that need systemd call cli_systemd_or_sandbox() once their arguments are checked (bad
-         * input never boots a sandbox); the flag tells `env` and --no-sandbox which they are. */
-        VERB_NEEDS_SYSTEMD = 1 << 1,
-        VERB_BOOTS_SANDBOX = 1 << 2, /* boots one whatever PID 1 is: --no-sandbox contradicts it */
-} VerbFlags;
+#include "verb.h"
 
 /* The names of the verbs that need systemd (VERB_NEEDS_SYSTEMD), in the table's order and
  * NULL-terminated, for the environment that `env` and the reports show. */
 const char *const *cli_sandbox_verbs(void);
-
-typedef struct Verb {
-        const char *name;
-        const char *summary;
-        VerbFlags flags;
-        const char *root_why; /* with VERB_NEEDS_ROOT: what root is needed for, as a user reads it */
-        /* argv[0] is the verb; returns an exit status (>= 0) or a negative errno. */
-        int (*run)(int argc, char *argv[]);
-} Verb;
 
 /* Global options, set before the verb runs, and the whole command line. */
 extern bool arg_no_sandbox;
 extern int saved_argc;
 extern char **saved_argv;
 
-int verb_env(int argc, char *argv[]);
-int verb_sandbox(int argc, char *argv[]);
-int verb_storm(int argc, char *argv[]);
-int verb_run(int argc, char *argv[]);
-int verb_check(int argc, char *argv[]);
-int verb_fix(int argc, char *argv[]);
-int verb_inject(int argc, char *argv[]);
-int verb_qualify(int argc, char *argv[]);
-int verb_vm(int argc, char *argv[]);
+/* The verbs, each on the skeleton of verb.h in its own verb-NAME.c. */
+extern const Verb verb_env;
+extern const Verb verb_sandbox;
+extern const Verb verb_storm;
+extern const Verb verb_run;
+extern const Verb verb_check;
+extern const Verb verb_fix;
+extern const Verb verb_inject;
+extern const Verb verb_qualify;
+extern const Verb verb_vm;
 
 #include <stddef.h>
 struct TsStormPlan;

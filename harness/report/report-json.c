@@ -8,7 +8,22 @@
 #include "report-env.h"
 #include "report-json.h"
 
-#define JSON_FLAGS (JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE)
+/* Each style's name (--json=NAME) and json-c's flags for it; slashes stay as they are in both
+ * (paths, cgroups, units). */
+static const struct {
+        const char *name;
+        int flags;
+} json_styles[_TS_JSON_STYLE_MAX] = {
+        [TS_JSON_PRETTY] = { "pretty", JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE },
+        [TS_JSON_SHORT] = { "short", JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE },
+};
+
+TsJsonStyle ts_json_style_from_string(const char *s) {
+        for (TsJsonStyle i = 0; s && i < _TS_JSON_STYLE_MAX; i++)
+                if (streq(json_styles[i].name, s))
+                        return i;
+        return _TS_JSON_STYLE_INVALID;
+}
 
 json_object *ts_json_u64_or_max(uint64_t v) {
         return v == UINT64_MAX ? json_object_new_string("max") : json_object_new_uint64(v);
@@ -76,8 +91,9 @@ json_object *ts_json_report_new(const char *format, int version, const TsSysinfo
         return o;
 }
 
-int ts_json_write_and_put(FILE *out, json_object *o) {
-        const char *text = json_object_to_json_string_ext(o, JSON_FLAGS);
+int ts_json_write_and_put(FILE *out, json_object *o, TsJsonStyle style) {
+        assert(style >= 0 && style < _TS_JSON_STYLE_MAX);
+        const char *text = json_object_to_json_string_ext(o, json_styles[style].flags);
         if (text) {
                 fputs(text, out);
                 fputc('\n', out);
@@ -87,5 +103,5 @@ int ts_json_write_and_put(FILE *out, json_object *o) {
 }
 
 int ts_json_write_file(const char *path, json_object *o) {
-        return json_object_to_file_ext(path, o, JSON_FLAGS) < 0 ? -EIO : 0;
+        return json_object_to_file_ext(path, o, json_styles[TS_JSON_PRETTY].flags) < 0 ? -EIO : 0;
 }

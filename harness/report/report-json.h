@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The JSON pieces every report shares (limits, timings, samples, the head of a report file) and the
- * one way reports are written: pretty, with slashes as they are. */
+ * ways reports are written: pretty or on one line (--json=short), with slashes as they are. */
 #pragma once
 
+#include <errno.h>
 #include <json-c/json.h>
 #include <stdio.h>
 
@@ -25,8 +26,17 @@ json_object *ts_json_samples(const TsSamples *s);
  * environment (as `taskstorm env --json` prints it, with the verbs that need systemd). */
 json_object *ts_json_report_new(const char *format, int version, const TsSysinfo *env,
                                 const char *const *sandbox_verbs);
-/* Writes o to out as pretty JSON and a newline, and drops the reference; -ENOMEM when it could not be
+/* How JSON is laid out where a verb prints it (--json=STYLE, as systemd's tools take it): indented,
+ * or one line for a pipe that reads a line at a time. Files are always pretty. */
+typedef enum TsJsonStyle {
+        TS_JSON_PRETTY,
+        TS_JSON_SHORT,
+        _TS_JSON_STYLE_MAX,
+        _TS_JSON_STYLE_INVALID = -EINVAL,
+} TsJsonStyle;
+TsJsonStyle ts_json_style_from_string(const char *s);
+/* Writes o to out in style and a newline, and drops the reference; -ENOMEM when it could not be
  * made into text. */
-int ts_json_write_and_put(FILE *out, json_object *o);
+int ts_json_write_and_put(FILE *out, json_object *o, TsJsonStyle style);
 /* Writes o as pretty JSON to path (a new file replacing any old one); -EIO when that failed. */
 int ts_json_write_file(const char *path, json_object *o);

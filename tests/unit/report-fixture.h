@@ -35,7 +35,7 @@ static inline char *capture_end(Capture *c) {
 /* o as ts_json_write_and_put() prints it (which takes o's reference), parsed back. */
 static inline json_object *json_reparse(json_object *o) {
         Capture c;
-        ck_assert_int_eq(ts_json_write_and_put(capture_start(&c), o), 0);
+        ck_assert_int_eq(ts_json_write_and_put(capture_start(&c), o, TS_JSON_PRETTY), 0);
         _cleanup_(freep) char *text = capture_end(&c);
         ck_assert_msg(text[strlen(text) - 1] == '\n', "no newline after the JSON");
         json_object *back = json_tokener_parse(text);

@@ -75,7 +75,7 @@ START_TEST(test_write) {
         json_object_object_add(o, "control_group", json_object_new_string("/system.slice/docker.service"));
         json_object_object_add(o, "n", json_object_new_int(3));
         Capture c;
-        ck_assert_int_eq(ts_json_write_and_put(capture_start(&c), o), 0);
+        ck_assert_int_eq(ts_json_write_and_put(capture_start(&c), o, TS_JSON_PRETTY), 0);
         _cleanup_(freep) char *s = capture_end(&c);
         ck_assert_str_eq(s, "{\n  \"control_group\":\"/system.slice/docker.service\",\n  \"n\":3\n}\n");
 
@@ -90,6 +90,27 @@ START_TEST(test_write) {
         temp_remove(path);
         ck_assert_int_eq(ts_json_write_file("/nonexistent-dir/report.json", o), -EIO);
         json_object_put(o);
+}
+END_TEST
+
+/* --json=short: the same object on one line, slashes still unescaped; the names of the styles. */
+START_TEST(test_write_short) {
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "control_group", json_object_new_string("/system.slice/docker.service"));
+        json_object *list = json_object_new_array();
+        json_object_array_add(list, json_object_new_int(1));
+        json_object_array_add(list, json_object_new_int(2));
+        json_object_object_add(o, "n", list);
+        Capture c;
+        ck_assert_int_eq(ts_json_write_and_put(capture_start(&c), o, TS_JSON_SHORT), 0);
+        _cleanup_(freep) char *s = capture_end(&c);
+        ck_assert_str_eq(s, "{\"control_group\":\"/system.slice/docker.service\",\"n\":[1,2]}\n");
+
+        ck_assert_int_eq(ts_json_style_from_string("pretty"), TS_JSON_PRETTY);
+        ck_assert_int_eq(ts_json_style_from_string("short"), TS_JSON_SHORT);
+        ck_assert_int_eq(ts_json_style_from_string("Short"), _TS_JSON_STYLE_INVALID);
+        ck_assert_int_eq(ts_json_style_from_string(""), _TS_JSON_STYLE_INVALID);
+        ck_assert_int_eq(ts_json_style_from_string(NULL), _TS_JSON_STYLE_INVALID);
 }
 END_TEST
 
@@ -121,6 +142,7 @@ static Suite *suite(void) {
         tcase_add_test(tc, test_timings);
         tcase_add_test(tc, test_samples);
         tcase_add_test(tc, test_write);
+        tcase_add_test(tc, test_write_short);
         tcase_add_test(tc, test_report_head);
         suite_add_tcase(s, tc);
         return s;
