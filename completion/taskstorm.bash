@@ -3,8 +3,8 @@
 # follow the binary; shipped scenario names from `taskstorm run --list`.
 
 _taskstorm() {
-        local cur prev words cword
-        _init_completion || return
+        local cur prev words cword split
+        _init_completion -s || return
 
         local i verb=
         for ((i = 1; i < cword; i++)); do
@@ -37,6 +37,7 @@ _taskstorm() {
         --what) COMPREPLY=($(compgen -W 'threads processes all' -- "$cur")); return ;;
         --release | --kernel) COMPREPLY=($(compgen -W 'bookworm trixie sid' -- "$cur")); return ;;
         --cgroup) COMPREPLY=($(compgen -W 'v2 v1' -- "$cur")); return ;;
+        --json) $split && COMPREPLY=($(compgen -W 'pretty short' -- "$cur")) && return ;;
         --check)
                 COMPREPLY=($(compgen -W "$("$1" qualify --list 2>/dev/null | awk '{print $1}')" -- "$cur"))
                 return ;;
@@ -46,6 +47,7 @@ _taskstorm() {
                 return ;;
         esac
 
+        $split && return
         if [[ $cur == -* ]]; then
                 local opts
                 opts=$("$1" "$verb" --help 2>/dev/null | grep -oE '^ +(-[a-z] )?--[a-z][a-z-]*' | grep -oE -- '--[a-z-]+')
