@@ -26,11 +26,9 @@ for unit in docker.service containerd.service; do
                 fail "$unit is running already (left by an earlier test?): this test starts its own"
 done
 
-cleanup() {
-        docker ps -aq --filter "label=$label" 2>/dev/null | xargs -r docker rm -f >/dev/null 2>&1 || true
-        systemctl stop docker.service docker.socket containerd.service 2>/dev/null || true
-        # runc can leave a refused container's cgroup frozen, and a frozen task cannot die: v1's
-        # freezer.state, v2's cgroup.freeze.
+# runc can leave a refused container's cgroup frozen, and a frozen task cannot die: v1's
+# freezer.state, v2's cgroup.freeze.
+thaw_all() {
         if [ -d /sys/fs/cgroup/freezer ]; then
                 find /sys/fs/cgroup/freezer -name freezer.state 2>/dev/null | while read -r f; do
                         [ "$(cat "$f")" = THAWED ] || echo THAWED >"$f" 2>/dev/null || true
@@ -41,6 +39,28 @@ cleanup() {
                         [ "$(cat "$f")" = 0 ] || echo 0 >"$f" 2>/dev/null || true
                 done
         fi
+}
+
+# Every container of the test removed, with back-off: at the limit, containerd's shims (in
+# containerd.service's cgroup) may lack the thread to reap one at once ("PID ... is zombie and can
+# not be killed"), and a refused one may be frozen. Names those left and returns 1, if any.
+remove_containers() {
+        local delay ids
+        for delay in 0 0.2 0.5 1 1 2 2 5 5 10; do
+                sleep "$delay"
+                ids=$(docker ps -aq --filter "label=$label" 2>/dev/null)
+                [ -n "$ids" ] || return 0
+                thaw_all
+                xargs -r docker rm -f <<<"$ids" >/dev/null 2>&1 || true
+        done
+        ids=$(docker ps -aq --filter "label=$label" 2>/dev/null)
+        [ -z "$ids" ] || { echo "left: $(tr '\n' ' ' <<<"$ids")" >&2; return 1; }
+}
+
+cleanup() {
+        remove_containers || true
+        systemctl stop docker.service docker.socket containerd.service 2>/dev/null || true
+        thaw_all
         "$TASKSTORM" fix --undo containerd.service >/dev/null 2>&1 || true
         rm -rf "$(dirname "$docker_dropin")" "$(dirname "$limit_dropin")" /var/lib/tscheck-docker
         systemctl daemon-reload
@@ -124,7 +144,7 @@ jq -e '.units[0] | .verdict == "affected" and .cause == "other-unit-tasksmax" an
 echo "ok: check docker.service: affected, via containerd.service"
 
 # 3. fix containerd.service; the same containers all start; docker.service is not affected any more.
-docker ps -aq --filter "label=$label" | xargs -r docker rm -f >/dev/null
+remove_containers || fail "containers left after docker rm -f"
 set +e
 fix_out=$("$TASKSTORM" fix containerd.service 2>&1)
 fix_status=$?
@@ -144,7 +164,7 @@ run_check --json docker.service
 echo "ok: after fix containerd.service: $containers of $containers start; check docker.service: $(jq -r '.units[0].verdict' <<<"$out")"
 
 # 4. --undo: the limit as it was.
-docker ps -aq --filter "label=$label" | xargs -r docker rm -f >/dev/null
+remove_containers || fail "containers left after docker rm -f"
 "$TASKSTORM" fix --undo containerd.service >/dev/null
 [ "$(systemctl show -P TasksMax containerd.service)" = 100 ] || fail "fix --undo did not restore TasksMax=100"
 echo "ok: fix --undo containerd.service: TasksMax=100 again"
