@@ -345,6 +345,7 @@ static int run_run(void *userdata) {
 
         _cleanup_(run_state_done) RunState s = { .sigfd = -EBADF };
         int r = load_scenarios(a, &s);
+        ANALYZER_OWNED_BY_CLEANUP(s.scenarios); /* run_state_done() frees them */
         if (r != 0)
                 return r;
         int status;
