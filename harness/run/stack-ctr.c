@@ -51,11 +51,22 @@ static int ctr_ask(TsStackContext *c, uint64_t n, uint64_t *ret_started, uint64_
         return ts_stack_run_many(c, n, words, ret_started, ret_failed, ret_first_failure);
 }
 
+/* Where containerd's runc shim keeps the namespace's runc state. */
+#define RUNC_ROOT "/run/containerd/runc/" NAMESPACE
+
+/* Every container and task of the namespace, and the runc state a start refused at the limit can
+ * leave behind (else the next run of that name fails: "container with given ID already exists"),
+ * again with back-off until none is left. */
 static int ctr_clear(TsStackContext *c) {
         return ts_stack_sh(c,
+                           "for delay in 0 0.2 0.5 1 2; do sleep $delay; "
                            "for id in $(ctr -n " NAMESPACE " containers list -q); do "
                            "ctr -n " NAMESPACE " tasks rm -f \"$id\" >/dev/null 2>&1; "
-                           "ctr -n " NAMESPACE " containers rm \"$id\" >/dev/null 2>&1; done",
+                           "ctr -n " NAMESPACE " containers rm \"$id\" >/dev/null 2>&1; done; "
+                           "for id in $(runc --root " RUNC_ROOT " list -q 2>/dev/null); do "
+                           "runc --root " RUNC_ROOT " delete -f \"$id\" >/dev/null 2>&1; done; "
+                           "[ -z \"$(ctr -n " NAMESPACE " containers list -q)"
+                           "$(runc --root " RUNC_ROOT " list -q 2>/dev/null)\" ] && break; done",
                            NULL, 0);
 }
 
