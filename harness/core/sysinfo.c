@@ -501,7 +501,7 @@ static int gather_pids(TsSysinfo *s, const TsPidsPlacer *placer) {
                 s->pids.probe.reason = TS_PIDS_REASON_READ_ONLY;
                 return 0;
         }
-        if (geteuid() != 0) {
+        if (!s->root) {
                 s->pids.probe.reason = TS_PIDS_REASON_NEEDS_ROOT;
                 return 0;
         }
