@@ -103,12 +103,6 @@ static int run(int argc, char *argv[]) {
 }
 
 int main(int argc, char *argv[]) {
-        /* A task of an exec storm: this binary, exec'd by a storm leader, holding until killed. */
-        if (argc == 3 && streq(argv[1], TS_STORM_HOLD_VERB)) {
-                if (getppid() != atoi(argv[2]))
-                        return TS_EXIT_FAILURE; /* the leader died before the exec */
-                ts_storm_hold();
-        }
         /* The main process of a qualify check's service: forks, tells systemd, holds until stopped. */
         if (argc == 3 && streq(argv[1], TS_QUALIFY_FORKER_VERB)) {
                 uint64_t tasks;

@@ -72,6 +72,10 @@ int cli_paths(const CliPaths **ret) {
                         state = from_env(paths.datadir, "TASKSTORM_DATADIR");
                 if (state == 0)
                         state = from_env(paths.libexecdir, "TASKSTORM_LIBEXECDIR");
+                if (state == 0 &&
+                    path_printf(paths.tstask, sizeof paths.tstask, "%s/tstask", paths.libexecdir) < 0)
+                        state = log_error_errno(-ENAMETOOLONG, "The libexec directory '%s' is too long.",
+                                                paths.libexecdir);
         }
         *ret = &paths;
         return state;

@@ -10,6 +10,7 @@
 #include "exit-status.h"
 #include "log.h"
 #include "output.h"
+#include "paths.h"
 #include "qualify.h"
 #include "report-json.h"
 #include "report-qualify.h"
@@ -192,7 +193,13 @@ static int qualify_run(void *userdata) {
                 r = ts_scope_sysinfo_gather(bus, &env);
         if (r < 0)
                 return log_error_errno(r, "Failed to set up the checks: %m");
-        TsQualifyContext ctx = { .bus = bus, .exec_path = exe, .timeout = JOB_TIMEOUT };
+        const CliPaths *paths;
+        r = cli_paths(&paths);
+        if (r < 0)
+                return r;
+        TsQualifyContext ctx = {
+                .bus = bus, .exec_path = exe, .leader_path = paths->tstask, .timeout = JOB_TIMEOUT
+        };
         if (env.systemd.version && ts_version_major(env.systemd.version, &ctx.systemd_major) < 0)
                 ctx.systemd_major = 0;
         return run_checks(a, &ctx, &env);

@@ -181,7 +181,7 @@ static int run_arguments(void *userdata, int argc, char *argv[]) {
 typedef struct RunState {
         TsScenario **scenarios;
         size_t n;
-        char exe[PATH_MAX], daemon[PATH_MAX + 64], image[PATH_MAX + 64];
+        char daemon[PATH_MAX + 64], image[PATH_MAX];
         int sigfd;
         sd_bus *bus;
         TsSysinfo env;
@@ -239,18 +239,15 @@ static int load_scenarios(const RunArgs *a, RunState *s) {
         return 0;
 }
 
-/* This binary (exec storms), the fixture daemon and the real stacks' container process (a whole
+/* The fixture daemon and tstask (the storms' leader, and the real stacks' container process, a whole
  * image by itself), the stop signals, systemd and the machine's facts. */
 static int set_up(RunState *s) {
         const CliPaths *paths;
-        int r = cli_self_exe(s->exe, sizeof s->exe);
-        if (r < 0)
-                return log_error_errno(r, "Failed to find my own executable: %m");
-        r = cli_paths(&paths);
+        int r = cli_paths(&paths);
         if (r < 0)
                 return r;
         snprintf(s->daemon, sizeof s->daemon, "%s/tsdockerd", paths->libexecdir);
-        snprintf(s->image, sizeof s->image, "%s/tscontainer", paths->libexecdir);
+        snprintf(s->image, sizeof s->image, "%s", paths->tstask);
         s->sigfd = cli_stop_signals_fd();
         r = s->sigfd < 0 ? s->sigfd : ts_bus_open_systemd(&s->bus);
         if (r >= 0)
@@ -295,7 +292,7 @@ static int run_scenarios(const RunArgs *a, RunState *s) {
         TsProgress shared = {};
         TsRunContext ctx = { .bus = s->bus,
                              .env = &s->env,
-                             .exec_path = s->exe,
+                             .leader_path = s->image,
                              .paths = { s->daemon, s->image },
                              .cancel_fd = s->sigfd,
                              .progress = &shared };

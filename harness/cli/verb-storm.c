@@ -8,12 +8,14 @@
 #include "exit-status.h"
 #include "fileio.h"
 #include "log.h"
+#include "paths.h"
 #include "report-json.h"
 #include "report-storm.h"
 #include "signals.h"
 #include "verbs.h"
 
-/* The binary that exec storms run in its holding mode. */
+/* This executable: the qualify checks' forker services run it, and the build tree's paths are
+ * found beside it. */
 int cli_self_exe(char *buf, size_t size) {
         ssize_t n = readlink("/proc/self/exe", buf, size - 1);
         if (n < 0)
@@ -168,11 +170,11 @@ static int storm_run(void *userdata) {
         if (r != 0)
                 return r < 0 ? r : status;
 
-        char exe[PATH_MAX];
-        r = cli_self_exe(exe, sizeof exe);
+        const CliPaths *paths;
+        r = cli_paths(&paths);
         if (r < 0)
-                return log_error_errno(r, "Failed to find my own executable: %m");
-        plan->storm.exec_path = exe;
+                return r;
+        plan->storm.leader_path = paths->tstask;
         plan->label = ts_storm_kind_to_string(plan->storm.kind);
 
         _cleanup_(closep) int sigfd = cli_stop_signals_fd();

@@ -26,7 +26,9 @@ static void pids_evidence(TsQualifyResult *ret, const char *what, const TsPidsSa
 void qualify_scope_limit(const TsQualifyContext *ctx, TsQualifyResult *ret) {
         TsStormPlan plan = {
                 .label = "qualify",
-                .storm = { .kind = TS_STORM_FORK, .stop_after_failures = 1, .exec_path = ctx->exec_path },
+                .storm = { .kind = TS_STORM_FORK,
+                           .stop_after_failures = 1,
+                           .leader_path = ctx->leader_path },
                 .limit = { .kind = TS_TASKS_LIMIT_NUMBER, .value = LIMIT },
                 .tasks = LIMIT + OVERSHOOT,
                 .max_tasks = LIMIT + OVERSHOOT,

@@ -14,9 +14,10 @@
 
 typedef struct TsQualifyContext {
         sd_bus *bus;
-        const char *exec_path;  /* taskstorm itself: the storms and the forker services run it */
-        unsigned systemd_major; /* 0: unknown */
-        usec_t timeout;         /* for each systemd job */
+        const char *exec_path;   /* taskstorm itself: the forker services run it */
+        const char *leader_path; /* tstask: the storms' leader */
+        unsigned systemd_major;  /* 0: unknown */
+        usec_t timeout;          /* for each systemd job */
 } TsQualifyContext;
 
 typedef struct TsQualifyResult {

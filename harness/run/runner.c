@@ -49,7 +49,7 @@ void ts_scenario_plan(const TsScenario *s, const TsRunContext *ctx, TsStormPlan 
                 .storm = { .kind = s->kind,
                            .stop_after_failures = s->stop_after_failures,
                            .hold = s->hold,
-                           .exec_path = ctx->exec_path,
+                           .leader_path = ctx->leader_path,
                            .inject = s->has_inject ? &s->inject : NULL },
                 .limit = s->tasks_max,
                 .has_slice_limit = s->has_slice_tasks_max,

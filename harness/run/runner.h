@@ -26,11 +26,11 @@ typedef struct TsScenarioResult {
 /* What every scenario of a run shares. */
 typedef struct TsRunContext {
         sd_bus *bus;
-        const TsSysinfo *env;  /* the machine, for the scenarios' needs */
-        const char *exec_path; /* taskstorm itself (exec storms) */
-        TsLoopPaths paths;     /* the fixture daemon and the container process ([Daemon] scenarios) */
-        int cancel_fd;         /* readable: stop now (the CLI's signalfd); -1: none */
-        TsProgress *progress;  /* NULL: nobody watches */
+        const TsSysinfo *env;    /* the machine, for the scenarios' needs */
+        const char *leader_path; /* tstask: the storms' leader */
+        TsLoopPaths paths;       /* the fixture daemon and the container process ([Daemon] scenarios) */
+        int cancel_fd;           /* readable: stop now (the CLI's signalfd); -1: none */
+        TsProgress *progress;    /* NULL: nobody watches */
 } TsRunContext;
 
 /* 1 when every need of s is met by the machine, else 0 with the reason in why. */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* containerd alone (containerd, runc) as the stack, driven through ctr as Kubernetes' CRI or a
  * script would drive it: containerd.service with the limit, containers run from a root file system
- * that is tscontainer alone (ctr run --rootfs), in a namespace of their own. */
+ * that is tstask alone (ctr run --rootfs), in a namespace of their own. */
 #include <limits.h>
 #include <stdio.h>
 #include <sys/stat.h>
@@ -13,7 +13,7 @@
 #include "stack.h"
 
 #define NAMESPACE "taskstorm"
-/* Not under /run: a booted Debian mounts /run noexec, and runc could not exec tscontainer there
+/* Not under /run: a booted Debian mounts /run noexec, and runc could not exec tstask there
  * ("exec: permission denied", found in the VMs; the sandbox's /run allowed it). Removed after. */
 #define ROOTFS "/var/lib/taskstorm-ctr-rootfs"
 
@@ -36,18 +36,16 @@ static int ctr_install(TsStackContext *c) {
                 r = ctr_ready(c);
         if (r < 0)
                 return r;
-        snprintf(script, sizeof script, "mkdir -p " ROOTFS " && cp '%s' " ROOTFS "/tscontainer",
-                 c->image_path);
+        snprintf(script, sizeof script, "mkdir -p " ROOTFS " && cp '%s' " ROOTFS "/tstask", c->image_path);
         r = ts_stack_sh(c, script, NULL, 0);
         return r > 0 ? -EIO : r;
 }
 
 static int ctr_ask(TsStackContext *c, uint64_t n, uint64_t *ret_started, uint64_t *ret_failed,
                    nsec_t *ret_first_failure) {
-        static const char *const words[] = { "ctr",         "-n",           NAMESPACE,  "run",
-                                             "-d",          "--null-io",    "--rootfs", ROOTFS,
-                                             TS_STACK_NAME, "/tscontainer", "threads",  "3",
-                                             NULL };
+        static const char *const words[] = { "ctr",       "-n",       NAMESPACE, "run",         "-d",
+                                             "--null-io", "--rootfs", ROOTFS,    TS_STACK_NAME, "/tstask",
+                                             "threads",   "3",        NULL };
         return ts_stack_run_many(c, n, words, ret_started, ret_failed, ret_first_failure);
 }
 

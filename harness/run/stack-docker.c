@@ -2,7 +2,7 @@
 /* Docker from the distribution (docker.io, containerd, runc) as the stack: the sandbox's copies of
  * docker.service and containerd.service, dockerd with what the sandbox lacks switched off (no
  * iptables, no bridge, vfs storage under a data root of its own), the limit as a drop-in that sorts
- * before the fix's 50-TasksMax.conf, an image imported from the one-file tar of tscontainer, and
+ * before the fix's 50-TasksMax.conf, an image imported from the one-file tar of tstask, and
  * containers asked for with the docker CLI, as a user's script would. */
 #include <limits.h>
 #include <stdio.h>
@@ -49,9 +49,9 @@ static int docker_install(TsStackContext *c) {
 
 static int docker_ask(TsStackContext *c, uint64_t n, uint64_t *ret_started, uint64_t *ret_failed,
                       nsec_t *ret_first_failure) {
-        static const char *const words[] = { "docker",       "run",     "-d",     "--network",   "none",
-                                             "--label",      LABEL,     "--name", TS_STACK_NAME, IMAGE,
-                                             "/tscontainer", "threads", "3",      NULL };
+        static const char *const words[] = { "docker",  "run",     "-d",     "--network",   "none",
+                                             "--label", LABEL,     "--name", TS_STACK_NAME, IMAGE,
+                                             "/tstask", "threads", "3",      NULL };
         return ts_stack_run_many(c, n, words, ret_started, ret_failed, ret_first_failure);
 }
 

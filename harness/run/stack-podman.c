@@ -3,7 +3,7 @@
  * asks systemd for (libpod-conmon-<id>.scope for its monitor, libpod-<id>.scope for the
  * container), in machine.slice. The limit under test goes on machine.slice, where every podman
  * container of the machine adds up; storage is vfs under a root of its own (the sandbox's overlay
- * takes no overlayfs on top), and the image is tscontainer's one-file tar. Its settings are a
+ * takes no overlayfs on top), and the image is tstask's one-file tar. Its settings are a
  * containers.conf of its own (CONTAINERS_CONF), where a scenario puts the containers' own pids
  * limit (pids_limit, 2048 by podman's default) and its remedy. */
 #include <inttypes.h>
@@ -83,7 +83,7 @@ static int podman_install(TsStackContext *c) {
  * clang-format is kept out of it, as it would pull RUN up to the "=", apart from its command. */
 /* clang-format off */
 static const char fork_script[] =
-        RUN " --name \"$1\" " IMAGE " /tscontainer fork \"$2\" >/dev/null || exit 1\n"
+        RUN " --name \"$1\" " IMAGE " /tstask fork \"$2\" >/dev/null || exit 1\n"
         "i=0\n"
         "while [ $i -lt 200 ]; do\n"
         "        out=$(" PODMAN_SH " logs \"$1\" 2>&1)\n"
@@ -108,9 +108,9 @@ static int podman_ask(TsStackContext *c, uint64_t n, uint64_t *ret_started, uint
                 return ts_stack_run_many(c, n, words, ret_started, ret_failed, ret_first_failure);
         }
         static const char *const words[] = {
-                PODMAN,         "run",     "-d",  "--network", "none",        "--cgroup-manager",
-                "systemd",      "--label", LABEL, "--name",    TS_STACK_NAME, IMAGE,
-                "/tscontainer", "threads", "3",   NULL
+                PODMAN,    "run",     "-d",  "--network", "none",        "--cgroup-manager",
+                "systemd", "--label", LABEL, "--name",    TS_STACK_NAME, IMAGE,
+                "/tstask", "threads", "3",   NULL
         };
         return ts_stack_run_many(c, n, words, ret_started, ret_failed, ret_first_failure);
 }

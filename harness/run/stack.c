@@ -224,10 +224,10 @@ void ts_stack_limit_dropin_remove(const TsStackContext *c) {
 int ts_stack_import_image(TsStackContext *c, const char *importer) {
         char dir[PATH_MAX], script[PATH_MAX * 2], output[512];
         const char *slash = strrchr(c->image_path, '/');
-        if (!slash || !streq(slash + 1, "tscontainer"))
+        if (!slash || !streq(slash + 1, "tstask"))
                 return -EINVAL;
         snprintf(dir, sizeof dir, "%.*s", (int)(slash - c->image_path), c->image_path);
-        snprintf(script, sizeof script, "tar -C '%s' -c tscontainer | %s >/dev/null", dir, importer);
+        snprintf(script, sizeof script, "tar -C '%s' -c tstask | %s >/dev/null", dir, importer);
         int r = ts_stack_sh(c, script, output, sizeof output);
         if (r > 0) {
                 const char *dash = strstr(importer, " - ");

@@ -18,7 +18,7 @@ typedef struct TsStackContext {
         const char *unit;              /* the unit that gets the limit (the fixture: its own name) */
         const char *limit;             /* that limit, as systemd writes it ("100", "infinity") */
         const char *daemon_path;       /* the fixture daemon */
-        const char *image_path;        /* the real stacks' container process (tscontainer), a whole image */
+        const char *image_path;        /* the real stacks' container process (tstask), a whole image */
         uint64_t container_pids_limit; /* each container's own pids limit: 0 the runtime's default,
                                         * UINT64_MAX none (stacks with set_container_pids_limit) */
         uint64_t container_tasks;      /* each container forks to this many tasks; 0: a few threads */
@@ -80,7 +80,7 @@ int ts_stack_wait_ok(const TsStackContext *c, char *const argv[]);
 /* Stops the units (last first), kills what KillMode=process left in their cgroups, and forgets a
  * failed state. */
 void ts_stack_units_stop(const TsStackContext *c, const char *const *units);
-/* Imports the image, tscontainer alone at the root of its file system, as the one-file tar that
+/* Imports the image, tstask alone at the root of its file system, as the one-file tar that
  * `importer` ("docker import - NAME") reads on its standard input. -EIO with its message in
  * c->first_error when it fails. */
 int ts_stack_import_image(TsStackContext *c, const char *importer);

@@ -17,6 +17,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
+#include "fd-pass.h"
 #include "inject.h"
 #include "macro.h"
 #include "process.h"
@@ -113,46 +114,6 @@ static int build_filter(const TsInjectOptions *o, uint32_t action, scmp_filter_c
         return 0;
 }
 
-static int send_fd(int sock, int fd) {
-        char data = 'f';
-        struct iovec iov = { .iov_base = &data, .iov_len = 1 };
-        union {
-                struct cmsghdr align;
-                char buf[CMSG_SPACE(sizeof(int))];
-        } control = {};
-        struct msghdr mh = { .msg_iov = &iov,
-                             .msg_iovlen = 1,
-                             .msg_control = control.buf,
-                             .msg_controllen = sizeof control.buf };
-        struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-        c->cmsg_level = SOL_SOCKET;
-        c->cmsg_type = SCM_RIGHTS;
-        c->cmsg_len = CMSG_LEN(sizeof(int));
-        memcpy(CMSG_DATA(c), &fd, sizeof(int));
-        return sendmsg(sock, &mh, MSG_NOSIGNAL) < 0 ? negative_errno() : 0;
-}
-
-static int receive_fd(int sock) {
-        char data;
-        struct iovec iov = { .iov_base = &data, .iov_len = 1 };
-        union {
-                struct cmsghdr align;
-                char buf[CMSG_SPACE(sizeof(int))];
-        } control = {};
-        struct msghdr mh = { .msg_iov = &iov,
-                             .msg_iovlen = 1,
-                             .msg_control = control.buf,
-                             .msg_controllen = sizeof control.buf };
-        if (recvmsg(sock, &mh, MSG_CMSG_CLOEXEC) <= 0)
-                return -EPIPE;
-        struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-        if (!c || c->cmsg_type != SCM_RIGHTS)
-                return -EBADMSG;
-        int fd;
-        memcpy(&fd, CMSG_DATA(c), sizeof(int));
-        return fd;
-}
-
 int ts_inject_load(const TsInjectOptions *o, int sock) {
         bool notify = o->policy.when != TS_INJECT_ALWAYS;
         _cleanup_(seccomp_releasep) scmp_filter_ctx ctx = NULL;
@@ -166,11 +127,18 @@ int ts_inject_load(const TsInjectOptions *o, int sock) {
                  * took a round trip from 74 to 9 us (median). Older kernels say EINVAL: no matter. */
                 if (fd >= 0)
                         (void)ioctl(fd, SECCOMP_IOCTL_NOTIF_SET_FLAGS, SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP);
-                r = fd < 0 ? fd : send_fd(sock, fd);
+                r = fd < 0 ? fd : ts_send_fd(sock, fd);
                 if (fd >= 0)
                         close(fd);
         }
         return r;
+}
+
+int ts_inject_export(const TsInjectOptions *o, int fd) {
+        bool notify = o->policy.when != TS_INJECT_ALWAYS;
+        _cleanup_(seccomp_releasep) scmp_filter_ctx ctx = NULL;
+        int r = build_filter(o, notify ? SCMP_ACT_NOTIFY : SCMP_ACT_ERRNO((uint32_t)o->error), &ctx);
+        return r < 0 ? r : seccomp_export_bpf(ctx, fd);
 }
 
 /* In the child: load the filter, hand the notification fd over, exec. */
@@ -218,7 +186,7 @@ int ts_inject_answer_one(int notify_fd, const TsInjectOptions *o, TsInjectPolicy
 }
 
 int ts_inject_receive_fd(int sock) {
-        return receive_fd(sock);
+        return ts_receive_fd(sock);
 }
 
 /* Answers until the direct child has exited and no process is left under the filter (the
@@ -290,7 +258,7 @@ int ts_inject_run(const TsInjectOptions *o, char *const argv[], int *ret_status,
 
         TsInjectStats st = {};
         int status = 0, r = 0;
-        _cleanup_(closep) int notify_fd = notify ? receive_fd(sock) : -EBADF;
+        _cleanup_(closep) int notify_fd = notify ? ts_receive_fd(sock) : -EBADF;
         if (notify && notify_fd < 0)
                 r = notify_fd;
         int child_error = ts_child_collect(error_fd);

@@ -66,6 +66,9 @@ int ts_inject_run(const TsInjectOptions *o, char *const argv[], int *ret_status,
 /* For a process that injects into itself (a storm's leader): loads the filter into the calling
  * process and, unless the policy is ALWAYS, sends the notification fd over sock. */
 int ts_inject_load(const TsInjectOptions *o, int sock);
+/* The same filter as a BPF program (struct sock_filter[]) written to fd, for a process that loads it
+ * without libseccomp (the storm leader, tstask). */
+int ts_inject_export(const TsInjectOptions *o, int fd);
 /* For its supervisor: receives that fd, and answers one pending notification by the policy. */
 int ts_inject_receive_fd(int sock);
 int ts_inject_answer_one(int notify_fd, const TsInjectOptions *o, TsInjectPolicy *policy, TsInjectStats *st);

@@ -146,7 +146,9 @@ static int run_in_unit(sd_bus *bus, const TsStormPlan *plan, TsStorm *storm, TsS
         report->tasks_asked = tasks < plan->max_tasks ? tasks : plan->max_tasks;
 
         ts_progress_phase(plan->progress, ts_storm_phase_to_string(TS_PHASE_STORM));
-        r = ts_storm_go(storm, report->tasks_asked);
+        char current[4096];
+        bool known = dir && path_printf(current, sizeof current, "%s/pids.current", dir) >= 0;
+        r = ts_storm_go(storm, report->tasks_asked, known ? current : NULL);
         if (r < 0)
                 return r;
         r = wait_leader(bus, storm, plan->cancel_fd, plan->job_timeout + plan->storm.hold);

@@ -1,44 +1,19 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The storm leader and its handle: the table of kinds, the leader's loop (create until the target
- * or enough failures, note the first failure, hold), and the shared stats it leaves behind. */
+/* The handle of a storm: its leader, tstask (harness/task/), exec'd with the memory it writes its
+ * stats into, the pipes that start and end it, and the injection filter as a BPF program
+ * (harness/storm/storm-protocol.h says what the two share). */
 #include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
+#include <stdio.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
-#include "cgroup-layout.h"
-#include "fileio.h"
 #include "macro.h"
 #include "process.h"
-#include "storm-kind.h"
-
-static const TsStormKindOps *const storm_kinds[_TS_STORM_KIND_MAX] = {
-        [TS_STORM_FORK] = &ts_storm_kind_fork,
-        [TS_STORM_THREAD] = &ts_storm_kind_thread,
-        [TS_STORM_EXEC] = &ts_storm_kind_exec,
-        [TS_STORM_MIXED] = &ts_storm_kind_mixed,
-};
-
-const char *ts_storm_kind_to_string(TsStormKind k) {
-        if (k < 0 || k >= _TS_STORM_KIND_MAX)
-                return NULL;
-        return storm_kinds[k]->name;
-}
-
-TsStormKind ts_storm_kind_from_string(const char *s) {
-        for (TsStormKind k = 0; s && k < _TS_STORM_KIND_MAX; k++)
-                if (streq(storm_kinds[k]->name, s))
-                        return k;
-        return _TS_STORM_KIND_INVALID;
-}
-
-_Noreturn void ts_storm_hold(void) {
-        ts_storm_child_hold();
-}
+#include "storm.h"
 
 struct TsStorm {
         pid_t leader;
@@ -48,178 +23,139 @@ struct TsStorm {
         int notify_fd;
         TsInjectPolicy policy;
         TsInjectStats inject_stats;
-        int go_fd;   /* write end: one byte says go, closing it ends the hold */
+        int go_fd;   /* write end: the go message starts the storm, closing it ends the hold */
         int done_fd; /* read end: readable when the leader has finished */
         TsStormStats *stats;
 };
 
-static void record_failure(TsStormStats *st, int error) {
-        st->failures++;
-        for (size_t i = 0; i < TS_STORM_ERRNO_SLOTS; i++)
-                if (st->by_errno[i].error == error || st->by_errno[i].error == 0) {
-                        st->by_errno[i].error = error;
-                        st->by_errno[i].count++;
-                        return;
-                }
+/* The leader's ends: inherited across its exec and named on its command line; -EBADF: none. */
+typedef struct LeaderFds {
+        int stats, go, done, filter, sock;
+} LeaderFds;
+
+static void leader_fds_close(LeaderFds *f) {
+        int *all[] = { &f->stats, &f->go, &f->done, &f->filter, &f->sock };
+        for (size_t i = 0; i < ELEMENTSOF(all); i++)
+                if (*all[i] >= 0)
+                        close(TAKE_FD(*all[i]));
 }
 
-/* The pids.current of the cgroup this process is in, found before the storm (reading it at the
- * first failure must cost one read). */
-static int open_own_pids_current(void) {
-        _cleanup_(ts_cgroup_layout_done) TsCgroupLayout layout = { .mode = _TS_CGROUP_MODE_INVALID };
-        if (ts_cgroup_layout_load(&layout) < 0)
-                return -1;
-        const TsCgroupHierarchy *h = ts_cgroup_layout_find_pids(&layout);
-        _cleanup_(freep) char *self = NULL, *path = NULL;
-        if (!h || ts_read_full_file("/proc/self/cgroup", 1 << 20, &self, NULL) < 0 ||
-            ts_cgroup_path_of(self, h, &path) < 0)
-                return -1;
-        char file[4096];
-        if (path_printf(file, sizeof file, "%s%s/pids.current", h->mount_point,
-                        streq(path, "/") ? "" : path) < 0)
-                return -1;
-        return open(file, O_RDONLY | O_CLOEXEC);
+static void storm_freep(TsStorm **s) {
+        ts_storm_free(*s);
 }
 
-static int64_t read_counter(int fd) {
-        char buf[32];
-        ssize_t k = pread(fd, buf, sizeof buf - 1, 0);
-        if (fd < 0 || k <= 0)
-                return -1;
-        buf[k] = 0;
-        return strtoll(buf, NULL, 10);
+/* In the forked child: the leader's fds kept across exec, then tstask in its storm mode. */
+_noreturn_ static void exec_leader(const TsStormConfig *c, const LeaderFds *f, int error_fd) {
+        char stop[24], hold[24], fds[5][16];
+        const int values[] = { f->stats, f->go, f->done, f->filter, f->sock };
+        for (size_t i = 0; i < ELEMENTSOF(values); i++) {
+                snprintf(fds[i], sizeof fds[i], "%d", values[i]);
+                if (values[i] >= 0 && fcntl(values[i], F_SETFD, 0) < 0)
+                        ts_child_report(error_fd, negative_errno(), 127);
+        }
+        snprintf(stop, sizeof stop, "%u", c->stop_after_failures);
+        snprintf(hold, sizeof hold, "%" PRIu64, (uint64_t)c->hold);
+        const char *argv[20] = { c->leader_path, "storm", "--kind",      ts_storm_kind_to_string(c->kind),
+                                 "--stop-after", stop,    "--hold-usec", hold,
+                                 "--stats-fd",   fds[0],  "--go-fd",     fds[1],
+                                 "--done-fd",    fds[2] };
+        size_t n = 14;
+        if (f->filter >= 0) {
+                argv[n++] = "--filter-fd";
+                argv[n++] = fds[3];
+        }
+        if (f->sock >= 0) {
+                argv[n++] = "--notify-sock";
+                argv[n++] = fds[4];
+        }
+        execv(c->leader_path, (char *const *)argv);
+        ts_child_report(error_fd, negative_errno(), 127);
 }
 
-_noreturn_ static void leader_main(const TsStormConfig *c, TsStormStats *st, int go_fd, int done_fd,
-                                   int inject_sock) {
-        char byte;
-        if (read(go_fd, &byte, 1) != 1)
-                _exit(EXIT_FAILURE); /* the harness went away before the storm began */
-        if (c->inject) {
-                int r = ts_inject_load(c->inject, inject_sock);
-                if (r < 0) {
-                        st->setup_error = r;
-                        __atomic_store_n(&st->finished, 1, __ATOMIC_RELEASE);
-                        (void)!write(done_fd, "d", 1);
-                        _exit(EXIT_FAILURE);
-                }
-                close(inject_sock);
-        }
+/* The stats' shared memory, and the filter when the storm injects. */
+static int make_shared(const TsStormConfig *c, TsStorm *s, LeaderFds *f) {
+        f->stats = memfd_create("taskstorm-storm-stats", MFD_CLOEXEC);
+        if (f->stats < 0 || ftruncate(f->stats, sizeof(TsStormStats)) < 0)
+                return negative_errno();
+        void *p = mmap(NULL, sizeof(TsStormStats), PROT_READ | PROT_WRITE, MAP_SHARED, f->stats, 0);
+        if (p == MAP_FAILED)
+                return negative_errno();
+        s->stats = p;
+        if (!c->inject)
+                return 0;
+        f->filter = memfd_create("taskstorm-storm-filter", MFD_CLOEXEC);
+        if (f->filter < 0)
+                return negative_errno();
+        int r = ts_inject_export(c->inject, f->filter);
+        if (r < 0)
+                return r;
+        if (c->inject->policy.when == TS_INJECT_ALWAYS)
+                return 0; /* a pure filter: nothing to supervise */
+        int sv[2];
+        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+                return negative_errno();
+        s->inject_sock = sv[0];
+        f->sock = sv[1];
+        return 0;
+}
 
-        _cleanup_(closep) int current_fd = open_own_pids_current();
-        TsStormLeader l = { .config = c };
-        st->pids_current_at_first_failure = -1;
-        st->start_ns = ts_now_ns();
-        while (st->created < st->target && st->failures < c->stop_after_failures) {
-                l.attempt = st->attempts++;
-                int r = storm_kinds[c->kind]->create(&l);
-                if (r >= 0) {
-                        st->created++;
-                        continue;
-                }
-                if (st->failures == 0) {
-                        st->first_failure_ns = ts_now_ns();
-                        st->pids_current_at_first_failure = read_counter(current_fd);
-                        st->first_error = -r;
-                        st->tasks_at_first_failure = st->created + 1;
-                }
-                record_failure(st, -r);
-        }
-        st->creation_end_ns = ts_now_ns();
-
-        /* Hold: until the hold time is over, or the harness closes the go pipe. */
-        struct pollfd pfd = { .fd = go_fd, .events = POLLIN };
-        nsec_t end = st->creation_end_ns + c->hold * NSEC_PER_USEC;
-        for (nsec_t now = ts_now_ns(); now < end; now = ts_now_ns()) {
-                int ms = (int)((end - now + NSEC_PER_MSEC - 1) / NSEC_PER_MSEC);
-                int n = poll(&pfd, 1, ms);
-                if (n > 0 || (n < 0 && errno != EINTR))
-                        break;
-        }
-        st->hold_end_ns = ts_now_ns();
-        __atomic_store_n(&st->finished, 1, __ATOMIC_RELEASE);
-        (void)!write(done_fd, "d", 1);
-
-        /* The tasks stay until the unit is stopped (or the harness dies). */
-        for (;;)
-                pause();
+static int make_pipes(TsStorm *s, LeaderFds *f) {
+        int go[2], done[2];
+        if (pipe2(go, O_CLOEXEC) < 0)
+                return negative_errno();
+        s->go_fd = go[1];
+        f->go = go[0];
+        if (pipe2(done, O_CLOEXEC) < 0)
+                return negative_errno();
+        s->done_fd = done[0];
+        f->done = done[1];
+        return 0;
 }
 
 int ts_storm_spawn(const TsStormConfig *c, TsStorm **ret) {
-        if (c->kind < 0 || c->kind >= _TS_STORM_KIND_MAX || c->stop_after_failures == 0 ||
-            (c->kind == TS_STORM_EXEC && !c->exec_path))
+        if (c->kind < 0 || c->kind >= _TS_STORM_KIND_MAX || c->stop_after_failures == 0 || !c->leader_path)
                 return -EINVAL;
-
-        TsStormStats *stats =
-                mmap(NULL, sizeof(TsStormStats), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-        if (stats == MAP_FAILED)
-                return negative_errno();
-        int go[2], done[2], sock[2] = { -EBADF, -EBADF };
-        if (c->inject && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sock) < 0) {
-                int r = negative_errno();
-                munmap(stats, sizeof *stats);
-                return r;
-        }
-        if (pipe2(go, O_CLOEXEC) < 0) {
-                int r = negative_errno();
-                munmap(stats, sizeof *stats);
-                return r;
-        }
-        if (pipe2(done, O_CLOEXEC) < 0) {
-                int r = negative_errno();
-                close(go[0]);
-                close(go[1]);
-                munmap(stats, sizeof *stats);
-                return r;
-        }
-
-        pid_t pid = fork();
-        if (pid == 0) {
-                close(go[1]);
-                close(done[0]);
-                ts_reset_signals();
-                (void)prctl(PR_SET_PDEATHSIG, SIGKILL);
-                (void)setpgid(0, 0);
-                if (sock[0] >= 0)
-                        close(sock[0]);
-                leader_main(c, stats, go[0], done[1], sock[1]);
-        }
-        int r = pid < 0 ? negative_errno() : 0;
-        close(go[0]);
-        close(done[1]);
-        if (sock[1] >= 0)
-                close(sock[1]);
-        TsStorm *s = r < 0 ? NULL : calloc(1, sizeof *s);
-        if (!s) {
-                r = r < 0 ? r : -ENOMEM;
-                if (pid > 0) {
-                        (void)kill(pid, SIGKILL);
-                        (void)waitpid(pid, NULL, 0);
-                }
-                close(go[1]);
-                close(done[0]);
-                if (sock[0] >= 0)
-                        close(sock[0]);
-                munmap(stats, sizeof *stats);
-                return r;
-        }
-        (void)setpgid(pid, pid);
-        *s = (TsStorm){ .leader = pid,
-                        .go_fd = go[1],
-                        .done_fd = done[0],
-                        .stats = stats,
+        _cleanup_(storm_freep) TsStorm *s = calloc(1, sizeof *s);
+        if (!s)
+                return -ENOMEM;
+        *s = (TsStorm){ .pidfd = -EBADF,
                         .inject = c->inject,
-                        .inject_sock = sock[0],
-                        .notify_fd = -EBADF };
+                        .inject_sock = -EBADF,
+                        .notify_fd = -EBADF,
+                        .go_fd = -EBADF,
+                        .done_fd = -EBADF };
         if (c->inject)
                 s->policy = c->inject->policy;
-        s->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-        if (s->pidfd < 0) {
-                r = negative_errno();
-                ts_storm_free(s);
+        _cleanup_(leader_fds_close) LeaderFds f = { -EBADF, -EBADF, -EBADF, -EBADF, -EBADF };
+        int r = make_shared(c, s, &f);
+        if (r >= 0)
+                r = make_pipes(s, &f);
+        if (r < 0)
                 return r;
+
+        pid_t parent = getpid();
+        int error_fd;
+        pid_t pid = ts_fork_reporting(&error_fd);
+        if (pid < 0)
+                return pid;
+        if (pid == 0) {
+                ts_reset_signals();
+                (void)setpgid(0, 0);
+                if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) /* kept across the exec */
+                        ts_child_report(error_fd, negative_errno(), 127);
+                if (getppid() != parent) /* the harness died before the death signal was set up */
+                        _exit(128 + SIGKILL);
+                exec_leader(c, &f, error_fd);
         }
-        *ret = s;
+        s->leader = pid;
+        (void)setpgid(pid, pid);
+        r = ts_child_collect(error_fd);
+        if (r < 0)
+                return r; /* the leader could not be exec'd; freeing s reaps it */
+        s->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+        if (s->pidfd < 0)
+                return negative_errno();
+        *ret = TAKE_PTR(s);
         return 0;
 }
 
@@ -235,9 +171,13 @@ int ts_storm_done_fd(const TsStorm *s) {
         return s->done_fd;
 }
 
-int ts_storm_go(TsStorm *s, uint64_t tasks) {
-        s->stats->target = tasks; /* before the byte: the pipe orders the two */
-        if (write(s->go_fd, "g", 1) != 1)
+int ts_storm_go(TsStorm *s, uint64_t tasks, const char *pids_current) {
+        s->stats->target = tasks;
+        char msg[TS_STORM_GO_MAX + 32];
+        int n = snprintf(msg, sizeof msg, TS_STORM_GO_FORMAT, tasks, pids_current ? pids_current : "-");
+        if (n < 0 || n >= TS_STORM_GO_MAX)
+                n = snprintf(msg, sizeof msg, TS_STORM_GO_FORMAT, tasks, "-");
+        if (write(s->go_fd, msg, (size_t)n) != n)
                 return negative_errno();
         if (s->inject && s->inject->policy.when != TS_INJECT_ALWAYS) {
                 /* The leader loads its filter first thing: its first creation waits for us. */
@@ -284,6 +224,7 @@ void ts_storm_free(TsStorm *s) {
         stop_holding(s);
         if (s->done_fd >= 0)
                 close(s->done_fd);
-        munmap(s->stats, sizeof *s->stats);
+        if (s->stats)
+                munmap(s->stats, sizeof *s->stats);
         free(s);
 }

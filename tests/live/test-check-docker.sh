@@ -11,7 +11,7 @@
 set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 require_disposable_systemd
-: "${TSCONTAINER:?}"
+: "${TSTASK:?}"
 for p in dockerd docker containerd runc; do
         command -v "$p" >/dev/null || skip "$p is not installed (ci/deps installs docker.io, containerd and runc)"
 done
@@ -81,8 +81,8 @@ for delay in 0 0.1 0.2 0.5 1 1 2 2 5 5 10; do
 done
 docker version >/dev/null 2>&1 || fail "dockerd did not answer"
 img=$(mktemp -d)
-cp "$TSCONTAINER" "$img/tscontainer"
-tar -C "$img" -c tscontainer | docker import - "$image" >/dev/null
+cp "$TSTASK" "$img/tstask"
+tar -C "$img" -c tstask | docker import - "$image" >/dev/null
 rm -rf "$img"
 
 # ask_containers N: N containers, four at a time as a script would; "started failed" on stdout.
@@ -90,7 +90,7 @@ ask_containers() {
         local n=$1 dir i
         dir=$(mktemp -d)
         for i in $(seq 1 "$n"); do
-                (docker run -d --network none --label "$label" --name "tscheck-$i" "$image" /tscontainer threads 3 \
+                (docker run -d --network none --label "$label" --name "tscheck-$i" "$image" /tstask threads 3 \
                         >/dev/null 2>&1 && touch "$dir/ok-$i" || touch "$dir/fail-$i") &
                 [ $((i % 4)) != 0 ] || wait
         done

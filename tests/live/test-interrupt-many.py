@@ -3,7 +3,7 @@
 """Live: `taskstorm run` interrupted many times (TASKSTORM_INTERRUPTIONS, default 12: every signal
 at every phase once; 50 for the full run) with SIGINT, SIGTERM and SIGKILL, at a moment of one of
 four phases, found by watching what each phase leaves on the machine:
-  storm    a scenario's exec storm holds its tasks (its __storm-hold processes are up),
+  storm    a scenario's exec storm holds its tasks (its tstask storm-task processes are up),
   check    the seed loop's `check` has the journal open (a journal file among the fds),
   fix      the fix's drop-in exists (set-property done, daemon-reload under way),
   restart  docker.service's main process changed (the fix's restart),
@@ -57,7 +57,7 @@ def storm_holders():
     for pid in os.listdir("/proc"):
         try:
             with open(f"/proc/{pid}/cmdline", "rb") as f:
-                n += b"__storm-hold" in f.read()
+                n += f.read().startswith(b"tstask\0storm-task\0")
         except OSError:
             pass
     return n

@@ -10,17 +10,17 @@ set -euo pipefail
 
 scenario="$TASKSTORM_SOURCE_ROOT/fixtures/scenarios/hold-exec.scenario"
 units() { systemctl list-units --all --plain --no-legend 'taskstorm-*.scope' 'taskstorm-*.slice' | awk '{print $1}'; }
-storm_processes() { pgrep -f -- '__storm-hold|taskstorm run .*hold-exec' || true; }
+storm_processes() { pgrep -f -- 'tstask storm|taskstorm run .*hold-exec' || true; }
 
 for sig in INT TERM KILL; do
         "$TASKSTORM" run "$scenario" >/dev/null &
         pid=$!
         # Wait (bounded) for the storm to hold its tasks: its exec'd holders show up.
         for delay in 0.01 0.02 0.05 0.1 0.2 0.5 1 1 1 1 1 1 1 1; do
-                [ "$(pgrep -c -f -- __storm-hold || true)" -ge 31 ] && break
+                [ "$(pgrep -c -f -- '^tstask storm-task ' || true)" -ge 31 ] && break
                 sleep "$delay"
         done
-        [ "$(pgrep -c -f -- __storm-hold || true)" -ge 31 ] || fail "the storm did not start"
+        [ "$(pgrep -c -f -- '^tstask storm-task ' || true)" -ge 31 ] || fail "the storm did not start"
         [ -n "$(units)" ] || fail "no taskstorm- unit while the storm runs"
         kill -s "$sig" "$pid"
         set +e

@@ -23,7 +23,7 @@ t0=$(date +%s)
 "$TASKSTORM" run --format json "$f/hold-exec.scenario" "$s/10-fork-64.scenario" >"$dir/storm.json" &
 pid=$!
 for delay in 0.01 0.02 0.05 0.1 0.2 0.5 1 1 1 1 1; do
-        [ "$(pgrep -c -f -- '^/.*taskstorm __storm-hold' || true)" -ge 31 ] && break
+        [ "$(pgrep -c -f -- '^tstask storm-task ' || true)" -ge 31 ] && break
         sleep "$delay"
 done
 systemctl daemon-reexec

@@ -23,7 +23,7 @@ data="$root/$(opt datadir)/taskstorm"
 libexec="$root/$(opt libexecdir)/taskstorm"
 
 [ -x "$bin" ] || fail "no $bin"
-for f in "$libexec/tsdockerd" "$libexec/tscontainer"; do [ -x "$f" ] || fail "no $f"; done
+for f in "$libexec/tsdockerd" "$libexec/tstask"; do [ -x "$f" ] || fail "no $f"; done
 shipped=$(cd "$src/scenarios" && ls *.scenario)
 [ "$(cd "$data/scenarios" && ls *.scenario)" = "$shipped" ] ||
         fail "installed scenarios differ from scenarios/: $(diff <(echo "$shipped") <(cd "$data/scenarios" && ls) | tr '\n' ' ')"
@@ -38,7 +38,7 @@ completion=$(find "$dest" -path '*bash-completion/completions/taskstorm')
 bash -c ". /usr/share/bash-completion/bash_completion 2>/dev/null; . '$completion'; complete -p taskstorm" |
         grep -q _taskstorm || fail "the completion does not register"
 [ -z "$(find "$dest" -name 'taskstorm-paths.ini')" ] || fail "the build tree's taskstorm-paths.ini was installed"
-echo "ok: installed $(find "$dest" -type f | wc -l) files: the binary, tsdockerd, tscontainer," \
+echo "ok: installed $(find "$dest" -type f | wc -l) files: the binary, tsdockerd, tstask," \
         "$(wc -w <<<"$shipped") scenarios, schemas, man pages, completion"
 
 # In the sandbox: the installed files at their prefix (on the root's overlay), run from / with

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* exec storms: fork, then exec of /proc/self/exe in its holding mode, waiting for the exec as
- * runc waits for its init ("fork/exec /proc/self/exe: resource temporarily unavailable"). */
+/* exec storms: fork, then exec of /proc/self/exe (this small program) in its holding mode, waiting
+ * for the exec as runc waits for its init ("fork/exec /proc/self/exe: resource temporarily
+ * unavailable"). */
 #include <signal.h>
 #include <stdio.h>
 #include <sys/prctl.h>
@@ -10,6 +11,7 @@
 #include "macro.h"
 #include "process.h"
 #include "storm-kind.h"
+#include "storm-protocol.h"
 
 static int exec_create(TsStormLeader *l) {
         char parent[32];
@@ -21,8 +23,8 @@ static int exec_create(TsStormLeader *l) {
                 return pid;
         if (pid == 0) {
                 (void)prctl(PR_SET_PDEATHSIG, SIGKILL); /* kept across exec */
-                char *const argv[] = { (char *)l->config->exec_path, TS_STORM_HOLD_VERB, parent, NULL };
-                execv(l->config->exec_path, argv);
+                char *const argv[] = { "tstask", TS_STORM_TASK_VERB, parent, NULL };
+                execv("/proc/self/exe", argv);
                 ts_child_report(fd, negative_errno(), 127);
         }
         int r = ts_child_collect(fd);
@@ -32,6 +34,5 @@ static int exec_create(TsStormLeader *l) {
 }
 
 const TsStormKindOps ts_storm_kind_exec = {
-        .name = "exec",
         .create = exec_create,
 };

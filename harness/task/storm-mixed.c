@@ -9,6 +9,5 @@ static int mixed_create(TsStormLeader *l) {
 }
 
 const TsStormKindOps ts_storm_kind_mixed = {
-        .name = "mixed",
         .create = mixed_create,
 };

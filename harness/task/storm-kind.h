@@ -1,19 +1,16 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The interface of one storm kind: create one more task, from inside the leader. Adding a kind is
- * one file (storm-<kind>.c) and one line in the table of storm.c. */
+/* The interface of one storm kind: create one more task, from inside the leader (tstask). Adding a
+ * kind is one file (storm-<kind>.c), one line in the leader's table (task-storm.c) and one name
+ * (harness/storm/storm-kind.c). */
 #pragma once
 
 #include <stdint.h>
 
-#include "storm.h"
-
 typedef struct TsStormLeader {
-        const TsStormConfig *config;
         uint64_t attempt; /* 0 for the first task */
 } TsStormLeader;
 
 typedef struct TsStormKindOps {
-        const char *name;
         /* Creates one task that holds until it is killed; 0 or a negative errno (-EAGAIN at the limit). */
         int (*create)(TsStormLeader *l);
 } TsStormKindOps;
@@ -21,5 +18,6 @@ typedef struct TsStormKindOps {
 extern const TsStormKindOps ts_storm_kind_fork, ts_storm_kind_thread, ts_storm_kind_exec,
         ts_storm_kind_mixed;
 
-/* Shared by the kinds that fork: a child that holds until killed, and dies with the leader. */
+/* Shared by the kinds that fork, and by an exec storm's task: holds until killed, and dies with
+ * the leader. */
 _Noreturn void ts_storm_child_hold(void);

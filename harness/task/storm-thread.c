@@ -30,6 +30,5 @@ static int thread_create(TsStormLeader *l) {
 }
 
 const TsStormKindOps ts_storm_kind_thread = {
-        .name = "thread",
         .create = thread_create,
 };

@@ -23,6 +23,5 @@ static int fork_create(TsStormLeader *l) {
 }
 
 const TsStormKindOps ts_storm_kind_fork = {
-        .name = "fork",
         .create = fork_create,
 };
