@@ -114,6 +114,8 @@ static int write_reports(const QualifyArgs *a, json_object *root, const char *sy
                 r = path_printf(path, sizeof path, "%s/junit.xml", a->common.report_path);
         if (r >= 0)
                 r = ts_qualify_junit_write(path, systemd, a->checks, results, a->n_checks);
+        if (r == -EOPNOTSUPP)
+                return log_error_errno(r, "Failed to write %s: " CLI_NO_LIBXML2, path);
         if (r < 0)
                 return log_error_errno(r, "Failed to write %s: %m", path);
         return 0;

@@ -107,6 +107,8 @@ static int write_reports(const TsRunReport *report, const char *dir) {
                 int r = path_printf(path, sizeof path, "%s/%s", dir, files[i].name);
                 if (r >= 0)
                         r = files[i].write(report, path);
+                if (r == -EOPNOTSUPP)
+                        return log_error_errno(r, "Failed to write %s: " CLI_NO_LIBXML2, path);
                 if (r < 0)
                         return log_error_errno(r, "Failed to write %s: %m", path);
         }

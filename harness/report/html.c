@@ -4,7 +4,6 @@
  * report values (names, reasons, why) may hold any character. */
 #include <errno.h>
 #include <fcntl.h>
-#include <libxml/xmlwriter.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -16,6 +15,7 @@
 
 #include "html.h"
 #include "macro.h"
+#include "xml-dlopen.h"
 
 /* The timeline's drawing, in viewBox units: legend and region labels above the plot, tick labels and
  * axis titles below and to its left. The page scales the SVG to its width. */
@@ -158,19 +158,19 @@ static const char *representable(Page *p, const char *s, char **ret_copy) {
 
 static void open_element(Page *p, const char *name) {
         if (p->error == 0)
-                check(p, xmlTextWriterStartElement(p->w, BAD_CAST name));
+                check(p, sym_xmlTextWriterStartElement(p->w, BAD_CAST name));
 }
 
 /* HTML elements always get an end tag: "<div/>" does not close itself in HTML, it opens a div. */
 static void close_element(Page *p) {
         if (p->error == 0)
-                check(p, xmlTextWriterFullEndElement(p->w));
+                check(p, sym_xmlTextWriterFullEndElement(p->w));
 }
 
 /* For void HTML elements (meta) and SVG shapes, where "<line/>" means what it says. */
 static void close_empty(Page *p) {
         if (p->error == 0)
-                check(p, xmlTextWriterEndElement(p->w));
+                check(p, sym_xmlTextWriterEndElement(p->w));
 }
 
 static void attribute(Page *p, const char *name, const char *value) {
@@ -180,7 +180,7 @@ static void attribute(Page *p, const char *name, const char *value) {
                 return;
         value = representable(p, value, &copy);
         if (value)
-                check(p, xmlTextWriterWriteAttribute(p->w, BAD_CAST name, BAD_CAST value));
+                check(p, sym_xmlTextWriterWriteAttribute(p->w, BAD_CAST name, BAD_CAST value));
 }
 
 _printf_(3, 4) static void attributef(Page *p, const char *name, const char *format, ...) {
@@ -200,7 +200,7 @@ static void text(Page *p, const char *s) {
                 return;
         s = representable(p, s, &copy);
         if (s)
-                check(p, xmlTextWriterWriteString(p->w, BAD_CAST s));
+                check(p, sym_xmlTextWriterWriteString(p->w, BAD_CAST s));
 }
 
 _printf_(2, 3) static void textf(Page *p, const char *format, ...) {
@@ -229,7 +229,7 @@ typedef struct Stream {
 
 static void stream_flush(Page *p, Stream *s) {
         if (p->error == 0 && s->length > 0)
-                check(p, xmlTextWriterWriteString(p->w, BAD_CAST s->buf));
+                check(p, sym_xmlTextWriterWriteString(p->w, BAD_CAST s->buf));
         s->length = 0;
         s->buf[0] = '\0';
 }
@@ -767,7 +767,7 @@ static void write_limit(Page *p, const Timeline *tl) {
         open_element(p, "path");
         attribute(p, "class", "limit");
         if (p->error == 0)
-                check(p, xmlTextWriterStartAttribute(p->w, BAD_CAST "d"));
+                check(p, sym_xmlTextWriterStartAttribute(p->w, BAD_CAST "d"));
         for (size_t i = 0; i < tl->length && p->error == 0; i++) {
                 if (!element_number(tl->t, i, &t))
                         continue;
@@ -789,7 +789,7 @@ static void write_limit(Page *p, const Timeline *tl) {
                 stream_printf(p, &s, " H%.1f", last_x);
         stream_flush(p, &s);
         if (p->error == 0)
-                check(p, xmlTextWriterEndAttribute(p->w));
+                check(p, sym_xmlTextWriterEndAttribute(p->w));
         close_empty(p);
 }
 
@@ -802,14 +802,14 @@ static void write_series(Page *p, const Timeline *tl) {
         attribute(p, "class", "series");
         attributef(p, "data-samples", "%zu", tl->n_points);
         if (p->error == 0)
-                check(p, xmlTextWriterStartAttribute(p->w, BAD_CAST "points"));
+                check(p, sym_xmlTextWriterStartAttribute(p->w, BAD_CAST "points"));
         for (size_t i = 0; i < tl->length && p->error == 0; i++)
                 if (element_number(tl->t, i, &t) && element_number(tl->current, i, &v))
                         stream_printf(p, &s, "%s%.1f,%.1f", s.length ? " " : "", px_x(tl, t / 1e6),
                                       px_y(tl, v));
         stream_flush(p, &s);
         if (p->error == 0)
-                check(p, xmlTextWriterEndAttribute(p->w));
+                check(p, sym_xmlTextWriterEndAttribute(p->w));
         close_empty(p);
 }
 
@@ -1146,7 +1146,7 @@ static void write_document(Page *p, json_object *report) {
         size_t n = scenarios ? json_object_array_length(scenarios) : 0;
         const char *generated = string_at(report, "generated_at");
 
-        check(p, xmlTextWriterWriteDTD(p->w, BAD_CAST "html", NULL, NULL, NULL));
+        check(p, sym_xmlTextWriterWriteDTD(p->w, BAD_CAST "html", NULL, NULL, NULL));
         open_element(p, "html");
         attribute(p, "lang", "en");
 
@@ -1167,7 +1167,7 @@ static void write_document(Page *p, json_object *report) {
         close_element(p);
         open_element(p, "style");
         if (p->error == 0)
-                check(p, xmlTextWriterWriteRaw(p->w, BAD_CAST stylesheet));
+                check(p, sym_xmlTextWriterWriteRaw(p->w, BAD_CAST stylesheet));
         close_element(p);
         close_element(p);
 
@@ -1184,12 +1184,12 @@ static void write_document(Page *p, json_object *report) {
         close_element(p);
         close_element(p);
         if (p->error == 0)
-                check(p, xmlTextWriterEndDocument(p->w));
+                check(p, sym_xmlTextWriterEndDocument(p->w));
 }
 
 static void writer_freep(xmlTextWriterPtr *w) {
         if (*w)
-                xmlFreeTextWriter(*w);
+                sym_xmlFreeTextWriter(*w);
 }
 
 /* The temporary file, removed unless it was renamed into place. */
@@ -1203,20 +1203,20 @@ static void unlink_and_freep(char **path) {
 }
 
 static int write_page(int fd, json_object *report) {
-        xmlOutputBufferPtr out = xmlOutputBufferCreateFd(fd, NULL); /* leaves fd open when freed */
+        xmlOutputBufferPtr out = sym_xmlOutputBufferCreateFd(fd, NULL); /* leaves fd open when freed */
         if (!out)
                 return -ENOMEM;
-        _cleanup_(writer_freep) xmlTextWriterPtr w = xmlNewTextWriter(out);
+        _cleanup_(writer_freep) xmlTextWriterPtr w = sym_xmlNewTextWriter(out);
         if (!w) {
-                (void)xmlOutputBufferClose(out);
+                (void)sym_xmlOutputBufferClose(out);
                 return -ENOMEM;
         }
-        (void)xmlTextWriterSetIndent(w, 1);
+        (void)sym_xmlTextWriterSetIndent(w, 1);
 
         Page p = { .w = w };
         write_document(&p, report);
         if (p.error == 0)
-                check(&p, xmlTextWriterFlush(w));
+                check(&p, sym_xmlTextWriterFlush(w));
         return p.error;
 }
 
@@ -1227,6 +1227,9 @@ int ts_html_write(const char *path, json_object *report) {
 
         if (!path || !json_object_is_type(report, json_type_object))
                 return -EINVAL;
+        r = ts_xml_dlopen();
+        if (r < 0)
+                return r;
         if (asprintf(&temp, "%s.XXXXXX", path) < 0) {
                 temp = NULL;
                 return -ENOMEM;

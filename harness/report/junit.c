@@ -2,19 +2,19 @@
 /* JUnit XML through xmlTextWriter: counts on every testsuite and on the testsuites root, times in
  * seconds, and skipped/failure/error elements from the one verdict table. */
 #include <errno.h>
-#include <libxml/xmlwriter.h>
 #include <stdio.h>
 
 #include "junit.h"
 #include "macro.h"
+#include "xml-dlopen.h"
 
 static void writer_freep(xmlTextWriterPtr *w) {
         if (*w)
-                xmlFreeTextWriter(*w);
+                sym_xmlFreeTextWriter(*w);
 }
 
 static int attr(xmlTextWriterPtr w, const char *name, const char *value) {
-        return xmlTextWriterWriteAttribute(w, BAD_CAST name, BAD_CAST value) < 0 ? -EIO : 0;
+        return sym_xmlTextWriterWriteAttribute(w, BAD_CAST name, BAD_CAST value) < 0 ? -EIO : 0;
 }
 
 static int attr_u(xmlTextWriterPtr w, const char *name, size_t value) {
@@ -47,7 +47,7 @@ static int write_counts(xmlTextWriterPtr w, size_t tests, const size_t counts[_T
 }
 
 static int write_case(xmlTextWriterPtr w, const char *suite, const TsJunitCase *c) {
-        if (xmlTextWriterStartElement(w, BAD_CAST "testcase") < 0)
+        if (sym_xmlTextWriterStartElement(w, BAD_CAST "testcase") < 0)
                 return -EIO;
         int r = attr(w, "name", c->name);
         if (r >= 0)
@@ -56,24 +56,27 @@ static int write_case(xmlTextWriterPtr w, const char *suite, const TsJunitCase *
                 r = attr_seconds(w, "time", c->duration);
         const char *element = ts_verdict_junit_element(c->verdict);
         if (r >= 0 && element) {
-                if (xmlTextWriterStartElement(w, BAD_CAST element) < 0)
+                if (sym_xmlTextWriterStartElement(w, BAD_CAST element) < 0)
                         return -EIO;
                 r = attr(w, "message", c->message ? c->message : ts_verdict_to_string(c->verdict));
-                if (r >= 0 && xmlTextWriterEndElement(w) < 0)
+                if (r >= 0 && sym_xmlTextWriterEndElement(w) < 0)
                         r = -EIO;
         }
-        if (r >= 0 && xmlTextWriterEndElement(w) < 0)
+        if (r >= 0 && sym_xmlTextWriterEndElement(w) < 0)
                 r = -EIO;
         return r;
 }
 
 int ts_junit_write(const char *path, const TsJunitSuite *suites, size_t n_suites) {
-        _cleanup_(writer_freep) xmlTextWriterPtr w = xmlNewTextWriterFilename(path, 0);
+        int r = ts_xml_dlopen();
+        if (r < 0)
+                return r;
+        _cleanup_(writer_freep) xmlTextWriterPtr w = sym_xmlNewTextWriterFilename(path, 0);
         if (!w)
                 return -EIO;
-        (void)xmlTextWriterSetIndent(w, 1);
-        if (xmlTextWriterStartDocument(w, NULL, "UTF-8", NULL) < 0 ||
-            xmlTextWriterStartElement(w, BAD_CAST "testsuites") < 0)
+        (void)sym_xmlTextWriterSetIndent(w, 1);
+        if (sym_xmlTextWriterStartDocument(w, NULL, "UTF-8", NULL) < 0 ||
+            sym_xmlTextWriterStartElement(w, BAD_CAST "testsuites") < 0)
                 return -EIO;
 
         size_t all[_TS_VERDICT_MAX] = {}, tests = 0;
@@ -83,7 +86,7 @@ int ts_junit_write(const char *path, const TsJunitSuite *suites, size_t n_suites
                 tests += suites[i].n_cases;
                 total += suites[i].duration;
         }
-        int r = attr(w, "name", "taskstorm");
+        r = attr(w, "name", "taskstorm");
         if (r >= 0)
                 r = write_counts(w, tests, all);
         if (r >= 0)
@@ -93,7 +96,7 @@ int ts_junit_write(const char *path, const TsJunitSuite *suites, size_t n_suites
                 const TsJunitSuite *s = &suites[i];
                 size_t counts[_TS_VERDICT_MAX] = {};
                 count(s, counts);
-                if (xmlTextWriterStartElement(w, BAD_CAST "testsuite") < 0)
+                if (sym_xmlTextWriterStartElement(w, BAD_CAST "testsuite") < 0)
                         return -EIO;
                 r = attr(w, "name", s->name);
                 if (r >= 0)
@@ -102,10 +105,10 @@ int ts_junit_write(const char *path, const TsJunitSuite *suites, size_t n_suites
                         r = attr_seconds(w, "time", s->duration);
                 for (size_t k = 0; r >= 0 && k < s->n_cases; k++)
                         r = write_case(w, s->name, &s->cases[k]);
-                if (r >= 0 && xmlTextWriterEndElement(w) < 0)
+                if (r >= 0 && sym_xmlTextWriterEndElement(w) < 0)
                         r = -EIO;
         }
-        if (r >= 0 && xmlTextWriterEndDocument(w) < 0)
+        if (r >= 0 && sym_xmlTextWriterEndDocument(w) < 0)
                 r = -EIO;
         return r;
 }

@@ -29,7 +29,8 @@ static int read_program(int fd, struct sock_filter **ret, size_t *ret_n) {
         if (fstat(fd, &st) < 0)
                 return negative_errno();
         size_t size = (size_t)st.st_size;
-        if (size == 0 || size % sizeof(struct sock_filter) != 0 || size > BPF_MAXINSNS * sizeof(struct sock_filter))
+        if (size == 0 || size % sizeof(struct sock_filter) != 0 ||
+            size > BPF_MAXINSNS * sizeof(struct sock_filter))
                 return -EINVAL;
         struct sock_filter *insns = malloc(size);
         if (!insns)

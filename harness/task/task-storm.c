@@ -43,10 +43,14 @@ static int parse_fd(const char *s, int *ret) {
 
 static int parse_args(int argc, char *argv[], LeaderArgs *a) {
         static const struct option options[] = {
-                { "kind", required_argument, NULL, 'k' },     { "stop-after", required_argument, NULL, 's' },
-                { "hold-usec", required_argument, NULL, 'h' }, { "stats-fd", required_argument, NULL, 'S' },
-                { "go-fd", required_argument, NULL, 'g' },     { "done-fd", required_argument, NULL, 'd' },
-                { "filter-fd", required_argument, NULL, 'f' }, { "notify-sock", required_argument, NULL, 'n' },
+                { "kind", required_argument, NULL, 'k' },
+                { "stop-after", required_argument, NULL, 's' },
+                { "hold-usec", required_argument, NULL, 'h' },
+                { "stats-fd", required_argument, NULL, 'S' },
+                { "go-fd", required_argument, NULL, 'g' },
+                { "done-fd", required_argument, NULL, 'd' },
+                { "filter-fd", required_argument, NULL, 'f' },
+                { "notify-sock", required_argument, NULL, 'n' },
                 {},
         };
         *a = (LeaderArgs){ .kind = _TS_STORM_KIND_INVALID,

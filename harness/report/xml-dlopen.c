@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* dlopen() of libxml2 for the report writers (xml-dlopen.h says why). */
+#include <dlfcn.h>
+#include <errno.h>
+
+#include "xml-dlopen.h"
+
+#define TS_XML_DEFINE(name) typeof(name) *sym_##name;
+TS_XML_SYMBOLS(TS_XML_DEFINE)
+#undef TS_XML_DEFINE
+
+static int load(void) {
+        /* Kept loaded for the life of the process: the symbols point into it. */
+        void *dl = dlopen("libxml2.so.2", RTLD_NOW | RTLD_NODELETE);
+        if (!dl)
+                return -EOPNOTSUPP;
+#define TS_XML_LOAD(name)                                                                                   \
+        sym_##name = (typeof(name) *)dlsym(dl, #name);                                                      \
+        if (!sym_##name)                                                                                    \
+                return -EOPNOTSUPP;
+        TS_XML_SYMBOLS(TS_XML_LOAD)
+#undef TS_XML_LOAD
+        return 0;
+}
+
+int ts_xml_dlopen(void) {
+        static int state = 1; /* 1: not tried yet; then load()'s result */
+        if (state == 1)
+                state = load();
+        return state;
+}
