@@ -162,6 +162,19 @@ void ts_pattern_hits_add(TsPatternHits *h, uint64_t usec, const char *ident, siz
         h->count++;
 }
 
+void ts_pattern_hits_merge(TsPatternHits *h, TsPatternHits *later) {
+        if (later->count == 0)
+                return;
+        if (h->count == 0 || later->first_usec < h->first_usec)
+                h->first_usec = later->first_usec;
+        if (later->last_usec > h->last_usec)
+                h->last_usec = later->last_usec;
+        h->relayed += later->relayed;
+        for (size_t i = 0; i < ELEMENTSOF(later->samples) && h->count + i < ELEMENTSOF(h->samples); i++)
+                h->samples[h->count + i] = TAKE_PTR(later->samples[i]);
+        h->count += later->count;
+}
+
 void ts_pattern_hits_done(TsPatternHits *hits, size_t n) {
         for (size_t p = 0; p < n; p++)
                 for (size_t i = 0; i < ELEMENTSOF(hits[p].samples); i++)

@@ -92,6 +92,9 @@ typedef struct TsPatternHits {
  * sample while there is room. */
 void ts_pattern_hits_add(TsPatternHits *h, uint64_t usec, const char *ident, size_t ident_len,
                          const char *msg, size_t msg_len);
+/* Adds the hits of lines that came after h's (another journal file's), taking its samples while
+ * there is room. */
+void ts_pattern_hits_merge(TsPatternHits *h, TsPatternHits *later);
 /* Frees the samples of n patterns' hits. */
 void ts_pattern_hits_done(TsPatternHits *hits, size_t n);
 

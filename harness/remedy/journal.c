@@ -1,10 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Reads the journal once, matching only the unit's and the kernel's entries (sd_journal_add_match),
  * and keeps counts, times and samples per pattern. */
+#include <glob.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <systemd/sd-id128.h>
 #include <systemd/sd-journal.h>
+#include <unistd.h>
 
 #include "fileio.h"
 #include "journal.h"
@@ -72,14 +76,26 @@ static bool kernel_line_before(sd_journal *j, uint64_t since) {
         return ts_safe_atou64(buf, &t) >= 0 && t < since;
 }
 
+/* What one pass finds in one journal file (or in the whole journal), merged into the facts in the
+ * files' time order. */
+typedef struct ScanOut {
+        TsPatternHits hits[_TS_PATTERN_MAX];
+        bool kernel_for_unit, kernel_below_unit;
+        int kernel_slice;    /* -1: none */
+        uint64_t first_usec; /* of the first entry read, to order the files; UINT64_MAX: none */
+        int error;
+} ScanOut;
+
 /* Every entry the matches of j select, from since (0: the start), against the pattern table. */
-static int scan(sd_journal *j, usec_t since, TsCheckFacts *f) {
+static int scan(sd_journal *j, usec_t since, const TsCheckFacts *f, ScanOut *out) {
         int r = since ? sd_journal_seek_realtime_usec(j, since) : sd_journal_seek_head(j);
         if (r < 0)
                 return r;
         while ((r = sd_journal_next(j)) > 0) {
                 const char *msg, *ident = "?";
                 size_t msg_len, ident_len = 1;
+                if (out->first_usec == UINT64_MAX)
+                        (void)sd_journal_get_realtime_usec(j, &out->first_usec);
                 if (field(j, "MESSAGE", &msg, &msg_len) < 0)
                         continue;
                 const char *cg = NULL;
@@ -96,46 +112,166 @@ static int scan(sd_journal *j, usec_t since, TsCheckFacts *f) {
                         if (which == TS_KERNEL_ABOUT_NONE || kernel_line_before(j, f->started_monotonic))
                                 continue;
                         if (which == TS_KERNEL_ABOUT_UNIT)
-                                f->kernel_for_unit = true;
+                                out->kernel_for_unit = true;
                         else if (which == TS_KERNEL_ABOUT_BELOW)
-                                f->kernel_below_unit = true;
-                        else if (f->kernel_slice < 0)
-                                f->kernel_slice = which;
+                                out->kernel_below_unit = true;
+                        else if (out->kernel_slice < 0)
+                                out->kernel_slice = which;
                 }
                 uint64_t usec = 0;
                 (void)sd_journal_get_realtime_usec(j, &usec);
                 (void)field(j, "SYSLOG_IDENTIFIER", &ident, &ident_len);
-                ts_pattern_hits_add(&f->hits[p], usec, ident, ident_len, msg, msg_len);
+                ts_pattern_hits_add(&out->hits[p], usec, ident, ident_len, msg, msg_len);
         }
         return r;
 }
 
-int ts_journal_scan(usec_t since, TsCheckFacts *f) {
+/* One pass over one journal file (path) or the whole local journal (NULL), with one match term. */
+static int scan_one(const char *path, const char *match, usec_t since, const TsCheckFacts *f, ScanOut *out) {
         _cleanup_(sd_journal_closep) sd_journal *j = NULL;
-        int r = sd_journal_open(&j, SD_JOURNAL_LOCAL_ONLY);
+        const char *paths[] = { path, NULL };
+        int r = path ? sd_journal_open_files(&j, paths, 0) : sd_journal_open(&j, SD_JOURNAL_LOCAL_ONLY);
+        if (r >= 0)
+                r = sd_journal_add_match(j, match, 0);
+        return r < 0 ? r : scan(j, since, f, out);
+}
+
+typedef struct ScanJob {
+        char **files;
+        size_t n_files;
+        size_t next; /* the next file to take, shared by the workers */
+        const char *match;
+        usec_t since;
+        const TsCheckFacts *facts;
+        ScanOut *outs; /* one per file */
+} ScanJob;
+
+static void *scan_worker(void *userdata) {
+        ScanJob *job = userdata;
+        for (size_t i; (i = __atomic_fetch_add(&job->next, 1, __ATOMIC_RELAXED)) < job->n_files;)
+                job->outs[i].error =
+                        scan_one(job->files[i], job->match, job->since, job->facts, &job->outs[i]);
+        return NULL;
+}
+
+static void globfreep(glob_t *g) {
+        globfree(g);
+}
+
+/* The files sd_journal_open(SD_JOURNAL_LOCAL_ONLY) reads: this machine's, runtime and system. */
+static int list_journal_files(char ***ret, size_t *ret_n) {
+        sd_id128_t machine;
+        int r = sd_id128_get_machine(&machine);
         if (r < 0)
                 return r;
+        _cleanup_(globfreep) glob_t g = {};
+        static const char *const dirs[] = { "/run/log/journal", "/var/log/journal" };
+        for (size_t i = 0; i < ELEMENTSOF(dirs); i++) {
+                char pattern[128];
+                r = path_printf(pattern, sizeof pattern, "%s/" SD_ID128_FORMAT_STR "/*.journal", dirs[i],
+                                SD_ID128_FORMAT_VAL(machine));
+                if (r < 0)
+                        return r;
+                r = glob(pattern, i > 0 ? GLOB_APPEND : 0, NULL, &g);
+                if (r != 0 && r != GLOB_NOMATCH)
+                        return -ENOMEM;
+        }
+        char **files = calloc(g.gl_pathc + 1, sizeof(char *));
+        if (!files)
+                return -ENOMEM;
+        for (size_t i = 0; i < g.gl_pathc; i++)
+                files[i] = TAKE_PTR(g.gl_pathv[i]);
+        *ret = files;
+        *ret_n = g.gl_pathc;
+        return 0;
+}
+
+static int cmp_first_usec(const void *a, const void *b) {
+        const ScanOut *x = *(ScanOut *const *)a, *y = *(ScanOut *const *)b;
+        return x->first_usec < y->first_usec ? -1 : x->first_usec > y->first_usec;
+}
+
+/* Adds what a pass found to the facts: the files' outs in their time order. */
+static void merge(TsCheckFacts *f, ScanOut **outs, size_t n) {
+        qsort(outs, n, sizeof *outs, cmp_first_usec);
+        for (size_t i = 0; i < n; i++) {
+                for (TsPattern p = 0; p < _TS_PATTERN_MAX; p++)
+                        ts_pattern_hits_merge(&f->hits[p], &outs[i]->hits[p]);
+                f->kernel_for_unit |= outs[i]->kernel_for_unit;
+                f->kernel_below_unit |= outs[i]->kernel_below_unit;
+                if (f->kernel_slice < 0)
+                        f->kernel_slice = outs[i]->kernel_slice;
+        }
+}
+
+/* Most of a scan's time is sd-journal's own, per entry (about 2 us here: sd_journal_next and the
+ * MESSAGE field), on one CPU: where the journal is several files (journald rotates them), each
+ * file is read by a thread of its own, up to one a CPU, and what they found is merged in the files'
+ * time order. One file, or one CPU: one handle over the whole journal. */
+#define SCAN_THREADS_MAX 8
+
+static int scan_pass(const char *match, usec_t since, TsCheckFacts *f) {
+        _cleanup_(strv_freep) char **files = NULL;
+        size_t n_files = 0;
+        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+        size_t threads = cpus < 1 ? 1 : cpus > SCAN_THREADS_MAX ? SCAN_THREADS_MAX : (size_t)cpus;
+        if (threads > 1 && list_journal_files(&files, &n_files) < 0)
+                n_files = 0;
+        size_t n = n_files >= 2 && threads > 1 ? n_files : 1;
+        _cleanup_(freep) ScanOut *outs = calloc(n, sizeof *outs);
+        _cleanup_(freep) ScanOut **order = calloc(n, sizeof *order);
+        if (!outs || !order)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++) {
+                outs[i] = (ScanOut){ .kernel_slice = -1, .first_usec = UINT64_MAX };
+                order[i] = &outs[i];
+        }
+        int r = 0;
+        if (n == 1)
+                r = outs[0].error = scan_one(NULL, match, since, f, &outs[0]);
+        else {
+                ScanJob job = { .files = files,
+                                .n_files = n,
+                                .match = match,
+                                .since = since,
+                                .facts = f,
+                                .outs = outs };
+                pthread_t tids[SCAN_THREADS_MAX];
+                size_t started = 0;
+                for (; started + 1 < threads && started + 1 < n; started++)
+                        if (pthread_create(&tids[started], NULL, scan_worker, &job) != 0)
+                                break;
+                scan_worker(&job); /* this thread too, and alone if none could start */
+                for (size_t i = 0; i < started; i++)
+                        pthread_join(tids[i], NULL);
+                /* A file that vanished meanwhile (rotated away, vacuumed) has nothing to say. */
+                for (size_t i = 0; i < n && r >= 0; i++)
+                        if (outs[i].error < 0 && outs[i].error != -ENOENT)
+                                r = outs[i].error;
+        }
+        if (r >= 0)
+                merge(f, order, n);
+        for (size_t i = 0; i < n; i++)
+                ts_pattern_hits_done(outs[i].hits, ELEMENTSOF(outs[i].hits));
+        return r;
+}
+
+int ts_journal_scan(usec_t since, TsCheckFacts *f) {
         f->kernel_slice = -1;
 
         /* First the unit's lines: of its current run (its invocation) unless a window was asked for,
          * so that a restart (the article's step 4) leaves the old run's errors behind; the invocation
          * ID alone names the run and the unit. Then, in a pass of its own, the kernel's lines. Each
-         * pass has one match term, the cheapest query sd-journal has; what a scan costs is then its
-         * own per entry (about 2 us here: sd_journal_next and the MESSAGE field). */
+         * pass has one match term, the cheapest query sd-journal has. */
         char match[512];
+        int r;
         if (since == 0 && f->invocation_id && f->invocation_id[0])
                 r = path_printf(match, sizeof match, "_SYSTEMD_INVOCATION_ID=%s", f->invocation_id);
         else
                 r = path_printf(match, sizeof match, "_SYSTEMD_UNIT=%s", f->unit);
         if (r >= 0)
-                r = sd_journal_add_match(j, match, 0);
-        if (r >= 0)
-                r = scan(j, since, f);
-        if (r < 0)
-                return r;
-        sd_journal_flush_matches(j);
-        r = sd_journal_add_match(j, "_TRANSPORT=kernel", 0);
-        return r < 0 ? r : scan(j, since, f);
+                r = scan_pass(match, since, f);
+        return r < 0 ? r : scan_pass("_TRANSPORT=kernel", since, f);
 }
 
 /* A journal field as a string, cut to size; "" when the entry has none. */

@@ -106,6 +106,38 @@ START_TEST(test_facts_done) {
 }
 END_TEST
 
+/* Two journal files' hits, merged in their time order: counts add up, the times span both, the
+ * samples are the earliest lines while there is room. */
+START_TEST(test_hits_merge) {
+        TsPatternHits early = {}, late = {}, none = {};
+        ts_pattern_hits_add(&early, 100, "dockerd", 7, "fork/exec /proc/self/exe: a", 27);
+        ts_pattern_hits_add(&early, 200, "dockerd", 7, "fork/exec /proc/self/exe: b", 27);
+        for (uint64_t t = 300; t < 700; t += 100)
+                ts_pattern_hits_add(&late, t, "dockerd", 7, "Error response from daemon: x", 29);
+        ts_pattern_hits_merge(&early, &none);
+        ck_assert_uint_eq(early.count, 2);
+        ts_pattern_hits_merge(&early, &late);
+        ck_assert_uint_eq(early.count, 6);
+        ck_assert_uint_eq(early.first_usec, 100);
+        ck_assert_uint_eq(early.last_usec, 600);
+        ck_assert_str_eq(early.samples[0], "dockerd: fork/exec /proc/self/exe: a");
+        ck_assert_str_eq(early.samples[1], "dockerd: fork/exec /proc/self/exe: b");
+        ck_assert_str_eq(early.samples[2], "dockerd: Error response from daemon: x");
+        ck_assert_ptr_null(late.samples[0]);    /* taken */
+        ck_assert_ptr_nonnull(late.samples[1]); /* no room: still the later file's to free */
+
+        /* Into nothing yet: the later file's hits as they are. */
+        TsPatternHits empty = {};
+        ts_pattern_hits_merge(&empty, &late);
+        ck_assert_uint_eq(empty.count, 4);
+        ck_assert_uint_eq(empty.first_usec, 300);
+        ck_assert_str_eq(empty.samples[1], "dockerd: Error response from daemon: x");
+        ts_pattern_hits_done(&early, 1);
+        ts_pattern_hits_done(&late, 1);
+        ts_pattern_hits_done(&empty, 1);
+}
+END_TEST
+
 START_TEST(test_affected_unit) {
         /* the storm's case: pids.events counted the refusal, the log has the lines */
         TsCheckFacts f = unit("x.service", 64, 64);
@@ -806,6 +838,7 @@ static Suite *check_suite(void) {
         TCase *tc = tcase_create("core");
         tcase_add_test(tc, test_strings);
         tcase_add_test(tc, test_facts_done);
+        tcase_add_test(tc, test_hits_merge);
         tcase_add_test(tc, test_affected_unit);
         tcase_add_test(tc, test_affected_slice);
         tcase_add_test(tc, test_kernel_line_below);
