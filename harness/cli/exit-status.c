@@ -16,12 +16,16 @@ static const struct {
         { TS_EXIT_UNAVAILABLE, "what it needs is missing or busy (systemd, pids controller, sandbox lock)" },
         { TS_EXIT_BROKEN,
           "set-up failed (sandbox did not boot, D-Bus connection lost; run: a scenario is BROKEN)" },
-        { TS_EXIT_NO_SUCH_UNIT, "check: no such unit" },
-        { TS_EXIT_AFFECTED, "check: affected (a task limit was hit)" },
-        { TS_EXIT_AT_RISK, "check: at-risk (usage near the limit, or a limit too low for the unit's kind)" },
+        { TS_EXIT_NO_SUCH_UNIT, "check, fix: no such unit" },
+        { TS_EXIT_AFFECTED,
+          "check: affected (a task limit was hit); fix --if-affected: by another limit than the unit's "
+          "TasksMax, not fixed" },
+        { TS_EXIT_AT_RISK,
+          "check: at-risk (usage near the limit, or a limit too low for the unit's kind); fix "
+          "--if-affected: not fixed" },
         { TS_EXIT_NOT_APPLICABLE,
           "check: not-applicable (the article's prerequisites are unmet, or a log says "
-          "nothing about tasks)" },
+          "nothing about tasks); fix --if-affected: not fixed" },
         { TS_EXIT_SUSPECTED,
           "check: suspected (a log shows tasks refused, not what refused them: the likely "
           "causes and the commands that decide)" },

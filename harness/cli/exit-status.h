@@ -10,10 +10,11 @@ typedef enum TsExitStatus {
         TS_EXIT_NOPERM = 4,       /* needs root (or another privilege) it does not have */
         TS_EXIT_UNAVAILABLE = 5,  /* what it needs is not there: no systemd, no pids controller, busy */
         TS_EXIT_BROKEN = 6,       /* set-up failed: the sandbox did not boot, the bus broke */
-        TS_EXIT_NO_SUCH_UNIT = 8, /* check: systemd knows no such unit */
-        TS_EXIT_AFFECTED = 10,    /* check: a task limit was hit */
-        TS_EXIT_AT_RISK = 11,     /* check: usage near the limit, or a limit too low for the unit's kind */
-        TS_EXIT_NOT_APPLICABLE = 12, /* check: prerequisites unmet, or nothing about tasks to judge */
+        TS_EXIT_NO_SUCH_UNIT = 8, /* check, fix: systemd knows no such unit */
+        /* check's verdicts; fix --if-affected's too where the check called for no fix */
+        TS_EXIT_AFFECTED = 10,       /* a task limit was hit (fix --if-affected: not the unit's TasksMax) */
+        TS_EXIT_AT_RISK = 11,        /* usage near the limit, or a limit too low for the unit's kind */
+        TS_EXIT_NOT_APPLICABLE = 12, /* prerequisites unmet, or nothing about tasks to judge */
         TS_EXIT_SUSPECTED = 13, /* check --log: tasks could not be created; what refused them is not shown */
         TS_EXIT_CANNOT_EXEC = 126,
         TS_EXIT_NOT_FOUND = 127,

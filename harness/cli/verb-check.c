@@ -82,6 +82,10 @@ static int exit_status_of(TsCheckVerdict v) {
         return TS_EXIT_FAILURE;
 }
 
+int cli_check_exit_status(const TsCheckResult *res) {
+        return exit_status_of(res->verdict);
+}
+
 /* check with no unit: the whole machine's limits, ranked. */
 static int check_machine(const CheckArgs *a, sd_bus *bus) {
         _cleanup_(ts_scan_facts_done) TsScanFacts f = {};
@@ -275,17 +279,15 @@ static void check_done(void *userdata) {
         strv_free(a->units);
 }
 
-/* One unit, live: judged, and where its log shows refusals that no limit of its own explains, followed
- * to the cgroup that refused them (the hierarchy walked once, into *cgroups, for all the units).
- * -ENOENT, not logged, for a unit systemd does not know; other errors logged. */
-static int check_unit(const CheckArgs *a, sd_bus *bus, const char *unit, TsScanFacts *cgroups, bool *walked,
-                      TsCheckFacts *f, TsCheckResult *res) {
-        int r = ts_check_gather_live(bus, unit, a->since, f);
+/* One unit, live (verbs.h): here and for fix --if-affected, which checks the same way. */
+int cli_check_unit(sd_bus *bus, const char *unit, usec_t since, unsigned threshold, TsScanFacts *cgroups,
+                   bool *walked, TsCheckFacts *f, TsCheckResult *res) {
+        int r = ts_check_gather_live(bus, unit, since, f);
         if (r == -ENOENT)
                 return r;
         if (r < 0)
                 return log_error_errno(r, "Failed to check %s: %m", unit);
-        ts_check_judge(f, (unsigned)a->threshold, res);
+        ts_check_judge(f, threshold, res);
         /* EAGAIN in the unit's log with no limit of its own behind it: the refusals may be in another
          * unit's cgroup (dockerd logs what containerd.service's limit refused). */
         if (res->cause != TS_CAUSE_EAGAIN_NO_LIMIT)
@@ -297,7 +299,7 @@ static int check_unit(const CheckArgs *a, sd_bus *bus, const char *unit, TsScanF
                         log_warning_errno(r,
                                           "Could not walk the pids hierarchy for other units' refusals: %m");
         }
-        r = ts_scan_follow(f, cgroups, (unsigned)a->threshold, res);
+        r = ts_scan_follow(f, cgroups, threshold, res);
         if (r < 0) {
                 ts_check_facts_done(f);
                 return log_error_errno(r, "Failed to follow %s's evidence: %m", unit);
@@ -314,7 +316,8 @@ static int check_units(const CheckArgs *a, sd_bus *bus) {
         for (size_t i = 0; i < a->n_units; i++) {
                 TsCheckFacts f = {};
                 TsCheckResult res;
-                int r = check_unit(a, bus, a->units[i], &cgroups, &walked, &f, &res);
+                int r = cli_check_unit(bus, a->units[i], a->since, (unsigned)a->threshold, &cgroups, &walked,
+                                       &f, &res);
                 if (r == -ENOENT) {
                         log_error("Unit %s not found.", a->units[i]);
                         missing++;

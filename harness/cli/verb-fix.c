@@ -2,24 +2,29 @@
 /* taskstorm fix UNIT: the article's fix (set-property TasksMax=infinity, daemon-reload, restart)
  * through sd-bus, verified, each step timed; where a drop-in read after the fix's overrides it, the
  * file and line that win and what to do. --dry-run shows the systemctl commands, after warning of
- * the restart and of such a drop-in; --undo puts back what the unit had before the first fix. */
+ * the restart and of such a drop-in; --undo puts back what the unit had before the first fix;
+ * --if-affected checks the unit first, in the same process and on the same connection, and fixes
+ * it only where its own TasksMax refused its tasks. */
 #include <inttypes.h>
 #include <systemd/sd-daemon.h>
 
 #include "args.h"
 #include "bus.h"
+#include "diagnosis.h"
 #include "exit-status.h"
 #include "fix.h"
 #include "log.h"
+#include "report-check.h"
 #include "report-fix.h"
 #include "report-json.h"
+#include "scan.h"
 #include "unit.h"
 #include "verbs.h"
 
 typedef struct FixArgs {
         VerbArgs common;
         TsFixOptions o;
-        bool tasks_max_given, dry_run, undo;
+        bool tasks_max_given, dry_run, undo, if_affected;
         const char *unit;
 } FixArgs;
 
@@ -30,6 +35,7 @@ enum {
         ARG_NO_RESTART,
         ARG_DRY_RUN,
         ARG_UNDO,
+        ARG_IF_AFFECTED,
 };
 
 static const VerbOption options[] = {
@@ -51,9 +57,21 @@ static const VerbOption options[] = {
           .help = "print the equivalent systemctl commands, change nothing; warn first\n"
                   "of the restart and of a drop-in that would override the new limit" },
         { .id = ARG_UNDO, .name = "undo", .help = "put back what the unit had before the first fix" },
+        { .id = ARG_IF_AFFECTED,
+          .name = "if-affected",
+          .help = "check the unit first (as taskstorm check UNIT) and fix it only where its\n"
+                  "own TasksMax refused its tasks; else change nothing, exit as check" },
         { .id = VERB_OPTION_JSON, .help = "print the result as JSON" },
         {},
 };
+
+static void print_epilogue(void) {
+        printf("Exit status: 0 fixed and verified (or nothing to do), %d not verified (or nothing to undo),\n"
+               "%d no such unit. --if-affected, where the check called for no fix: check's, 0 not-affected,\n"
+               "%d affected by another limit than the unit's TasksMax, %d at-risk, %d not-applicable.\n",
+               TS_EXIT_FAILURE, TS_EXIT_NO_SUCH_UNIT, TS_EXIT_AFFECTED, TS_EXIT_AT_RISK,
+               TS_EXIT_NOT_APPLICABLE);
+}
 
 /* What fix would do, before the commands: the restart it would make (MainPID, TasksCurrent), or why
  * none, and a drop-in that would win over the new value. Read from the bus only where PID 1 is
@@ -128,6 +146,45 @@ static int dry_run_warnings(const char *unit, const TsFixOptions *o, bool undo) 
         return 0;
 }
 
+/* --if-affected: check's live diagnosis of the unit (its current run), then the fix where it calls
+ * for one (ts_check_fix_applies()). The fix's exit status where it ran, else the check's. */
+static int fix_if_affected(const FixArgs *a, sd_bus *bus) {
+        _cleanup_(ts_scan_facts_done) TsScanFacts cgroups = {};
+        _cleanup_(ts_check_facts_done) TsCheckFacts f = {};
+        TsCheckResult res;
+        bool walked = false;
+        int r = cli_check_unit(bus, a->unit, 0, TS_CHECK_DEFAULT_THRESHOLD, &cgroups, &walked, &f, &res);
+        if (r == -ENOENT) {
+                log_error("Unit %s not found.", a->unit);
+                return TS_EXIT_NO_SUCH_UNIT;
+        }
+        if (r < 0)
+                return r; /* logged */
+
+        TsFixReport rep;
+        bool applies = ts_check_fix_applies(&res);
+        if (applies) {
+                r = ts_fix_apply(bus, a->unit, &a->o, &rep);
+                if (r == -ENOENT) {
+                        log_error("Unit %s not found.", a->unit);
+                        return TS_EXIT_NO_SUCH_UNIT;
+                }
+                if (r < 0) {
+                        if (a->common.format != FORMAT_JSON) /* what the check found, still */
+                                ts_check_print(stdout, &f, &res);
+                        return log_error_errno(r, "Failed to fix %s: %m", a->unit);
+                }
+        }
+        if (a->common.format == FORMAT_JSON)
+                (void)ts_json_write_and_put(stdout, ts_fix_checked_to_json(&f, &res, applies ? &rep : NULL),
+                                            a->common.json_style);
+        else
+                ts_fix_checked_print(stdout, &f, &res, applies ? &rep : NULL);
+        if (!applies)
+                return cli_check_exit_status(&res);
+        return rep.verified ? 0 : TS_EXIT_FAILURE;
+}
+
 static void fix_init(void *userdata) {
         FixArgs *a = userdata;
         a->o = (TsFixOptions){ .limit = { .kind = TS_TASKS_LIMIT_INFINITY, .value = UINT64_MAX },
@@ -157,6 +214,9 @@ static int fix_option(void *userdata, int id, const char *value) {
         case ARG_UNDO:
                 a->undo = true;
                 return 0;
+        case ARG_IF_AFFECTED:
+                a->if_affected = true;
+                return 0;
         default:
                 return -EINVAL;
         }
@@ -172,6 +232,14 @@ static int fix_arguments(void *userdata, int argc, char *argv[]) {
         if (a->undo && !a->o.reload)
                 return log_error_errno(-EINVAL, "--undo always reloads (systemd reads the restored drop-in "
                                                 "only then): --no-reload contradicts it.");
+        if (a->if_affected && a->undo)
+                return log_error_errno(-EINVAL,
+                                       "--if-affected fixes what the check finds: --undo contradicts "
+                                       "it.");
+        if (a->if_affected && a->dry_run)
+                return log_error_errno(-EINVAL,
+                                       "--dry-run changes nothing: --if-affected contradicts it "
+                                       "('taskstorm check UNIT' says whether the unit is affected).");
         if (a->dry_run && a->common.format == FORMAT_JSON)
                 return log_error_errno(-EINVAL, "--dry-run prints systemctl commands, not JSON: give one of "
                                                 "them.");
@@ -207,6 +275,9 @@ static int fix_run(void *userdata) {
         if (r < 0)
                 return log_error_errno(r, "Failed to connect to systemd: %m");
 
+        if (a->if_affected)
+                return fix_if_affected(a, bus);
+
         TsFixReport rep;
         r = a->undo ? ts_fix_undo(bus, unit, &a->o, &rep) : ts_fix_apply(bus, unit, &a->o, &rep);
         if (r == -ENOENT) {
@@ -237,6 +308,7 @@ const Verb verb_fix = {
         .description =
                 "Lift the unit's task limit as the vendor article does, through sd-bus, and verify it.\n",
         .options = options,
+        .print_epilogue = print_epilogue,
         .args_size = sizeof(FixArgs),
         .init = fix_init,
         .option = fix_option,

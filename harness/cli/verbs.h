@@ -4,6 +4,8 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <systemd/sd-bus.h>
 
 #include "verb.h"
 
@@ -38,6 +40,19 @@ int cli_self_exe(char *buf, size_t size);
 /* Connects to systemd and runs one storm. The report is filled on every path (empty when no storm
  * ran); on -ECANCELED, *ret_signal is the stop signal. */
 int cli_run_storm_plan(const struct TsStormPlan *plan, struct TsStormReport *report, int *ret_signal);
+
+struct TsScanFacts;
+struct TsCheckFacts;
+struct TsCheckResult;
+/* One unit checked live, as `taskstorm check UNIT` checks it (verb-check.c): its facts gathered and
+ * judged, and where its log shows refusals that no limit of its own explains, followed to the cgroup
+ * that refused them (the pids hierarchy walked into *cgroups once, at the first unit that needs it:
+ * *walked). -ENOENT, not logged, for a unit systemd does not know; other errors logged. */
+int cli_check_unit(sd_bus *bus, const char *unit, uint64_t since, unsigned threshold,
+                   struct TsScanFacts *cgroups, bool *walked, struct TsCheckFacts *f,
+                   struct TsCheckResult *res);
+/* The exit status of check's verdict: 0 not-affected, 10 affected, 11 at-risk, ... (exit-status.h). */
+int cli_check_exit_status(const struct TsCheckResult *res);
 
 struct TsSandboxOptions;
 /* Boots a sandbox, runs cmd in it, tears it down; returns cmd's exit status (verb-sandbox.c). */

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* sd-bus plumbing: connect to systemd, read Manager properties, wait for start-up to finish. */
+/* sd-bus plumbing: connect to systemd, read Manager properties and tables of an object's properties
+ * (one GetAll each), wait for start-up to finish. */
 #include <limits.h>
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "bus.h"
 #include "macro.h"
@@ -92,6 +94,109 @@ int ts_bus_open_again(sd_bus *bus, usec_t timeout, sd_bus **ret) {
                         return r;
                 ts_sleep_backoff(&delay, 500 * USEC_PER_MSEC);
         }
+}
+
+static const TsBusProperty *property_find(const TsBusProperty *table, size_t n, const char *name) {
+        for (size_t i = 0; i < n; i++)
+                if (streq(table[i].name, name))
+                        return &table[i];
+        return NULL;
+}
+
+/* 16 bytes as 32 hex digits, "" when they are not 16 or all zero (a unit that never ran). */
+static void id128_format(const uint8_t *id, size_t n, char ret[static 33]) {
+        bool zero = true;
+        for (size_t i = 0; i < n; i++)
+                zero = zero && id[i] == 0;
+        ret[0] = 0;
+        for (size_t i = 0; n == 16 && !zero && i < n; i++)
+                snprintf(ret + 2 * i, 3, "%02x", id[i]);
+}
+
+static int string_replace(char **dest, const char *s) {
+        char *copy = strdup(s);
+        if (!copy)
+                return -ENOMEM;
+        free(*dest);
+        *dest = copy;
+        return 0;
+}
+
+/* The variant's value into p's destination; -EBADMSG when it has another type than p says. */
+static int property_read(sd_bus_message *m, const TsBusProperty *p) {
+        int r = sd_bus_message_enter_container(m, 'v', p->type);
+        if (r == -ENXIO)
+                return -EBADMSG;
+        if (r < 0)
+                return r;
+        if (streq(p->type, "s")) {
+                const char *s;
+                r = sd_bus_message_read(m, "s", &s);
+                if (r >= 0)
+                        r = string_replace(p->ret, s);
+        } else if (streq(p->type, "as")) {
+                char **l = NULL;
+                r = sd_bus_message_read_strv(m, &l);
+                if (r >= 0) {
+                        strv_free(*(char ***)p->ret);
+                        *(char ***)p->ret = l;
+                }
+        } else if (streq(p->type, "ay")) {
+                const void *id;
+                size_t n;
+                r = sd_bus_message_read_array(m, 'y', &id, &n);
+                if (r >= 0)
+                        id128_format(id, n, p->ret);
+        } else if (streq(p->type, "b")) {
+                int b;
+                r = sd_bus_message_read_basic(m, 'b', &b);
+                if (r >= 0)
+                        *(bool *)p->ret = b;
+        } else if (streq(p->type, "t") || streq(p->type, "u"))
+                r = sd_bus_message_read_basic(m, p->type[0], p->ret);
+        else
+                r = -EINVAL; /* a type the table may not ask for */
+        if (r < 0)
+                return r;
+        if (p->found)
+                *p->found = true;
+        return sd_bus_message_exit_container(m);
+}
+
+int ts_bus_properties_parse(sd_bus_message *reply, const TsBusProperty *table, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                if (table[i].found)
+                        *table[i].found = false;
+        int r = sd_bus_message_enter_container(reply, 'a', "{sv}");
+        if (r < 0)
+                return r;
+        while ((r = sd_bus_message_enter_container(reply, 'e', "sv")) > 0) {
+                const char *name;
+                r = sd_bus_message_read(reply, "s", &name);
+                if (r < 0)
+                        return r;
+                const TsBusProperty *p = property_find(table, n, name);
+                r = p ? property_read(reply, p) : sd_bus_message_skip(reply, "v");
+                if (r < 0)
+                        return r;
+                r = sd_bus_message_exit_container(reply);
+                if (r < 0)
+                        return r;
+        }
+        if (r < 0)
+                return r;
+        return sd_bus_message_exit_container(reply);
+}
+
+int ts_bus_get_all(sd_bus *bus, const char *path, const char *interface, const TsBusProperty *table,
+                   size_t n) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        int r = sd_bus_call_method(bus, SD_DEST, path, "org.freedesktop.DBus.Properties", "GetAll", &error,
+                                   &reply, "s", interface);
+        if (r < 0)
+                return ts_bus_error_to_errno(&error, r);
+        return ts_bus_properties_parse(reply, table, n);
 }
 
 int ts_manager_get_string(sd_bus *bus, const char *property, char **ret) {

@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* sd-bus connections to systemd (the host's or a sandbox's) and reads of Manager properties. */
+/* sd-bus connections to systemd (the host's or a sandbox's), reads of Manager properties, and of
+ * any object's properties as a table filled from one GetAll. */
 #pragma once
 
 #include "tasks-limit.h"
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <systemd/sd-bus.h>
 
@@ -20,6 +23,28 @@ bool ts_bus_error_is_disconnect(int r);
 
 /* Connects to the private socket of a systemd whose root file system is at root_dir. */
 int ts_bus_open_private_at(const char *root_dir, sd_bus **ret);
+
+/* One property that ts_bus_get_all() fills from a GetAll reply: its name, its D-Bus type, and where
+ * its value goes, by type: "s" a char * (malloc'd; it replaces and frees what was there, so start
+ * with NULL), "t" a uint64_t, "u" a uint32_t, "b" a bool, "as" a char ** (NULL-terminated, replaced
+ * as "s" is), "ay" of 16 bytes an ID as 32 hex digits into a char[33] ("" when all zero or not 16
+ * bytes). found, when not NULL, says whether the reply had it. */
+typedef struct TsBusProperty {
+        const char *name;
+        const char *type;
+        void *ret;
+        bool *found;
+} TsBusProperty;
+
+/* Reads the properties of table from one GetAll of interface ("" for every interface of the object,
+ * as systemctl show asks) of systemd's object at path: one round trip for any number of them. A
+ * property the reply lacks (one this systemd does not have) leaves its destination as it was and
+ * its found false; one of another type is -EBADMSG. On failure, strings already read are in their
+ * destinations, for the caller's cleanup. */
+int ts_bus_get_all(sd_bus *bus, const char *path, const char *interface, const TsBusProperty *table,
+                   size_t n);
+/* The reading half of ts_bus_get_all(): a reply whose next item is the a{sv} of a GetAll. */
+int ts_bus_properties_parse(sd_bus_message *reply, const TsBusProperty *table, size_t n);
 
 int ts_manager_get_string(sd_bus *bus, const char *property, char **ret);
 int ts_manager_get_u64(sd_bus *bus, const char *property, uint64_t *ret);

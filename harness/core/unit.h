@@ -15,7 +15,7 @@ typedef struct TsUnitInfo {
         char *user;          /* User= of a service, "" when root or not a service */
         bool has_tasks_current;
         uint64_t tasks_current; /* UINT64_MAX when not tracked */
-        uint64_t tasks_max;     /* UINT64_MAX: infinity */
+        uint64_t tasks_max;     /* UINT64_MAX: infinity (and before v227, which has no TasksMax) */
         bool has_effective_tasks_max;
         uint64_t effective_tasks_max;
         bool has_nproc;
@@ -24,15 +24,17 @@ typedef struct TsUnitInfo {
         char invocation_id[33];     /* InvocationID in hex, "" when it has none (never started) */
 } TsUnitInfo;
 
-/* Loads the unit (LoadUnit) and reads its properties. -ENOENT when systemd knows no such unit
- * (LoadState "not-found"); -EINVAL for a name that is not a unit name. */
+/* Reads the unit's properties with one GetAll of its object, which loads the unit as LoadUnit would.
+ * -ENOENT when systemd knows no such unit (LoadState "not-found"); -EINVAL for a name that is not a
+ * unit name, or one systemd refuses to load (a template). */
 int ts_unit_info_load(sd_bus *bus, const char *name, TsUnitInfo *ret);
 void ts_unit_info_done(TsUnitInfo *u);
 
 /* The unit's ControlGroup ("/system.slice/x.scope"), as systemd sees it. */
 int ts_unit_get_control_group(sd_bus *bus, const char *name, char **ret);
 
-/* A running service's MainPID and StatusText (what its sd_notify STATUS= said; "" when nothing). */
+/* A running service's MainPID and StatusText (what its sd_notify STATUS= said; "" when nothing):
+ * GetUnit (-ENOENT for a unit systemd has not loaded) and one GetAll. */
 int ts_service_status(sd_bus *bus, const char *name, uint32_t *ret_main_pid, char **ret_status_text);
 
 /* The D-Bus interface that carries a unit's type-specific properties (org.freedesktop.systemd1.Service
@@ -58,7 +60,8 @@ typedef struct TsUnitPresence {
         char first_dropin[256];
 } TsUnitPresence;
 
-/* Asks systemd (LoadUnit, then LoadState, ActiveState, FragmentPath, SourcePath, DropInPaths). */
+/* Asks systemd (LoadState, ActiveState, FragmentPath, SourcePath, DropInPaths: one GetAll of the
+ * Unit interface, which loads the unit as LoadUnit would). */
 int ts_unit_presence(sd_bus *bus, const char *name, TsUnitPresence *ret);
 /* "loaded from /lib/systemd/system/docker.service, active", for messages. */
 void ts_unit_presence_format(const TsUnitPresence *p, char *buf, size_t size);

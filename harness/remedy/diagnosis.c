@@ -129,6 +129,12 @@ int ts_check_verdict_severity(TsCheckVerdict v) {
         return v >= 0 && v < _TS_CHECK_VERDICT_MAX ? verdict_severity[v] : -1;
 }
 
+bool ts_check_fix_applies(const TsCheckResult *res) {
+        return res->verdict == TS_CHECK_AFFECTED &&
+               (res->cause == TS_CAUSE_UNIT_TASKSMAX ||
+                (res->cause == TS_CAUSE_SLICE_TASKSMAX && res->binding_slice < 0));
+}
+
 void ts_cause_fix(TsCause c, const char *target, char *buf, size_t size) {
         if (size == 0)
                 return;

@@ -176,3 +176,9 @@ typedef struct TsCheckResult {
 
 /* Decides. threshold: percent of the effective limit at which a unit is at-risk. */
 void ts_check_judge(const TsCheckFacts *f, unsigned threshold, TsCheckResult *ret);
+
+/* Whether `fix` on the unit is the remedy the judgement calls for: the unit was affected, and what
+ * refused its tasks is its own TasksMax (unit-tasksmax, or for a slice checked itself its own
+ * slice-tasksmax). Not at-risk (nothing refused yet), not another limit: a parent slice's, another
+ * unit's, RLIMIT_NPROC, the kernel's. fix --if-affected fixes only where this is true. */
+bool ts_check_fix_applies(const TsCheckResult *res);

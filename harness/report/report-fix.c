@@ -3,6 +3,7 @@
  * say the same change in the article's words. */
 #include "report-fix.h"
 #include "macro.h"
+#include "report-check.h"
 #include "report-json.h"
 
 void ts_fix_print_commands(FILE *out, const char *unit, const TsFixOptions *o, bool undo) {
@@ -84,5 +85,54 @@ json_object *ts_fix_report_to_json(const char *unit, const TsFixReport *rep, boo
         json_object_object_add(o, "override", override_to_json(rep));
         json_object_object_add(o, "explanation",
                                rep->explanation[0] ? json_object_new_string(rep->explanation) : NULL);
+        return o;
+}
+
+/* Why fix --if-affected left the unit alone, by the check's verdict; an affected unit's cause is
+ * added: it is not the unit's own TasksMax. */
+static const char *const skipped_table[_TS_CHECK_VERDICT_MAX] = {
+        [TS_CHECK_NOT_AFFECTED] = "not affected: no task limit refused its tasks",
+        [TS_CHECK_AFFECTED] = "not by its own TasksMax: lifting that would not help (the check's fix "
+                              "says what would)",
+        [TS_CHECK_AT_RISK] = "at-risk, not affected: no task was refused yet (fix without --if-affected "
+                             "lifts the limit)",
+        [TS_CHECK_NOT_APPLICABLE] = "not-applicable: the check found nothing to fix",
+        [TS_CHECK_SUSPECTED] = "suspected: what refused its tasks is not known",
+};
+
+static void skipped_why(const TsCheckResult *res, char *buf, size_t size) {
+        const char *why = res->verdict >= 0 && res->verdict < _TS_CHECK_VERDICT_MAX
+                                  ? skipped_table[res->verdict]
+                                  : "no verdict";
+        if (res->verdict == TS_CHECK_AFFECTED)
+                snprintf(buf, size, "affected by %s%s%s%s, %s", ts_cause_to_string(res->cause),
+                         res->via[0] ? " (" : "", res->via, res->via[0] ? ")" : "", why);
+        else
+                snprintf(buf, size, "%s", why);
+}
+
+void ts_fix_checked_print(FILE *out, const TsCheckFacts *f, const TsCheckResult *res,
+                          const TsFixReport *rep) {
+        ts_check_print(out, f, res);
+        if (rep) {
+                ts_fix_report_print(out, f->unit, rep, false);
+                return;
+        }
+        char why[512];
+        skipped_why(res, why, sizeof why);
+        fprintf(out, "%s: not fixed: %s\n", f->unit, why);
+}
+
+json_object *ts_fix_checked_to_json(const TsCheckFacts *f, const TsCheckResult *res,
+                                    const TsFixReport *rep) {
+        char why[512] = "";
+        if (!rep)
+                skipped_why(res, why, sizeof why);
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "unit", ts_json_string_or_null(f->unit));
+        json_object_object_add(o, "check", ts_check_to_json(f, res));
+        json_object_object_add(o, "fix_applies", json_object_new_boolean(ts_check_fix_applies(res)));
+        json_object_object_add(o, "fix", rep ? ts_fix_report_to_json(f->unit, rep, false) : NULL);
+        json_object_object_add(o, "skipped", why[0] ? json_object_new_string(why) : NULL);
         return o;
 }

@@ -119,21 +119,26 @@ static int guard_slice_state(sd_bus *bus, uint64_t *ret_tasks_max, bool *ret_has
         if (r < 0)
                 return r;
         _cleanup_(freep) char *active = NULL, *fragment = NULL;
-        r = sd_bus_get_property_string(bus, SD_DEST, path, "org.freedesktop.systemd1.Unit", "ActiveState",
-                                       &error, &active);
-        if (r >= 0)
-                r = sd_bus_get_property_string(bus, SD_DEST, path, "org.freedesktop.systemd1.Unit",
-                                               "FragmentPath", &error, &fragment);
-        if (r >= 0)
-                r = sd_bus_get_property_trivial(bus, SD_DEST, path, "org.freedesktop.systemd1.Slice",
-                                                "TasksMax", &error, 't', ret_tasks_max);
+        uint64_t tasks_max;
+        bool has_tasks_max;
+        /* the Unit interface's and the Slice's, in one reply */
+        const TsBusProperty props[] = {
+                { "ActiveState", "s", &active, NULL },
+                { "FragmentPath", "s", &fragment, NULL },
+                { "TasksMax", "t", &tasks_max, &has_tasks_max },
+        };
+        r = ts_bus_get_all(bus, path, "", props, ELEMENTSOF(props));
+        ANALYZER_OWNED_BY_CLEANUP(active, fragment);
         if (r < 0)
                 return r;
+        if (!active || !fragment || !has_tasks_max)
+                return -EBADMSG;
         /* A transient unit's file is under /run/systemd/transient: taskstorm's own. */
         bool has_file =
                 *fragment && !strneq(fragment, "/run/systemd/transient/", STRLEN("/run/systemd/transient/"));
         if (streq(active, "inactive") && !*fragment)
                 return -ENOENT;
+        *ret_tasks_max = tasks_max;
         *ret_has_file = has_file;
         return 0;
 }

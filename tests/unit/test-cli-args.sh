@@ -86,6 +86,20 @@ bad_command_lines() {
                 fix --undo --tasks-max 64 x.service
         expect "${as[@]}" 2 "taskstorm: --dry-run prints systemctl commands, not JSON: give one of them." \
                 fix --dry-run --json=short x.service
+        expect "${as[@]}" 2 "taskstorm: --if-affected fixes what the check finds: --undo contradicts it." \
+                fix --if-affected --undo x.service
+        expect "${as[@]}" 2 "taskstorm: --dry-run changes nothing: --if-affected contradicts it ('taskstorm check UNIT' says whether the unit is affected)." \
+                fix --dry-run --if-affected x.service
+        expect "${as[@]}" 2 "taskstorm: 'taskstorm fix' takes exactly one unit, e.g. docker.service." \
+                fix --if-affected
+        expect "${as[@]}" 2 "taskstorm: 'taskstorm fix' takes exactly one unit, e.g. docker.service." \
+                fix --if-affected a.service b.service
+        expect "${as[@]}" 2 "taskstorm: '../x' is not a unit name (letters, digits and :_.\\@-, ending in .service, .scope, .slice, ...)." \
+                fix --if-affected ../x
+        expect "${as[@]}" 2 "taskstorm: Unknown option '--if-affected=yes'; see 'taskstorm fix --help'." \
+                fix --if-affected=yes x.service
+        expect "${as[@]}" 2 "taskstorm: --tasks-max 0: not a task limit (a number from 1, a percentage up to 100%, or infinity)." \
+                fix --if-affected --tasks-max 0 x.service
         expect "${as[@]}" 2 "taskstorm: --seed needs --probability." inject --seed 5 -- true
         expect "${as[@]}" 2 "taskstorm: No command given: taskstorm inject [OPTIONS] -- CMD [ARG...]" inject
         expect "${as[@]}" 2 "taskstorm: 'taskstorm env' takes no arguments, got 'x'." env x

@@ -804,6 +804,57 @@ START_TEST(test_unknowns) {
 }
 END_TEST
 
+/* fix --if-affected fixes where the unit's own TasksMax refused its tasks, and nowhere else. */
+START_TEST(test_fix_applies) {
+        /* the unit's own limit, hit */
+        TsCheckFacts f = unit("x.service", 64, 64);
+        f.events_max = v(1);
+        TsCheckResult r = judge(&f, 80);
+        ck_assert_int_eq(r.cause, TS_CAUSE_UNIT_TASKSMAX);
+        ck_assert(ts_check_fix_applies(&r));
+
+        /* a slice checked itself: its own TasksMax is the slice's */
+        f = unit("system-foo.slice", 20, 20);
+        f.events_max = v(3);
+        r = judge(&f, 80);
+        assert_verdict(&r, TS_CHECK_AFFECTED, TS_CAUSE_SLICE_TASKSMAX, NULL);
+        ck_assert_int_eq(r.binding_slice, -1);
+        ck_assert(ts_check_fix_applies(&r));
+
+        /* a parent slice's limit: a fix of the unit would not help */
+        f = unit("x.service", 20, INF);
+        add_slice(&f, "system-foo.slice", 20);
+        f.events_max = v(3);
+        r = judge(&f, 80);
+        assert_verdict(&r, TS_CHECK_AFFECTED, TS_CAUSE_SLICE_TASKSMAX, NULL);
+        ck_assert(!ts_check_fix_applies(&r));
+
+        /* near its own limit, nothing refused yet: at-risk is left alone */
+        f = unit("x.service", 60, 64);
+        r = judge(&f, 80);
+        assert_verdict(&r, TS_CHECK_AT_RISK, TS_CAUSE_UNIT_TASKSMAX, NULL);
+        ck_assert(!ts_check_fix_applies(&r));
+
+        /* another limit (RLIMIT_NPROC), EAGAIN that no limit explains, nothing at all */
+        f = unit("x.service", 5, 512);
+        f.user_is_root = false;
+        f.nproc_soft = v(4096);
+        f.user_tasks = v(4096);
+        add_hits(&f, TS_PATTERN_FORK_FAILED, 2);
+        r = judge(&f, 80);
+        ck_assert_int_eq(r.cause, TS_CAUSE_RLIMIT_NPROC);
+        ck_assert(!ts_check_fix_applies(&r));
+        f.user_is_root = true;
+        r = judge(&f, 80);
+        ck_assert_int_eq(r.cause, TS_CAUSE_EAGAIN_NO_LIMIT);
+        ck_assert(!ts_check_fix_applies(&r));
+        f = unit("x.service", 5, 512);
+        r = judge(&f, 80);
+        ck_assert_int_eq(r.verdict, TS_CHECK_NOT_AFFECTED);
+        ck_assert(!ts_check_fix_applies(&r));
+}
+END_TEST
+
 START_TEST(test_bad_input) {
         TsCheckResult r;
         ts_check_judge(NULL, 80, &r);
@@ -850,6 +901,7 @@ static Suite *check_suite(void) {
         tcase_add_test(tc, test_threshold_edge);
         tcase_add_test(tc, test_busy_daemons);
         tcase_add_test(tc, test_unknowns);
+        tcase_add_test(tc, test_fix_applies);
         tcase_add_test(tc, test_bad_input);
         suite_add_tcase(s, tc);
         return s;

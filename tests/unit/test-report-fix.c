@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* What `taskstorm fix` prints: --dry-run's systemctl commands (and the undo's), the fix's steps with
  * TasksMax before and after and what was verified, a drop-in that overrides the fix, and the JSON of
- * the same (limits as numbers or "max", steps that ran only). */
+ * the same (limits as numbers or "max", steps that ran only); with --if-affected, the check's
+ * judgement before the fix, or why the fix did not run. */
 #include <check.h>
 
 #include "report-fix.h"
@@ -111,12 +112,140 @@ START_TEST(test_report_json) {
 }
 END_TEST
 
+/* A live check's facts for docker.service under TasksMax=limit with tasks of them, refused forks
+ * counted in pids.events, in system.slice; the strings are literals, never freed. */
+static TsCheckFacts checked(uint64_t tasks, uint64_t limit, uint64_t refused) {
+        TsValue max = { .known = true, .value = limit };
+        TsCheckFacts f = {
+                .systemd_version = (char *)"252.38-1~deb12u1",
+                .kernel_release = (char *)"6.1.0-37-amd64",
+                .os_id = (char *)"debian",
+                .unit = (char *)"docker.service",
+                .unit_known = true,
+                .control_group = (char *)"/system.slice/docker.service",
+                .tasks_current = { .known = true, .value = tasks },
+                .tasks_max = max,
+                .pids_max = max,
+                .events_max = { .known = true, .value = refused },
+                .user_is_root = true,
+                .kernel_slice = -1,
+                .n_slices = 1,
+        };
+        f.slices[0] = (TsSliceFacts){ .name = (char *)"system.slice",
+                                      .tasks_max = { .known = true, .value = UINT64_MAX },
+                                      .events_max = { .known = true, .value = 0 } };
+        return f;
+}
+
+static char *checked_text(const TsCheckFacts *f, const TsCheckResult *res, const TsFixReport *rep) {
+        Capture c;
+        ts_fix_checked_print(capture_start(&c), f, res, rep);
+        return capture_end(&c);
+}
+
+/* fix --if-affected: the check as check prints it, then the fix's report or why there was none. */
+START_TEST(test_checked_text) {
+        TsCheckFacts f = checked(512, 512, 3);
+        TsCheckResult res;
+        ts_check_judge(&f, TS_CHECK_DEFAULT_THRESHOLD, &res);
+        ck_assert(ts_check_fix_applies(&res));
+        TsFixReport rep;
+        fixed(&rep);
+        _cleanup_(freep) char *t = checked_text(&f, &res, &rep);
+        ck_assert_msg(strneq(t,
+                             "docker.service: affected (cause: unit-tasksmax)\n  Tasks: 512 (Limit: 512)\n",
+                             strlen("docker.service: affected (cause: unit-tasksmax)\n  Tasks: 512 (Limit: "
+                                    "512)\n")),
+                      "%s", t);
+        const char *fix = strstr(t, "  fix: systemctl set-property docker.service TasksMax=infinity\n");
+        ck_assert_msg(fix, "%s", t);
+        ck_assert_str_eq(strchr(fix + 1, '\n') + 1,
+                         "docker.service: TasksMax 512 -> infinity\n"
+                         "  set-property       1.2 ms\n"
+                         "  reload            80.0 ms\n"
+                         "  restart          350.0 ms\n"
+                         "  verify             0.5 ms\n"
+                         "  verified: bus TasksMax=infinity, cgroup pids.max=max\n"
+                         "  drop-in: /etc/systemd/system.control/docker.service.d/50-TasksMax.conf\n");
+
+        /* near the limit, nothing refused: left alone, and said why */
+        f = checked(500, 512, 0);
+        ts_check_judge(&f, TS_CHECK_DEFAULT_THRESHOLD, &res);
+        ck_assert_int_eq(res.verdict, TS_CHECK_AT_RISK);
+        _cleanup_(freep) char *risk = checked_text(&f, &res, NULL);
+        ck_assert_msg(endswith(risk,
+                               "\ndocker.service: not fixed: at-risk, not affected: no task was refused "
+                               "yet (fix without --if-affected lifts the limit)\n"),
+                      "%s", risk);
+
+        /* a parent slice's limit refused them: the unit's own would not help */
+        f = checked(20, UINT64_MAX, 3);
+        f.slices[0].tasks_max = (TsValue){ .known = true, .value = 20 };
+        ts_check_judge(&f, TS_CHECK_DEFAULT_THRESHOLD, &res);
+        ck_assert_int_eq(res.cause, TS_CAUSE_SLICE_TASKSMAX);
+        _cleanup_(freep) char *slice = checked_text(&f, &res, NULL);
+        ck_assert_msg(strstr(slice, "  fix: systemctl set-property system.slice TasksMax=infinity\n"
+                                    "docker.service: not fixed: affected by slice-tasksmax, not by its own "
+                                    "TasksMax: lifting that would not help (the check's fix says what "
+                                    "would)\n"),
+                      "%s", slice);
+
+        /* healthy */
+        f = checked(12, 8192, 0);
+        ts_check_judge(&f, TS_CHECK_DEFAULT_THRESHOLD, &res);
+        _cleanup_(freep) char *healthy = checked_text(&f, &res, NULL);
+        ck_assert_msg(endswith(healthy,
+                               "\ndocker.service: not fixed: not affected: no task limit refused its "
+                               "tasks\n"),
+                      "%s", healthy);
+}
+END_TEST
+
+START_TEST(test_checked_json) {
+        TsCheckFacts f = checked(512, 512, 3);
+        TsCheckResult res;
+        ts_check_judge(&f, TS_CHECK_DEFAULT_THRESHOLD, &res);
+        TsFixReport rep;
+        fixed(&rep);
+        json_object *o = json_reparse(ts_fix_checked_to_json(&f, &res, &rep));
+        ck_assert_str_eq(jstr(o, "/unit"), "docker.service");
+        /* the check's object, as check UNIT --json has it for the unit */
+        ck_assert_str_eq(jstr(o, "/check/unit"), "docker.service");
+        ck_assert_str_eq(jstr(o, "/check/verdict"), "affected");
+        ck_assert_str_eq(jstr(o, "/check/cause"), "unit-tasksmax");
+        ck_assert_int_eq(jint(o, "/check/limits/pids_events_max"), 3);
+        ck_assert_str_eq(jstr(o, "/check/fix"), "systemctl set-property docker.service TasksMax=infinity");
+        ck_assert(jbool(o, "/fix_applies"));
+        /* the fix's object, as fix --json has it */
+        ck_assert_str_eq(jstr(o, "/fix/unit"), "docker.service");
+        ck_assert(jbool(o, "/fix/changed"));
+        ck_assert_int_eq(jint(o, "/fix/tasks_max_before"), 512);
+        ck_assert_str_eq(jstr(o, "/fix/tasks_max_after"), "max");
+        ck_assert(jbool(o, "/fix/verified"));
+        jnull(o, "/skipped");
+        json_object_put(o);
+
+        f = checked(500, 512, 0);
+        ts_check_judge(&f, TS_CHECK_DEFAULT_THRESHOLD, &res);
+        o = json_reparse(ts_fix_checked_to_json(&f, &res, NULL));
+        ck_assert_str_eq(jstr(o, "/check/verdict"), "at-risk");
+        ck_assert(!jbool(o, "/fix_applies"));
+        jnull(o, "/fix");
+        ck_assert_str_eq(jstr(o, "/skipped"),
+                         "at-risk, not affected: no task was refused yet (fix without --if-affected lifts "
+                         "the limit)");
+        json_object_put(o);
+}
+END_TEST
+
 static Suite *suite(void) {
         Suite *s = suite_create("report-fix");
         TCase *tc = tcase_create("core");
         tcase_add_test(tc, test_commands);
         tcase_add_test(tc, test_report_text);
         tcase_add_test(tc, test_report_json);
+        tcase_add_test(tc, test_checked_text);
+        tcase_add_test(tc, test_checked_json);
         suite_add_tcase(s, tc);
         return s;
 }
