@@ -220,6 +220,7 @@ static int scan_pass(const char *match, usec_t since, TsCheckFacts *f) {
         size_t n = n_files >= 2 && threads > 1 ? n_files : 1;
         _cleanup_(freep) ScanOut *outs = calloc(n, sizeof *outs);
         _cleanup_(freep) ScanOut **order = calloc(n, sizeof *order);
+        ANALYZER_OWNED_BY_CLEANUP(files, outs, order);
         if (!outs || !order)
                 return -ENOMEM;
         for (size_t i = 0; i < n; i++) {

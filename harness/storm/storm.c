@@ -116,6 +116,7 @@ int ts_storm_spawn(const TsStormConfig *c, TsStorm **ret) {
         if (c->kind < 0 || c->kind >= _TS_STORM_KIND_MAX || c->stop_after_failures == 0 || !c->leader_path)
                 return -EINVAL;
         _cleanup_(storm_freep) TsStorm *s = calloc(1, sizeof *s);
+        ANALYZER_OWNED_BY_CLEANUP(s);
         if (!s)
                 return -ENOMEM;
         *s = (TsStorm){ .pidfd = -EBADF,
