@@ -5,7 +5,6 @@
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <stdlib.h>
-#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -13,15 +12,8 @@
 
 #include "fd-pass.h"
 #include "macro.h"
+#include "seccomp-notify.h"
 #include "task-storm.h"
-
-/* Linux 6.6; the headers of older releases lack them (harness/storm/inject.c says why). */
-#ifndef SECCOMP_IOCTL_NOTIF_SET_FLAGS
-#define SECCOMP_IOCTL_NOTIF_SET_FLAGS SECCOMP_IOW(4, __u64)
-#endif
-#ifndef SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP
-#define SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP (1UL << 0)
-#endif
 
 /* BPF_MAXINSNS instructions at most, as the kernel takes. */
 static int read_program(int fd, struct sock_filter **ret, size_t *ret_n) {
@@ -60,8 +52,7 @@ int ts_task_load_filter(int filter_fd, int notify_sock) {
                 return negative_errno();
         if (notify_sock < 0)
                 return 0;
-        /* The supervisor's round trip, woken on this CPU (Linux 6.6; older kernels say EINVAL). */
-        (void)ioctl(fd, SECCOMP_IOCTL_NOTIF_SET_FLAGS, SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP);
+        ts_seccomp_notify_sync_wake_up(fd);
         r = ts_send_fd(notify_sock, fd);
         close(fd);
         return r;
