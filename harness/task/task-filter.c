@@ -12,7 +12,6 @@
 
 #include "fd-pass.h"
 #include "macro.h"
-#include "seccomp-notify.h"
 #include "task-storm.h"
 
 /* BPF_MAXINSNS instructions at most, as the kernel takes. */
@@ -52,7 +51,8 @@ int ts_task_load_filter(int filter_fd, int notify_sock) {
                 return negative_errno();
         if (notify_sock < 0)
                 return 0;
-        ts_seccomp_notify_sync_wake_up(fd);
+        /* No SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP: it made the leader and its supervisor take turns on
+         * one CPU (harness/storm/inject.c says what it cost). */
         r = ts_send_fd(notify_sock, fd);
         close(fd);
         return r;
