@@ -46,26 +46,53 @@ static uint64_t next_random(uint64_t *state) {
         return z ^ (z >> 31);
 }
 
+/* Each policy twice: the decider answers for the next call, the planner says before the first one
+ * whether every answer will be the same (then no call needs the supervisor). */
 static bool decide_nth(TsInjectPolicy *p) {
         return p->seen == p->n;
+}
+static TsInjectPlan plan_nth(const TsInjectPolicy *p) {
+        return p->n == 0 ? TS_INJECT_PLAN_PASS_ALL : TS_INJECT_PLAN_SUPERVISE; /* the count starts at 1 */
 }
 static bool decide_after(TsInjectPolicy *p) {
         return p->seen > p->n;
 }
+static TsInjectPlan plan_after(const TsInjectPolicy *p) {
+        return p->n == 0 ? TS_INJECT_PLAN_FAIL_ALL : TS_INJECT_PLAN_SUPERVISE;
+}
 static bool decide_every(TsInjectPolicy *p) {
         return p->n > 0 && p->seen % p->n == 0;
+}
+static TsInjectPlan plan_every(const TsInjectPolicy *p) {
+        return p->n == 0   ? TS_INJECT_PLAN_PASS_ALL
+               : p->n == 1 ? TS_INJECT_PLAN_FAIL_ALL
+                           : TS_INJECT_PLAN_SUPERVISE;
 }
 static bool decide_probability(TsInjectPolicy *p) {
         return (double)(next_random(&p->rng) >> 11) * 0x1.0p-53 < p->probability;
 }
+/* The draw is in [0, 1): below 1 always, below 0 never. */
+static TsInjectPlan plan_probability(const TsInjectPolicy *p) {
+        return !(p->probability > 0) ? TS_INJECT_PLAN_PASS_ALL
+               : p->probability >= 1 ? TS_INJECT_PLAN_FAIL_ALL
+                                     : TS_INJECT_PLAN_SUPERVISE;
+}
 static bool decide_always(TsInjectPolicy *p) {
         return true;
 }
+static TsInjectPlan plan_always(const TsInjectPolicy *p) {
+        return TS_INJECT_PLAN_FAIL_ALL;
+}
 
-static bool (*const deciders[_TS_INJECT_WHEN_MAX])(TsInjectPolicy *p) = {
-        [TS_INJECT_NTH] = decide_nth,       [TS_INJECT_AFTER] = decide_after,
-        [TS_INJECT_EVERY] = decide_every,   [TS_INJECT_PROBABILITY] = decide_probability,
-        [TS_INJECT_ALWAYS] = decide_always,
+static const struct {
+        bool (*decide)(TsInjectPolicy *p);
+        TsInjectPlan (*plan)(const TsInjectPolicy *p);
+} policies[_TS_INJECT_WHEN_MAX] = {
+        [TS_INJECT_NTH] = { decide_nth, plan_nth },
+        [TS_INJECT_AFTER] = { decide_after, plan_after },
+        [TS_INJECT_EVERY] = { decide_every, plan_every },
+        [TS_INJECT_PROBABILITY] = { decide_probability, plan_probability },
+        [TS_INJECT_ALWAYS] = { decide_always, plan_always },
 };
 
 void ts_inject_policy_init(TsInjectPolicy *p, TsInjectWhen when, uint64_t n, double probability,
@@ -75,7 +102,13 @@ void ts_inject_policy_init(TsInjectPolicy *p, TsInjectWhen when, uint64_t n, dou
 
 bool ts_inject_decide(TsInjectPolicy *p) {
         p->seen++;
-        return p->when >= 0 && p->when < _TS_INJECT_WHEN_MAX && deciders[p->when](p);
+        return p->when >= 0 && p->when < _TS_INJECT_WHEN_MAX && policies[p->when].decide(p);
+}
+
+TsInjectPlan ts_inject_plan(const TsInjectPolicy *p) {
+        if (p->when < 0 || p->when >= _TS_INJECT_WHEN_MAX)
+                return _TS_INJECT_PLAN_INVALID;
+        return policies[p->when].plan(p);
 }
 
 int ts_inject_notify_supported(void) {
@@ -89,12 +122,16 @@ static void seccomp_releasep(scmp_filter_ctx *ctx) {
 }
 
 /* The filter: clone3 refused with ENOSYS (its flags sit behind a pointer), and the matching task
- * creations sent to the supervisor, or failed on the spot. */
+ * creations sent to the supervisor, failed on the spot, or (SCMP_ACT_ALLOW) let be. */
 static int build_filter(const TsInjectOptions *o, uint32_t action, scmp_filter_ctx *ret) {
         _cleanup_(seccomp_releasep) scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
         if (!ctx)
                 return -ENOMEM;
         int r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
+        if (r >= 0 && action == SCMP_ACT_ALLOW) { /* nothing can fail: no rule for clone, fork, vfork */
+                *ret = TAKE_PTR(ctx);
+                return 0;
+        }
         if (r >= 0 && o->what == TS_INJECT_THREADS)
                 r = seccomp_rule_add(ctx, action, SCMP_SYS(clone), 1,
                                      SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, CLONE_THREAD));
@@ -154,9 +191,15 @@ static int receive_fd(int sock) {
 }
 
 int ts_inject_load(const TsInjectOptions *o, int sock) {
-        bool notify = o->policy.when != TS_INJECT_ALWAYS;
+        TsInjectPlan plan = ts_inject_plan(&o->policy);
+        if (plan < 0)
+                return plan;
+        bool notify = plan == TS_INJECT_PLAN_SUPERVISE;
+        uint32_t action = notify                            ? SCMP_ACT_NOTIFY
+                          : plan == TS_INJECT_PLAN_FAIL_ALL ? SCMP_ACT_ERRNO((uint32_t)o->error)
+                                                            : SCMP_ACT_ALLOW;
         _cleanup_(seccomp_releasep) scmp_filter_ctx ctx = NULL;
-        int r = build_filter(o, notify ? SCMP_ACT_NOTIFY : SCMP_ACT_ERRNO((uint32_t)o->error), &ctx);
+        int r = build_filter(o, action, &ctx);
         if (r >= 0)
                 r = seccomp_load(ctx);
         if (r >= 0 && notify) {
@@ -262,7 +305,10 @@ static int supervise(int notify_fd, pid_t pid, const TsInjectOptions *o, int *re
 }
 
 int ts_inject_run(const TsInjectOptions *o, char *const argv[], int *ret_status, TsInjectStats *ret_stats) {
-        bool notify = o->policy.when != TS_INJECT_ALWAYS;
+        TsInjectPlan plan = ts_inject_plan(&o->policy);
+        if (plan < 0)
+                return plan;
+        bool notify = plan == TS_INJECT_PLAN_SUPERVISE;
         if (notify && !ts_inject_notify_supported())
                 return -ENOTSUP;
 

@@ -239,7 +239,7 @@ int ts_storm_go(TsStorm *s, uint64_t tasks) {
         s->stats->target = tasks; /* before the byte: the pipe orders the two */
         if (write(s->go_fd, "g", 1) != 1)
                 return negative_errno();
-        if (s->inject && s->inject->policy.when != TS_INJECT_ALWAYS) {
+        if (s->inject && ts_inject_plan(&s->inject->policy) == TS_INJECT_PLAN_SUPERVISE) {
                 /* The leader loads its filter first thing: its first creation waits for us. */
                 s->notify_fd = ts_inject_receive_fd(s->inject_sock);
                 if (s->notify_fd < 0)

@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # 'taskstorm inject', unprivileged and without systemd: exactly the 37th of 100 threads fails with
 # EAGAIN (glibc's clone3 gets ENOSYS and falls back to clone); with --what threads a fork still
-# works; --probability 0.1 --seed 7 fails the same threads on every run; the raw clone syscall is
-# caught too; output and exit status pass through; nothing is left running.
+# works; --every 1 and --probability 1 are pure filters, --probability 0 catches nothing;
+# --probability 0.1 --seed 7 fails the same threads on every run; the raw clone syscall is caught
+# too; output and exit status pass through; nothing is left running.
 set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 : "${SPAWNER:?SPAWNER must name the test program}"
@@ -28,6 +29,18 @@ out=$(run --what threads --always -- "$SPAWNER" fork 2>/dev/null)
 out=$(run --what threads --always -- "$SPAWNER" threads 3 2>/dev/null)
 [ "$out" = "$(printf 'failed 1 EAGAIN\nfailed 2 EAGAIN\nfailed 3 EAGAIN\ncreated 0')" ] || fail "--always threads: $out"
 echo "ok: --what threads fails threads, not forks"
+
+# Policies whose every answer is known before the first call need no supervisor: --every 1 and
+# --probability 1 are pure filters, --probability 0 catches nothing; the summary says so.
+out=$(run --what threads --every 1 -- "$SPAWNER" threads 3 2>err.txt)
+[ "$out" = "$(printf 'failed 1 EAGAIN\nfailed 2 EAGAIN\nfailed 3 EAGAIN\ncreated 0')" ] || fail "--every 1: $out"
+grep -q 'every thread creation failed with EAGAIN (pure filter' err.txt || fail "--every 1 summary: $(cat err.txt)"
+out=$(run --what threads --probability 1 -- "$SPAWNER" threads 3 2>/dev/null)
+[ "$out" = "$(printf 'failed 1 EAGAIN\nfailed 2 EAGAIN\nfailed 3 EAGAIN\ncreated 0')" ] || fail "--probability 1: $out"
+out=$(run --probability 0 -- "$SPAWNER" threads 3 2>err.txt)
+[ "$out" = "created 3" ] || fail "--probability 0: $out"
+grep -q 'the policy fails no task creation (none caught' err.txt || fail "--probability 0 summary: $(cat err.txt)"
+echo "ok: --every 1 and --probability 1 are pure filters, --probability 0 catches nothing"
 
 a=$(run --what threads --probability 0.1 --seed 7 -- "$SPAWNER" threads 200 2>/dev/null)
 b=$(run --what threads --probability 0.1 --seed 7 -- "$SPAWNER" threads 200 2>/dev/null)
