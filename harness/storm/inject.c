@@ -8,6 +8,7 @@
 #include <linux/sched.h>
 #include <linux/seccomp.h>
 #include <poll.h>
+#include <pthread.h>
 #include <seccomp.h>
 #include <signal.h>
 #include <stdio.h>
@@ -15,6 +16,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 
 #include "inject.h"
@@ -264,43 +266,123 @@ int ts_inject_receive_fd(int sock) {
         return receive_fd(sock);
 }
 
-/* Answers until the direct child has exited and no process is left under the filter (the
- * notification fd hangs up). */
-static int supervise(int notify_fd, pid_t pid, const TsInjectOptions *o, int *ret_status,
-                     TsInjectStats *st) {
-        struct seccomp_notif *req = NULL;
-        struct seccomp_notif_resp *resp = NULL;
-        if (seccomp_notify_alloc(&req, &resp) < 0)
-                return -ENOMEM;
-        TsInjectPolicy policy = o->policy;
-        _cleanup_(closep) int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-        bool child_done = pidfd < 0;
-        int r = 0;
+/* A blocking SECCOMP_IOCTL_NOTIF_RECV returns (ENOENT) once no process is left under the filter
+ * since Linux 6.11; before, only poll() says so (POLLHUP), and the receive would wait for ever. */
+static bool recv_returns_when_unused(void) {
+        struct utsname u;
+        unsigned major, minor;
+        return uname(&u) >= 0 && sscanf(u.release, "%u.%u", &major, &minor) == 2 &&
+               (major > 6 || (major == 6 && minor >= 11));
+}
+
+static bool filter_unused(int notify_fd) {
+        struct pollfd p = { .fd = notify_fd };
+        return poll(&p, 1, 0) > 0 && (p.revents & (POLLHUP | POLLERR));
+}
+
+static int exit_status(const siginfo_t *si) {
+        return si->si_code == CLD_EXITED ? si->si_status : 128 + si->si_status;
+}
+
+/* One supervised command: its notification fd, the policy as it counts, and room for one request
+ * and its answer, allocated once. */
+typedef struct Supervisor {
+        int notify_fd;
+        pid_t pid;
+        const TsInjectOptions *options;
+        TsInjectPolicy policy;
+        TsInjectStats *stats;
+        struct seccomp_notif *req;
+        struct seccomp_notif_resp *resp;
+        int status; /* the command's, once reaped */
+} Supervisor;
+
+static void supervisor_done(Supervisor *s) {
+        seccomp_notify_free(s->req, s->resp);
+}
+
+/* The command's zombie keeps the filter in use: someone must reap it while the supervisor sleeps in
+ * the receive. */
+static void *reap(void *userdata) {
+        Supervisor *s = userdata;
+        siginfo_t si = {};
+        int r;
+        do
+                r = waitid(P_PID, (id_t)s->pid, &si, WEXITED);
+        while (r < 0 && errno == EINTR);
+        if (r >= 0)
+                s->status = exit_status(&si);
+        return NULL;
+}
+
+/* The supervisor sleeps in the receive itself: each call costs two ioctls and no poll() besides.
+ * A thread reaps the command; the receive ends once nothing is left under the filter. -EAGAIN
+ * (the receive never says it) when the thread cannot be made, at a task limit say: poll() then. */
+static int supervise_in_recv(Supervisor *s) {
+        pthread_t reaper;
+        int r = -pthread_create(&reaper, NULL, reap, s);
+        if (r < 0)
+                return r;
         for (;;) {
-                struct pollfd fds[] = { { .fd = notify_fd, .events = POLLIN },
+                memset(s->req, 0, sizeof *s->req);
+                if (ioctl(s->notify_fd, SECCOMP_IOCTL_NOTIF_RECV, s->req) >= 0) {
+                        answer(s->notify_fd, s->req, s->resp, s->options, &s->policy, s->stats);
+                        continue;
+                }
+                /* ENOENT also when a caller was killed between the wake-up and the receive */
+                if (errno == EINTR || (errno == ENOENT && !filter_unused(s->notify_fd)))
+                        continue;
+                if (errno != ENOENT) {
+                        r = negative_errno();
+                        (void)kill(s->pid, SIGKILL); /* no one would answer it: it goes, and is reaped */
+                }
+                break;
+        }
+        (void)pthread_join(reaper, NULL);
+        return r;
+}
+
+/* Before Linux 6.11: poll() for the calls, the command's exit and the filter's end (POLLHUP). */
+static int supervise_in_poll(Supervisor *s) {
+        _cleanup_(closep) int pidfd = (int)syscall(SYS_pidfd_open, s->pid, 0);
+        bool child_done = pidfd < 0;
+        for (;;) {
+                struct pollfd fds[] = { { .fd = s->notify_fd, .events = POLLIN },
                                         { .fd = child_done ? -1 : pidfd, .events = POLLIN } };
                 if (poll(fds, ELEMENTSOF(fds), -1) < 0) {
                         if (errno == EINTR)
                                 continue;
-                        r = negative_errno();
-                        break;
+                        return negative_errno();
                 }
                 if (fds[0].revents & POLLIN) {
-                        memset(req, 0, sizeof *req);
-                        if (seccomp_notify_receive(notify_fd, req) >= 0)
-                                answer(notify_fd, req, resp, o, &policy, st);
+                        memset(s->req, 0, sizeof *s->req);
+                        if (seccomp_notify_receive(s->notify_fd, s->req) >= 0)
+                                answer(s->notify_fd, s->req, s->resp, s->options, &s->policy, s->stats);
                         continue;
                 }
                 if (fds[1].revents & POLLIN) {
                         siginfo_t si = {};
-                        if (waitid(P_PID, (id_t)pid, &si, WEXITED) >= 0)
-                                *ret_status = si.si_code == CLD_EXITED ? si.si_status : 128 + si.si_status;
+                        if (waitid(P_PID, (id_t)s->pid, &si, WEXITED) >= 0)
+                                s->status = exit_status(&si);
                         child_done = true;
                 }
                 if (fds[0].revents & (POLLHUP | POLLERR) && child_done)
-                        break;
+                        return 0;
         }
-        seccomp_notify_free(req, resp);
+}
+
+/* Answers until the direct child has exited and no process is left under the filter. */
+static int supervise(int notify_fd, pid_t pid, const TsInjectOptions *o, int *ret_status,
+                     TsInjectStats *st) {
+        _cleanup_(supervisor_done) Supervisor s = {
+                .notify_fd = notify_fd, .pid = pid, .options = o, .policy = o->policy, .stats = st
+        };
+        if (seccomp_notify_alloc(&s.req, &s.resp) < 0)
+                return -ENOMEM;
+        int r = recv_returns_when_unused() ? supervise_in_recv(&s) : -EAGAIN;
+        if (r == -EAGAIN)
+                r = supervise_in_poll(&s);
+        *ret_status = s.status;
         return r;
 }
 
