@@ -4,7 +4,8 @@
 # EAGAIN (glibc's clone3 gets ENOSYS and falls back to clone); with --what threads a fork still
 # works; --every 1 and --probability 1 are pure filters, --probability 0 catches nothing;
 # --probability 0.1 --seed 7 fails the same threads on every run; the raw clone syscall is caught
-# too; output and exit status pass through; nothing is left running.
+# too; output and exit status pass through; a process the command left behind is answered and
+# waited for; nothing is left running.
 set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 : "${SPAWNER:?SPAWNER must name the test program}"
@@ -63,6 +64,21 @@ status=$?
 set -e
 [ "$status" = 7 ] && [ "$out" = out ] && grep -qx err err.txt || fail "pass-through: exit $status, '$out'"
 echo "ok: output and exit status pass through"
+
+# The supervisor answers until nothing is left under the filter, not just the command: a process
+# the command left behind still has its creations answered, and is waited for.
+late=$(mktemp -d)
+chmod 777 "$late" # the command may run as nobody
+set +e
+# shellcheck disable=SC2016 # expanded by the inner shell
+run --nth 1000 -- sh -c '(sleep 0.2; "$1" fork >"$2/late.txt") & exit 3' sh "$SPAWNER" "$late" 2>/dev/null
+status=$?
+set -e
+got=$(cat "$late/late.txt" 2>/dev/null || true)
+rm -rf "$late"
+[ "$status" = 3 ] || fail "a command that left a process behind gave $status, wanted 3"
+[ "$got" = "fork ok" ] || fail "the process left behind was not waited for: '$got'"
+echo "ok: a process the command left behind is answered and waited for"
 
 expect_error 2 'Give one of --nth' "$TASKSTORM" inject --nth 1 --every 2 -- true
 expect_error 2 '--probability 2: not a number from 0 to 1' "$TASKSTORM" inject --probability 2 -- true
