@@ -182,7 +182,7 @@ static int inject_run(void *userdata) {
         if (r == -ENOTSUP)
                 return log_error_errno(-ENOPKG,
                                        "The kernel or libseccomp cannot do user notification here: only "
-                                       "--always works.");
+                                       "--always, --every 1 and --probability 0 or 1 work.");
         if (r == -ENOENT) {
                 log_error("%s: command not found.", a->cmd[0]);
                 return TS_EXIT_NOT_FOUND;

@@ -10,14 +10,20 @@ static const char *errno_name(int error) {
         return strerrorname_np(error) ?: "?";
 }
 
+static const char *creation_noun(TsInjectWhat what) {
+        return what == TS_INJECT_ALL ? "task" : what == TS_INJECT_THREADS ? "thread" : "process";
+}
+
 void ts_inject_summary_print(FILE *out, const TsInjectOptions *o, const TsInjectStats *st) {
-        if (o->policy.when == TS_INJECT_ALWAYS)
+        TsInjectPlan plan = ts_inject_plan(&o->policy);
+        if (plan == TS_INJECT_PLAN_FAIL_ALL)
                 fprintf(out,
                         "taskstorm inject: every %s creation failed with %s (pure filter: not counted)\n",
-                        o->what == TS_INJECT_ALL       ? "task"
-                        : o->what == TS_INJECT_THREADS ? "thread"
-                                                       : "process",
-                        errno_name(o->error));
+                        creation_noun(o->what), errno_name(o->error));
+        else if (plan == TS_INJECT_PLAN_PASS_ALL)
+                fprintf(out,
+                        "taskstorm inject: the policy fails no %s creation (none caught: not counted)\n",
+                        creation_noun(o->what));
         else
                 fprintf(out,
                         "taskstorm inject: threads %" PRIu64 " seen, %" PRIu64 " failed; processes %" PRIu64
@@ -34,6 +40,8 @@ json_object *ts_inject_summary_to_json(const TsInjectOptions *o, const TsInjectS
         json_object_object_add(j, "threads_failed", json_object_new_uint64(st->threads_failed));
         json_object_object_add(j, "processes_seen", json_object_new_uint64(st->processes_seen));
         json_object_object_add(j, "processes_failed", json_object_new_uint64(st->processes_failed));
-        json_object_object_add(j, "supervised", json_object_new_boolean(o->policy.when != TS_INJECT_ALWAYS));
+        json_object_object_add(
+                j, "supervised",
+                json_object_new_boolean(ts_inject_plan(&o->policy) == TS_INJECT_PLAN_SUPERVISE));
         return j;
 }

@@ -8,6 +8,7 @@
 
 #include "inject.h"
 
-/* One line: every creation failed (a pure filter counts nothing), or the counts of a supervised run. */
+/* One line: every creation failed, or none could (the filter alone counts nothing), or the counts of
+ * a supervised run. */
 void ts_inject_summary_print(FILE *out, const TsInjectOptions *o, const TsInjectStats *st);
 json_object *ts_inject_summary_to_json(const TsInjectOptions *o, const TsInjectStats *st);

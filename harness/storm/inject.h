@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Syscall-level fault injection with libseccomp: a command runs under a filter that sends its task
  * creations (clone, fork, vfork; clone3 gets ENOSYS so glibc falls back to clone, whose flags can be
- * seen) to a supervisor, which fails exactly the ones the policy picks. Where every matching call
- * fails, a pure filter does it with no supervisor. */
+ * seen) to a supervisor, which fails exactly the ones the policy picks. Where the policy fails every
+ * matching call, or none, the filter does it alone (ts_inject_plan()). */
 #pragma once
 
 #include <errno.h>
@@ -44,6 +44,19 @@ void ts_inject_policy_init(TsInjectPolicy *p, TsInjectWhen when, uint64_t n, dou
 /* Decides the next matching call: true to fail it. */
 bool ts_inject_decide(TsInjectPolicy *p);
 
+/* What a policy makes of the matching calls where that is known before the first one (--always,
+ * --every 1, --probability 1 fail them all; --probability 0 none): then no call needs a round trip
+ * to a supervisor, and nothing is counted. */
+typedef enum TsInjectPlan {
+        TS_INJECT_PLAN_SUPERVISE, /* the count or the generator picks: each call goes to the supervisor */
+        TS_INJECT_PLAN_FAIL_ALL,  /* every one fails: a pure filter */
+        TS_INJECT_PLAN_PASS_ALL,  /* none fails: the filter only refuses clone3, as in every run */
+        _TS_INJECT_PLAN_MAX,
+        _TS_INJECT_PLAN_INVALID = -EINVAL,
+} TsInjectPlan;
+
+TsInjectPlan ts_inject_plan(const TsInjectPolicy *p);
+
 typedef struct TsInjectStats {
         uint64_t threads_seen, threads_failed;
         uint64_t processes_seen, processes_failed;
@@ -58,13 +71,13 @@ typedef struct TsInjectOptions {
 /* 1 when the kernel and libseccomp can do user notification (API level >= 5, the kernel answers). */
 int ts_inject_notify_supported(void);
 
-/* Runs argv under the filter and, unless the policy is ALWAYS, supervises it until it and every
- * process it made have exited. Returns its wait status in *ret_status. -ENOTSUP when notification is
+/* Runs argv under the filter and, where the plan is to supervise, answers its calls until it and
+ * every process it made have exited. Returns its wait status in *ret_status. -ENOTSUP when notification is
  * needed but unsupported; -ENOENT/-EACCES when argv cannot be executed. */
 int ts_inject_run(const TsInjectOptions *o, char *const argv[], int *ret_status, TsInjectStats *ret_stats);
 
 /* For a process that injects into itself (a storm's leader): loads the filter into the calling
- * process and, unless the policy is ALWAYS, sends the notification fd over sock. */
+ * process and, where the plan is to supervise, sends the notification fd over sock. */
 int ts_inject_load(const TsInjectOptions *o, int sock);
 /* The same filter as a BPF program (struct sock_filter[]) written to fd, for a process that loads it
  * without libseccomp (the storm leader, tstask). */

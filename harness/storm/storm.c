@@ -89,7 +89,7 @@ static int make_shared(const TsStormConfig *c, TsStorm *s, LeaderFds *f) {
         int r = ts_inject_export(c->inject, f->filter);
         if (r < 0)
                 return r;
-        if (c->inject->policy.when == TS_INJECT_ALWAYS)
+        if (ts_inject_plan(&c->inject->policy) != TS_INJECT_PLAN_SUPERVISE)
                 return 0; /* a pure filter: nothing to supervise */
         int sv[2];
         if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
@@ -180,7 +180,7 @@ int ts_storm_go(TsStorm *s, uint64_t tasks, const char *pids_current) {
                 n = snprintf(msg, sizeof msg, TS_STORM_GO_FORMAT, tasks, "-");
         if (write(s->go_fd, msg, (size_t)n) != n)
                 return negative_errno();
-        if (s->inject && s->inject->policy.when != TS_INJECT_ALWAYS) {
+        if (s->inject && ts_inject_plan(&s->inject->policy) == TS_INJECT_PLAN_SUPERVISE) {
                 /* The leader loads its filter first thing: its first creation waits for us. */
                 s->notify_fd = ts_inject_receive_fd(s->inject_sock);
                 if (s->notify_fd < 0)

@@ -2,8 +2,10 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # 'taskstorm inject', unprivileged and without systemd: exactly the 37th of 100 threads fails with
 # EAGAIN (glibc's clone3 gets ENOSYS and falls back to clone); with --what threads a fork still
-# works; --probability 0.1 --seed 7 fails the same threads on every run; the raw clone syscall is
-# caught too; output and exit status pass through; nothing is left running.
+# works; --every 1 and --probability 1 are pure filters, --probability 0 catches nothing;
+# --probability 0.1 --seed 7 fails the same threads on every run; the raw clone syscall is caught
+# too; output and exit status pass through; a process the command left behind is answered and
+# waited for; nothing is left running.
 set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 : "${SPAWNER:?SPAWNER must name the test program}"
@@ -29,6 +31,18 @@ out=$(run --what threads --always -- "$SPAWNER" threads 3 2>/dev/null)
 [ "$out" = "$(printf 'failed 1 EAGAIN\nfailed 2 EAGAIN\nfailed 3 EAGAIN\ncreated 0')" ] || fail "--always threads: $out"
 echo "ok: --what threads fails threads, not forks"
 
+# Policies whose every answer is known before the first call need no supervisor: --every 1 and
+# --probability 1 are pure filters, --probability 0 catches nothing; the summary says so.
+out=$(run --what threads --every 1 -- "$SPAWNER" threads 3 2>err.txt)
+[ "$out" = "$(printf 'failed 1 EAGAIN\nfailed 2 EAGAIN\nfailed 3 EAGAIN\ncreated 0')" ] || fail "--every 1: $out"
+grep -q 'every thread creation failed with EAGAIN (pure filter' err.txt || fail "--every 1 summary: $(cat err.txt)"
+out=$(run --what threads --probability 1 -- "$SPAWNER" threads 3 2>/dev/null)
+[ "$out" = "$(printf 'failed 1 EAGAIN\nfailed 2 EAGAIN\nfailed 3 EAGAIN\ncreated 0')" ] || fail "--probability 1: $out"
+out=$(run --probability 0 -- "$SPAWNER" threads 3 2>err.txt)
+[ "$out" = "created 3" ] || fail "--probability 0: $out"
+grep -q 'the policy fails no task creation (none caught' err.txt || fail "--probability 0 summary: $(cat err.txt)"
+echo "ok: --every 1 and --probability 1 are pure filters, --probability 0 catches nothing"
+
 a=$(run --what threads --probability 0.1 --seed 7 -- "$SPAWNER" threads 200 2>/dev/null)
 b=$(run --what threads --probability 0.1 --seed 7 -- "$SPAWNER" threads 200 2>/dev/null)
 c=$(run --what threads --probability 0.1 --seed 8 -- "$SPAWNER" threads 200 2>/dev/null)
@@ -50,6 +64,21 @@ status=$?
 set -e
 [ "$status" = 7 ] && [ "$out" = out ] && grep -qx err err.txt || fail "pass-through: exit $status, '$out'"
 echo "ok: output and exit status pass through"
+
+# The supervisor answers until nothing is left under the filter, not just the command: a process
+# the command left behind still has its creations answered, and is waited for.
+late=$(mktemp -d)
+chmod 777 "$late" # the command may run as nobody
+set +e
+# shellcheck disable=SC2016 # expanded by the inner shell
+run --nth 1000 -- sh -c '(sleep 0.2; "$1" fork >"$2/late.txt") & exit 3' sh "$SPAWNER" "$late" 2>/dev/null
+status=$?
+set -e
+got=$(cat "$late/late.txt" 2>/dev/null || true)
+rm -rf "$late"
+[ "$status" = 3 ] || fail "a command that left a process behind gave $status, wanted 3"
+[ "$got" = "fork ok" ] || fail "the process left behind was not waited for: '$got'"
+echo "ok: a process the command left behind is answered and waited for"
 
 expect_error 2 'Give one of --nth' "$TASKSTORM" inject --nth 1 --every 2 -- true
 expect_error 2 '--probability 2: not a number from 0 to 1' "$TASKSTORM" inject --probability 2 -- true

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The injection policy: which matching call fails, for --nth, --after, --every, --probability
- * (reproducible with a seed) and --always. */
+ * (reproducible with a seed) and --always; and which policies are known to fail every call or none
+ * before the first (no supervisor needed). */
 #include <check.h>
 
 #include "../check-tap.h"
@@ -64,6 +65,66 @@ START_TEST(test_probability) {
 }
 END_TEST
 
+static TsInjectPlan plan_of(TsInjectWhen when, uint64_t n, double probability) {
+        TsInjectPolicy p;
+        ts_inject_policy_init(&p, when, n, probability, 7);
+        return ts_inject_plan(&p);
+}
+
+START_TEST(test_plan) {
+        /* every call fails: a pure filter */
+        ck_assert_int_eq(plan_of(TS_INJECT_ALWAYS, 0, 0), TS_INJECT_PLAN_FAIL_ALL);
+        ck_assert_int_eq(plan_of(TS_INJECT_AFTER, 0, 0), TS_INJECT_PLAN_FAIL_ALL);
+        ck_assert_int_eq(plan_of(TS_INJECT_EVERY, 1, 0), TS_INJECT_PLAN_FAIL_ALL);
+        ck_assert_int_eq(plan_of(TS_INJECT_PROBABILITY, 0, 1.0), TS_INJECT_PLAN_FAIL_ALL);
+        /* none does: nothing caught */
+        ck_assert_int_eq(plan_of(TS_INJECT_NTH, 0, 0), TS_INJECT_PLAN_PASS_ALL);
+        ck_assert_int_eq(plan_of(TS_INJECT_EVERY, 0, 0), TS_INJECT_PLAN_PASS_ALL);
+        ck_assert_int_eq(plan_of(TS_INJECT_PROBABILITY, 0, 0.0), TS_INJECT_PLAN_PASS_ALL);
+        /* the count or the generator picks: each call goes to the supervisor */
+        ck_assert_int_eq(plan_of(TS_INJECT_NTH, 1, 0), TS_INJECT_PLAN_SUPERVISE);
+        ck_assert_int_eq(plan_of(TS_INJECT_NTH, 100000000, 0), TS_INJECT_PLAN_SUPERVISE);
+        ck_assert_int_eq(plan_of(TS_INJECT_AFTER, 1, 0), TS_INJECT_PLAN_SUPERVISE);
+        ck_assert_int_eq(plan_of(TS_INJECT_EVERY, 2, 0), TS_INJECT_PLAN_SUPERVISE);
+        ck_assert_int_eq(plan_of(TS_INJECT_PROBABILITY, 0, 0x1.0p-53), TS_INJECT_PLAN_SUPERVISE);
+        ck_assert_int_eq(plan_of(TS_INJECT_PROBABILITY, 0, 1 - 0x1.0p-53), TS_INJECT_PLAN_SUPERVISE);
+        /* no policy */
+        ck_assert_int_lt(plan_of(_TS_INJECT_WHEN_MAX, 1, 0), 0);
+        ck_assert_int_lt(plan_of(_TS_INJECT_WHEN_INVALID, 1, 0), 0);
+}
+END_TEST
+
+/* A plan that does without the supervisor must be what the supervisor would have decided. */
+START_TEST(test_plan_agrees_with_decide) {
+        static const struct {
+                TsInjectWhen when;
+                uint64_t n;
+                double probability;
+        } policies[] = {
+                { TS_INJECT_ALWAYS, 0, 0 },        { TS_INJECT_AFTER, 0, 0 },
+                { TS_INJECT_EVERY, 1, 0 },         { TS_INJECT_PROBABILITY, 0, 1 },
+                { TS_INJECT_NTH, 0, 0 },           { TS_INJECT_EVERY, 0, 0 },
+                { TS_INJECT_PROBABILITY, 0, 0 },   { TS_INJECT_NTH, 5, 0 },
+                { TS_INJECT_AFTER, 5, 0 },         { TS_INJECT_EVERY, 5, 0 },
+                { TS_INJECT_PROBABILITY, 0, 0.5 },
+        };
+        for (size_t i = 0; i < sizeof policies / sizeof policies[0]; i++) {
+                TsInjectPolicy p;
+                ts_inject_policy_init(&p, policies[i].when, policies[i].n, policies[i].probability, 7);
+                TsInjectPlan plan = ts_inject_plan(&p);
+                unsigned failed = 0;
+                for (unsigned k = 0; k < 10000; k++)
+                        failed += ts_inject_decide(&p);
+                if (plan == TS_INJECT_PLAN_FAIL_ALL)
+                        ck_assert_uint_eq(failed, 10000);
+                else if (plan == TS_INJECT_PLAN_PASS_ALL)
+                        ck_assert_uint_eq(failed, 0);
+                else
+                        ck_assert(failed > 0 && failed < 10000);
+        }
+}
+END_TEST
+
 START_TEST(test_what_names) {
         ck_assert_int_eq(ts_inject_what_from_string("threads"), TS_INJECT_THREADS);
         ck_assert_int_eq(ts_inject_what_from_string("processes"), TS_INJECT_PROCESSES);
@@ -80,6 +141,8 @@ int main(void) {
         TCase *tc = tcase_create("policy");
         tcase_add_test(tc, test_nth_after_every);
         tcase_add_test(tc, test_probability);
+        tcase_add_test(tc, test_plan);
+        tcase_add_test(tc, test_plan_agrees_with_decide);
         tcase_add_test(tc, test_what_names);
         suite_add_tcase(s, tc);
         return ts_test_run_suite(s);

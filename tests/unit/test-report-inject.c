@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The summary `taskstorm inject` writes after the command: a pure filter says what always fails and
- * counts nothing, a supervised run counts what it saw and failed; the errno by name in both forms. */
+ * counts nothing, as does a policy that fails nothing; a supervised run counts what it saw and
+ * failed; the errno by name in both forms. */
 #include <check.h>
 
 #include "report-fixture.h"
@@ -27,7 +28,16 @@ START_TEST(test_text) {
         ck_assert_str_eq(
                 threads,
                 "taskstorm inject: every thread creation failed with ENOMEM (pure filter: not counted)\n");
-        o.policy.when = TS_INJECT_NTH;
+        o.policy = (TsInjectPolicy){ .when = TS_INJECT_EVERY, .n = 1 }; /* every call: a pure filter too */
+        _cleanup_(freep) char *every = text_of(&o, &st);
+        ck_assert_str_eq(
+                every,
+                "taskstorm inject: every thread creation failed with ENOMEM (pure filter: not counted)\n");
+        o.policy = (TsInjectPolicy){ .when = TS_INJECT_PROBABILITY, .probability = 0 };
+        _cleanup_(freep) char *none = text_of(&o, &st);
+        ck_assert_str_eq(
+                none, "taskstorm inject: the policy fails no thread creation (none caught: not counted)\n");
+        o.policy = (TsInjectPolicy){ .when = TS_INJECT_NTH, .n = 37 };
         o.error = 4095; /* no name */
         _cleanup_(freep) char *nth = text_of(&o, &st);
         ck_assert_str_eq(nth,
@@ -40,7 +50,7 @@ START_TEST(test_json) {
                 .threads_seen = 100, .threads_failed = 1, .processes_seen = 2, .processes_failed = 2
         };
         TsInjectOptions o = { .what = TS_INJECT_PROCESSES,
-                              .policy = { .when = TS_INJECT_EVERY },
+                              .policy = { .when = TS_INJECT_EVERY, .n = 2 },
                               .error = EPERM };
         json_object *j = json_reparse(ts_inject_summary_to_json(&o, &st));
         ck_assert_str_eq(jstr(j, "/what"), "processes");
@@ -52,6 +62,10 @@ START_TEST(test_json) {
         ck_assert(jbool(j, "/supervised"));
         json_object_put(j);
         o.policy.when = TS_INJECT_ALWAYS;
+        j = json_reparse(ts_inject_summary_to_json(&o, &st));
+        ck_assert(!jbool(j, "/supervised"));
+        json_object_put(j);
+        o.policy = (TsInjectPolicy){ .when = TS_INJECT_PROBABILITY, .probability = 0 };
         j = json_reparse(ts_inject_summary_to_json(&o, &st));
         ck_assert(!jbool(j, "/supervised"));
         json_object_put(j);
