@@ -8,6 +8,15 @@
 #include "report-fix.h"
 #include "report-fixture.h"
 
+/* What the report of fixed() prints. */
+#define FIXED_TEXT                                                                                          \
+        "docker.service: TasksMax 512 -> infinity\n"                                                        \
+        "  set-property       1.2 ms\n"                                                                     \
+        "  reload            80.0 ms\n"                                                                     \
+        "  restart          350.0 ms\n"                                                                     \
+        "  verify             0.5 ms\n"                                                                     \
+        "  verified: bus TasksMax=infinity, cgroup pids.max=max\n"                                          \
+        "  drop-in: /etc/systemd/system.control/docker.service.d/50-TasksMax.conf\n"
 static char *commands(const TsFixOptions *o, bool undo) {
         Capture c;
         ts_fix_print_commands(capture_start(&c), "docker.service", o, undo);
@@ -57,13 +66,7 @@ START_TEST(test_report_text) {
         Capture c;
         ts_fix_report_print(capture_start(&c), "docker.service", &rep, false);
         _cleanup_(freep) char *t = capture_end(&c);
-        ck_assert_str_eq(t, "docker.service: TasksMax 512 -> infinity\n"
-                            "  set-property       1.2 ms\n"
-                            "  reload            80.0 ms\n"
-                            "  restart          350.0 ms\n"
-                            "  verify             0.5 ms\n"
-                            "  verified: bus TasksMax=infinity, cgroup pids.max=max\n"
-                            "  drop-in: /etc/systemd/system.control/docker.service.d/50-TasksMax.conf\n");
+        ck_assert_str_eq(t, FIXED_TEXT);
 
         rep = (TsFixReport){ .tasks_max_before = UINT64_MAX,
                              .tasks_max_after = UINT64_MAX,
@@ -159,14 +162,7 @@ START_TEST(test_checked_text) {
                       "%s", t);
         const char *fix = strstr(t, "  fix: systemctl set-property docker.service TasksMax=infinity\n");
         ck_assert_msg(fix, "%s", t);
-        ck_assert_str_eq(strchr(fix + 1, '\n') + 1,
-                         "docker.service: TasksMax 512 -> infinity\n"
-                         "  set-property       1.2 ms\n"
-                         "  reload            80.0 ms\n"
-                         "  restart          350.0 ms\n"
-                         "  verify             0.5 ms\n"
-                         "  verified: bus TasksMax=infinity, cgroup pids.max=max\n"
-                         "  drop-in: /etc/systemd/system.control/docker.service.d/50-TasksMax.conf\n");
+        ck_assert_str_eq(strchr(fix + 1, '\n') + 1, FIXED_TEXT);
 
         /* near the limit, nothing refused: left alone, and said why */
         f = checked(500, 512, 0);
