@@ -17,6 +17,7 @@
         "  verify             0.5 ms\n"                                                                     \
         "  verified: bus TasksMax=infinity, cgroup pids.max=max\n"                                          \
         "  drop-in: /etc/systemd/system.control/docker.service.d/50-TasksMax.conf\n"
+
 static char *commands(const TsFixOptions *o, bool undo) {
         Capture c;
         ts_fix_print_commands(capture_start(&c), "docker.service", o, undo);
