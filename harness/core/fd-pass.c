@@ -15,8 +15,8 @@ typedef union FdControl {
 typedef struct FdMessage {
         char data;
         struct iovec iov;
-        FdControl control;
         struct msghdr header;
+        FdControl control; /* last: struct cmsghdr ends in a flexible array */
 } FdMessage;
 
 static void message_init(FdMessage *m) {
