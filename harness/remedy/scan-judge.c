@@ -123,10 +123,14 @@ static int compare_usage(TsValue current_a, uint64_t max_a, TsValue current_b, u
  * own's whatever its usage, any other only at or above half the threshold, since a slice or a
  * sandbox's root with room left refused nothing (half: by the time check runs, the tasks of the
  * containers that failed have gone, and podman's machine.slice at its limit of 40 shows 30); the
- * root's only where with_root. NULL: none. */
+ * root's only where with_root. But where own is nearly empty (under an eighth of the threshold:
+ * podman's monitor scope, 1 task of its default 4287) its own limit cannot have been reached moments
+ * ago, and the fullest slice above it that is not nearly empty too binds instead, with room left
+ * or not (machine.slice at 15 of 40 once three containers held it: v1 counts its refusals in the
+ * scopes below it). NULL: none. */
 static const TsScanCgroup *nearest_to_full(const TsScanFacts *f, const char *path, const TsScanCgroup *own,
                                            bool with_root, unsigned threshold) {
-        const TsScanCgroup *best = NULL;
+        const TsScanCgroup *best = NULL, *fullest_above = NULL;
         for (size_t len = strlen(path); len > (with_root ? 0 : 1); len = parent_len(path, len)) {
                 const TsScanCgroup *a = find_cgroup(f, path, len);
                 if (!a || a->max == UINT64_MAX)
@@ -135,7 +139,16 @@ static const TsScanCgroup *nearest_to_full(const TsScanFacts *f, const char *pat
                 if ((a == own || near) &&
                     (!best || compare_usage(a->current, a->max, best->current, best->max) > 0))
                         best = a;
+                bool in_use = a->current.known && at_least_percent(a->current.value, a->max, threshold / 8);
+                if (a != own && len > 1 && in_use &&
+                    (!fullest_above ||
+                     compare_usage(a->current, a->max, fullest_above->current, fullest_above->max) > 0))
+                        fullest_above = a;
         }
+        bool own_nearly_empty = own && own->max != UINT64_MAX && own->current.known &&
+                                !at_least_percent(own->current.value, own->max, threshold / 8);
+        if (best == own && own_nearly_empty && fullest_above)
+                return fullest_above;
         return best;
 }
 

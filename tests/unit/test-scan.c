@@ -467,6 +467,29 @@ START_TEST(test_slice_emptied_since) {
 }
 END_TEST
 
+START_TEST(test_slice_emptied_further) {
+        /* trixie's sandbox: three containers started and held machine.slice at 15 of 40, under half
+         * the threshold; the monitor's scope that counted 42 refusals holds 1 task of 4287, which
+         * cannot have been its own limit: the slice binds */
+        v1("/machine.slice", "40", "15", "max 0");
+        v1("/machine.slice/libpod-conmon-" ID ".scope", "4287", "1", "max 42");
+        scan();
+        judge(80);
+        assert_entry(&r.entries[0], "machine.slice", TS_CHECK_AFFECTED, TS_CAUSE_SLICE_TASKSMAX);
+        ck_assert_uint_eq(r.entries[0].refused, 42);
+}
+END_TEST
+
+START_TEST(test_slice_emptied_too) {
+        /* a slice nearly empty too says nothing: the scope stands for its own limit, as before */
+        v1("/machine.slice", "40", "2", "max 0");
+        v1("/machine.slice/libpod-conmon-" ID ".scope", "4287", "1", "max 42");
+        scan();
+        judge(80);
+        assert_entry(&r.entries[0], "libpod-conmon-" ID ".scope", TS_CHECK_AFFECTED, TS_CAUSE_UNIT_TASKSMAX);
+}
+END_TEST
+
 START_TEST(test_containers) {
         v1("/system.slice/docker-" ID ".scope", "10", "10", "max 5");
         v1("/docker/" ID, "64", "64", "max 2");
@@ -907,6 +930,8 @@ static Suite *scan_suite(void) {
         tcase_add_test(tc, test_which_limit);
         tcase_add_test(tc, test_scope_under_service);
         tcase_add_test(tc, test_slice_emptied_since);
+        tcase_add_test(tc, test_slice_emptied_further);
+        tcase_add_test(tc, test_slice_emptied_too);
         tcase_add_test(tc, test_containers);
         tcase_add_test(tc, test_lifted);
         tcase_add_test(tc, test_at_risk_and_ranking);
