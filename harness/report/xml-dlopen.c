@@ -3,15 +3,31 @@
 #include <dlfcn.h>
 #include <errno.h>
 
+#include <libxml/xmlversion.h>
+
 #include "xml-dlopen.h"
 
 #define TS_XML_DEFINE(name) typeof(name) *sym_##name;
 TS_XML_SYMBOLS(TS_XML_DEFINE)
 #undef TS_XML_DEFINE
 
+/* libxml2 2.14 changed its soname from libxml2.so.2 to libxml2.so.16 (sid has it; bookworm and
+ * trixie have .2): the one of the headers built against first, then the other. */
+static const char *const sonames[] = {
+#if LIBXML_VERSION >= 21400
+        "libxml2.so.16",
+        "libxml2.so.2",
+#else
+        "libxml2.so.2",
+        "libxml2.so.16",
+#endif
+};
+
 static int load(void) {
         /* Kept loaded for the life of the process: the symbols point into it. */
-        void *dl = dlopen("libxml2.so.2", RTLD_NOW | RTLD_NODELETE);
+        void *dl = NULL;
+        for (size_t i = 0; !dl && i < sizeof sonames / sizeof sonames[0]; i++)
+                dl = dlopen(sonames[i], RTLD_NOW | RTLD_NODELETE);
         if (!dl)
                 return -EOPNOTSUPP;
 #define TS_XML_LOAD(name)                                                                                   \

@@ -31,6 +31,7 @@
 TS_XML_SYMBOLS(TS_XML_DECLARE)
 #undef TS_XML_DECLARE
 
-/* Loads libxml2.so.2 and every symbol above, once. 0, or -EOPNOTSUPP when it is not installed or
- * lacks one of them (the library package, libxml2, is what the binary needs at run time). */
+/* Loads libxml2 (libxml2.so.16 from 2.14 on, else libxml2.so.2) and every symbol above, once. 0, or
+ * -EOPNOTSUPP when it is not installed or lacks one of them (the library package, libxml2, is what the
+ * binary needs at run time). */
 int ts_xml_dlopen(void);
