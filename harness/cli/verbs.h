@@ -37,7 +37,7 @@ int cli_self_exe(char *buf, size_t size);
 
 /* Why a JUnit or HTML report could not be written when report/xml-dlopen.c says -EOPNOTSUPP. */
 #define CLI_NO_LIBXML2                                                                                      \
-        "libxml2 (libxml2.so.16 or libxml2.so.2) could not be loaded (Debian's package libxml2 or libxml2-16)."
+        "libxml2 (libxml2.so.16 or libxml2.so.2) could not be loaded: install libxml2's library package."
 /* Connects to systemd and runs one storm. The report is filled on every path (empty when no storm
  * ran); on -ECANCELED, *ret_signal is the stop signal. */
 int cli_run_storm_plan(const struct TsStormPlan *plan, struct TsStormReport *report, int *ret_signal);
