@@ -173,7 +173,6 @@ int ts_storm_done_fd(const TsStorm *s) {
 }
 
 int ts_storm_go(TsStorm *s, uint64_t tasks, const char *pids_current) {
-        s->stats->target = tasks;
         char msg[TS_STORM_GO_MAX + 32];
         int n = snprintf(msg, sizeof msg, TS_STORM_GO_FORMAT, tasks, pids_current ? pids_current : "-");
         if (n < 0 || n >= TS_STORM_GO_MAX)
