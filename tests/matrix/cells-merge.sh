@@ -17,6 +17,7 @@ fail() {
 
 mode=$(ci/matrix --list | head -1 | sed 's/.*-//')
 cells="trixie-sandbox-$mode bookworm-sandbox-$mode"
+# shellcheck disable=SC2086 # one cell a word
 set -- $cells
 rm -rf "$out"
 mkdir -p "$out/jobs/a" "$out/jobs/b"
@@ -24,7 +25,9 @@ mkdir -p "$out/jobs/a" "$out/jobs/b"
 status_a=0 status_b=0
 ci/matrix --cell "$1" --out "$out/jobs/a/$1" || status_a=$?
 ci/matrix --cell "$2" --out "$out/jobs/b/$2" || status_b=$?
-[ "$status_a" = 0 ] && [ "$status_b" = 0 ] || fail "a cell did not run: $1 exit $status_a, $2 exit $status_b"
+if [ "$status_a" != 0 ] || [ "$status_b" != 0 ]; then
+        fail "a cell did not run: $1 exit $status_a, $2 exit $status_b"
+fi
 ci/matrix-table --cells "$cells" --out "$out/merged" "$out/jobs/a" "$out/jobs/b" >"$out/merged.stdout"
 # The same cells in one go.
 ci/matrix --cells "$cells" --out "$out/one-go" >"$out/one-go.stdout"
