@@ -307,6 +307,11 @@ static int vm_run(void *userdata) {
         fflush(stdout);
         TsVmResult res;
         r = ts_vm_run(o, &res);
+        if (res.kvm_failed)
+                log_warning(
+                        res.kvm ? "KVM stopped the machine after the command started (qemu: 'KVM internal error')."
+                                : "KVM stopped the machine while it booted (qemu: 'KVM internal error'): it was "
+                                  "booted again emulated (TCG, 3 to 10 times slower).");
         if (res.control_dir[0])
                 log_info("Kept the machine's console log and output in %s.", res.control_dir);
         if (r < 0) {

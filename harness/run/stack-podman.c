@@ -115,11 +115,15 @@ static int podman_ask(TsStackContext *c, uint64_t n, uint64_t *ret_started, uint
         return ts_stack_run_many(c, n, words, ret_started, ret_failed, ret_first_failure);
 }
 
+/* Every container of ours, without waiting for a stop timeout (-t 0: tstask, their PID 1, ignores
+ * SIGTERM). podman before 3.3 (bullseye's 3.0) knows neither `rm --time` nor `rm --filter`: there
+ * the containers are removed with the timeout, else the next run of a name that failed before
+ * fails ("the container name "ts-4" is already in use", found by ci/matrix on bullseye). */
 static int podman_clear(TsStackContext *c) {
         return ts_stack_sh(c,
-                           PODMAN_SH " rm -f -t 0 --filter label=" LABEL " >/dev/null 2>&1; " PODMAN_SH
-                                     " ps -aq --filter label=" LABEL " | xargs -r " PODMAN_SH
-                                     " rm -f -t 0 >/dev/null",
+                           "ids=$(" PODMAN_SH " ps -aq --filter label=" LABEL
+                           "); [ -z \"$ids\" ] || " PODMAN_SH
+                           " rm -f -t 0 $ids >/dev/null 2>&1 || " PODMAN_SH " rm -f $ids >/dev/null",
                            NULL, 0);
 }
 

@@ -278,12 +278,26 @@ typedef struct Run {
         int output_fd; /* the guest's output file, once it exists */
         off_t output_at;
         bool started;
+        bool kvm;        /* this boot is accelerated */
+        bool kvm_failed; /* ... and KVM stopped the guest: "KVM internal error" in qemu.log */
         usec_t start, started_at;
 } Run;
 
 static bool exists_in(const char *dir, const char *name) {
         char path[PATH_MAX];
         return path_printf(path, sizeof path, "%s/%s", dir, name) >= 0 && access(path, F_OK) == 0;
+}
+
+/* Whether qemu said KVM failed the guest. A /dev/kvm that opens is not always one that works: a
+ * nested hypervisor's (kvm-pvm, seen here) could not emulate an instruction of the kernel's
+ * decompressor, and qemu then keeps the stopped guest, silent, until the boot timeout. */
+static bool kvm_failed(const char *ctl) {
+        char path[PATH_MAX];
+        _cleanup_(freep) char *log = NULL;
+        if (path_printf(path, sizeof path, "%s/qemu.log", ctl) < 0 ||
+            ts_read_full_file(path, 64 * 1024, &log, NULL) < 0)
+                return false;
+        return strstr(log, "KVM internal error") || strstr(log, "kvm run failed");
 }
 
 /* Copies what the command wrote since the last time to the caller's fd. */
@@ -341,6 +355,10 @@ static int watch(Run *run, pid_t qemu) {
                         run->res->boot_usec = now - run->start;
                 }
                 pump_output(run);
+                if (run->kvm && !status_at && kvm_failed(run->ctl)) {
+                        run->kvm_failed = true;
+                        return -ECHILD; /* the guest is stopped for good */
+                }
                 if (!status_at && exists_in(run->ctl, "status")) {
                         status_at = now;
                         run->res->run_usec = now - run->started_at;
@@ -435,27 +453,41 @@ int ts_vm_run(const TsVmOptions *o, TsVmResult *ret) {
         int r = write_file(run.ctl, "owner", owner);
         if (r >= 0)
                 r = write_control(run.ctl, o);
-        pid_t qemu = 0;
-        if (r >= 0) {
+        /* With KVM first where /dev/kvm opens; booted again emulated if KVM stopped the guest
+         * before the command started (after, the command may have done part of its work). */
+        for (bool kvm = r >= 0 && kvm_usable();; kvm = false) {
+                pid_t qemu = 0;
+                if (r < 0)
+                        break;
                 QemuArgs q = {};
-                ret->kvm = kvm_usable();
-                qemu_args(&q, o, run.ctl, ret->kvm);
+                ret->kvm = run.kvm = kvm;
+                run.kvm_failed = false;
+                qemu_args(&q, o, run.ctl, kvm);
                 run.start = ts_now(CLOCK_MONOTONIC);
                 r = spawn_qemu(q.argv, run.ctl, &qemu);
-        }
-        if (r >= 0) {
+                if (r < 0) {
+                        if (r == -ENOENT)
+                                r = -ENOEXEC; /* qemu itself is missing, not the image */
+                        break;
+                }
                 r = watch(&run, qemu);
                 /* qemu is done with, whatever the watch said: killed (its whole group), reaped */
                 (void)kill(-qemu, SIGKILL);
                 (void)kill(qemu, SIGKILL);
                 (void)waitpid(qemu, NULL, 0);
+                if (run.kvm_failed && !run.started) {
+                        ret->kvm_failed = true;
+                        r = 0;
+                        continue;
+                }
+                ret->kvm_failed = ret->kvm_failed || run.kvm_failed;
                 pump_output(&run);
                 if (r == -ETIMEDOUT || r == -ECHILD)
                         console_tail(run.ctl, ret->console_tail, sizeof ret->console_tail);
                 if (r > 0)
                         r = 0;
-        } else if (r == -ENOENT)
-                r = -ENOEXEC; /* qemu itself is missing, not the image */
+                break;
+        }
         if (run.output_fd >= 0)
                 close(run.output_fd);
         if (o->keep)

@@ -4,8 +4,8 @@
  * release's kernel, initrd and root) with the root in snapshot mode, so the image is never
  * written to; a control directory shared over virtio 9p hands the command in and takes its
  * output and exit status back; host directories are shared at their own paths. KVM where
- * /dev/kvm is usable, TCG otherwise. Nothing is left running, whatever happens: qemu dies with
- * this process. */
+ * /dev/kvm is usable, TCG otherwise (or when KVM fails the guest before the command starts). Nothing is left
+ * running, whatever happens: qemu dies with this process. */
 #pragma once
 
 #include <stdbool.h>
@@ -35,6 +35,8 @@ typedef struct TsVmOptions {
 typedef struct TsVmResult {
         int status;              /* the command's exit status; -1 when it did not end */
         bool kvm;                /* accelerated, else emulated (TCG) */
+        bool kvm_failed;         /* KVM stopped the guest ("KVM internal error"): with kvm false,
+                                  * booted again emulated; with kvm true, after the command started */
         usec_t boot_usec;        /* qemu's start to the command's */
         usec_t run_usec;         /* the command's */
         char console_tail[2048]; /* the console's last lines, when the machine failed */
