@@ -113,7 +113,7 @@ int ts_stack_run_many(TsStackContext *c, uint64_t n, const char *const *words, u
         while ((next <= n && r >= 0) || active > 0) {
                 while (next <= n && active < parallel && r >= 0) {
                         char *argv[32], name[32];
-                        snprintf(name, sizeof name, "ts-%" PRIu64, next++);
+                        snprintf(name, sizeof name, "ts-%" PRIu64, c->named + next++);
                         size_t w = 0;
                         for (; w < ELEMENTSOF(argv) - 1 && words[w]; w++)
                                 argv[w] = streq(words[w], TS_STACK_NAME) ? name : (char *)words[w];
@@ -166,6 +166,7 @@ int ts_stack_run_many(TsStackContext *c, uint64_t n, const char *const *words, u
                         i--;
                 }
         }
+        c->named += next - 1; /* even after a failure: the names asked for are taken */
         if (r < 0)
                 return r;
         *ret_started = started;

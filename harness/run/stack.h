@@ -24,6 +24,7 @@ typedef struct TsStackContext {
         uint64_t container_tasks;      /* each container forks to this many tasks; 0: a few threads */
         usec_t timeout;
         char first_error[512]; /* the first refused container's message, "" none */
+        uint64_t named;        /* containers named so far: the next is "ts-<named + 1>" */
 } TsStackContext;
 
 typedef struct TsStack {
@@ -65,7 +66,10 @@ int ts_stack_installed(const TsStack *s, char *missing, size_t size);
 int ts_stack_dropin_write(const char *unit, const char *name, const char *text);
 void ts_stack_dropin_remove(const char *unit, const char *name);
 
-/* In a command of ts_stack_run_many(), the word that becomes the k-th container's name, "ts-k". */
+/* In a command of ts_stack_run_many(), the word that becomes a container's name, "ts-k", k counting
+ * on over the context's calls: a name is never asked for twice. A start refused at the limit can
+ * leave its name taken (docker's "The container name "/ts-1" is already in use", runc's "container
+ * with given ID already exists") past the clean-up, and the re-run after the fix then failed. */
 #define TS_STACK_NAME "@name@"
 /* Runs the command words (NULL-terminated) n times, four at a time, as a user's script would ask a
  * daemon for containers: exit status 0 is a started container. The first failure's message goes
