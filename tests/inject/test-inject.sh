@@ -94,14 +94,26 @@ set -e
 [ "$status" = 137 ] || fail "a command killed by SIGKILL gave $status, wanted 137"
 echo "ok: a killed command: exit 137, the supervisor ended"
 
-# The supervisor killed: the command goes with it.
+# The supervisor killed: the command goes with it. The command is known by its PID, the
+# supervisor's child, not by a name another process on the machine could have.
 "$TASKSTORM" inject --nth 1000 -- sleep 300 >/dev/null 2>&1 &
 pid=$!
-for delay in 0.01 0.02 0.05 0.1 0.2 0.5 1 1 2 2 4; do pgrep -f '^sleep 300$' >/dev/null && break; sleep "$delay"; done
-pgrep -f '^sleep 300$' >/dev/null || { kill -KILL "$pid"; fail "the command did not start within about 11 s"; }
+child=
+for delay in 0.01 0.02 0.05 0.1 0.2 0.5 1 1 2 2 4; do
+        child=$(pgrep -P "$pid" -x sleep || true)
+        [ -z "$child" ] || break
+        sleep "$delay"
+done
+[ -n "$child" ] || { kill -KILL "$pid"; fail "the command did not start within about 11 s"; }
 kill -KILL "$pid"
 wait "$pid" 2>/dev/null || true
-for delay in 0 0.01 0.02 0.05 0.1 0.2 0.5 1 1 2 2; do sleep "$delay"; pgrep -f '^sleep 300$' >/dev/null || break; done
-! pgrep -f '^sleep 300$' >/dev/null || fail "the command outlived its killed supervisor"
+# alive: there and not a zombie (whoever inherits it, PID 1 here, may reap it late)
+alive() { case "$(ps -o stat= -p "$1" 2>/dev/null)" in "" | Z*) return 1 ;; esac; }
+for delay in 0 0.01 0.02 0.05 0.1 0.2 0.5 1 1 2 2; do sleep "$delay"; alive "$child" || break; done
+if alive "$child"; then
+        ps -o pid,ppid,pgid,stat,wchan:24,args -p "$child" >&2 || true
+        kill -KILL "$child" 2>/dev/null || true
+        fail "the command ($child) outlived its killed supervisor ($pid)"
+fi
 echo "ok: a killed supervisor leaves nothing"
 rm -f err.txt
