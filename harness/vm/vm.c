@@ -278,8 +278,6 @@ typedef struct Run {
         int output_fd; /* the guest's output file, once it exists */
         off_t output_at;
         bool started;
-        bool kvm;        /* this boot is accelerated */
-        bool kvm_failed; /* ... and KVM stopped the guest: "KVM internal error" in qemu.log */
         usec_t start, started_at;
 } Run;
 
@@ -355,8 +353,8 @@ static int watch(Run *run, pid_t qemu) {
                         run->res->boot_usec = now - run->start;
                 }
                 pump_output(run);
-                if (run->kvm && !status_at && kvm_failed(run->ctl)) {
-                        run->kvm_failed = true;
+                if (run->res->kvm && !status_at && kvm_failed(run->ctl)) {
+                        run->res->kvm_failed = true;
                         return -ECHILD; /* the guest is stopped for good */
                 }
                 if (!status_at && exists_in(run->ctl, "status")) {
@@ -436,6 +434,24 @@ static void remove_stale(void) {
         }
 }
 
+/* One boot of the machine, with KVM or emulated: qemu started, watched, then killed and reaped
+ * whatever the watch said. -ENOEXEC when qemu is not installed; else as watch(). */
+static int boot(Run *run, bool kvm) {
+        QemuArgs q = {};
+        pid_t qemu = 0;
+        run->res->kvm = kvm;
+        qemu_args(&q, run->o, run->ctl, kvm);
+        run->start = ts_now(CLOCK_MONOTONIC);
+        int r = spawn_qemu(q.argv, run->ctl, &qemu);
+        if (r < 0)
+                return r == -ENOENT ? -ENOEXEC : r; /* qemu itself is missing, not the image */
+        r = watch(run, qemu);
+        (void)kill(-qemu, SIGKILL); /* its whole group */
+        (void)kill(qemu, SIGKILL);
+        (void)waitpid(qemu, NULL, 0);
+        return r;
+}
+
 int ts_vm_run(const TsVmOptions *o, TsVmResult *ret) {
         *ret = (TsVmResult){ .status = -1 };
         if (!o || !o->image || !o->argv || !o->argv[0] || o->n_shares > TS_VM_MAX_SHARES)
@@ -453,40 +469,17 @@ int ts_vm_run(const TsVmOptions *o, TsVmResult *ret) {
         int r = write_file(run.ctl, "owner", owner);
         if (r >= 0)
                 r = write_control(run.ctl, o);
-        /* With KVM first where /dev/kvm opens; booted again emulated if KVM stopped the guest
-         * before the command started (after, the command may have done part of its work). */
-        for (bool kvm = r >= 0 && kvm_usable();; kvm = false) {
-                pid_t qemu = 0;
-                if (r < 0)
-                        break;
-                QemuArgs q = {};
-                ret->kvm = run.kvm = kvm;
-                run.kvm_failed = false;
-                qemu_args(&q, o, run.ctl, kvm);
-                run.start = ts_now(CLOCK_MONOTONIC);
-                r = spawn_qemu(q.argv, run.ctl, &qemu);
-                if (r < 0) {
-                        if (r == -ENOENT)
-                                r = -ENOEXEC; /* qemu itself is missing, not the image */
-                        break;
-                }
-                r = watch(&run, qemu);
-                /* qemu is done with, whatever the watch said: killed (its whole group), reaped */
-                (void)kill(-qemu, SIGKILL);
-                (void)kill(qemu, SIGKILL);
-                (void)waitpid(qemu, NULL, 0);
-                if (run.kvm_failed && !run.started) {
-                        ret->kvm_failed = true;
-                        r = 0;
-                        continue;
-                }
-                ret->kvm_failed = ret->kvm_failed || run.kvm_failed;
+        if (r >= 0) {
+                r = boot(&run, kvm_usable());
+                /* KVM stopped the guest before the command started: booted again emulated (after,
+                 * the command may have done part of its work) */
+                if (r == -ECHILD && ret->kvm_failed && !run.started)
+                        r = boot(&run, false);
                 pump_output(&run);
                 if (r == -ETIMEDOUT || r == -ECHILD)
                         console_tail(run.ctl, ret->console_tail, sizeof ret->console_tail);
                 if (r > 0)
                         r = 0;
-                break;
         }
         if (run.output_fd >= 0)
                 close(run.output_fd);
