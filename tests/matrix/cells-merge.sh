@@ -15,7 +15,12 @@ fail() {
         exit 1
 }
 
-mode=$(ci/matrix --list | head -1 | sed 's/.*-//')
+# A failure anywhere says where (set -e alone ends the script without a word).
+trap 'echo "matrix cells-merge: FAIL: line $LINENO exited $?" >&2' ERR
+# The cgroup mode of this host's sandbox cells, from the first cell (sed reads the whole list: no
+# early close of the pipe for pipefail to take as a failure).
+mode=$(ci/matrix --list | sed -n '1s/.*-//p')
+[ -n "$mode" ] || fail "ci/matrix --list printed no cell"
 cells="trixie-sandbox-$mode bookworm-sandbox-$mode"
 # shellcheck disable=SC2086 # one cell a word
 set -- $cells
